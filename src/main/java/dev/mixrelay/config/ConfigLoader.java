@@ -1,0 +1,240 @@
+package dev.mixrelay.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Loads {@link RelayConfig} from YAML, applies environment overrides, and validates it.
+ *
+ * <p>An environment variable {@code MIXRELAY_A_B_C} sets the key path {@code a.b.c}, matching
+ * existing keys case-insensitively (so {@code MIXRELAY_DESTINATIONS_MAIN_APISECRET} sets
+ * {@code destinations.main.apiSecret}); list items are addressed by index
+ * ({@code MIXRELAY_SOURCES_0_WEBHOOKSECRET}). The environment is passed in: this package never
+ * reads it itself.
+ */
+public final class ConfigLoader {
+  /** The prefix of environment overrides. */
+  public static final String ENV_PREFIX = "MIXRELAY_";
+
+  private static final ObjectMapper YAML = YAMLMapper.builder(new YAMLFactory())
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+      .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
+      .build();
+
+  /** Every key name a config record has, lower-cased → as spelled, for overrides of absent keys. */
+  private static final Map<String, String> KNOWN_KEYS = knownKeys();
+
+  private ConfigLoader() {}
+
+  /** Loads and validates the file; throws {@link ConfigException} naming the file and every problem. */
+  public static RelayConfig load(Path file, Map<String, String> env) {
+    String name = file.toString();
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(name, List.of("the file does not exist"));
+    } catch (IOException e) {
+      throw new ConfigException(name, List.of("is not valid YAML: " + firstLine(e.getMessage())));
+    }
+    return fromTree(tree, env, name);
+  }
+
+  /** Loads and validates YAML text (tests, embedded configs). */
+  public static RelayConfig parse(String yaml, Map<String, String> env, String sourceName) {
+    try {
+      return fromTree(YAML.readTree(yaml), env, sourceName);
+    } catch (IOException e) {
+      throw new ConfigException(sourceName, List.of("is not valid YAML: " + firstLine(e.getMessage())));
+    }
+  }
+
+  private static RelayConfig fromTree(JsonNode tree, Map<String, String> env, String name) {
+    ObjectNode root = tree instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+    List<String> problems = new ArrayList<>();
+    applyEnv(root, env, problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(name, problems);
+    }
+    RelayConfig config;
+    try {
+      config = YAML.treeToValue(root, RelayConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new ConfigException(name, List.of(path(e) + " is not a known key"
+          + (e.getKnownPropertyIds() == null ? "" : " (known here: " + known(e) + ")")));
+    } catch (JsonMappingException e) {
+      throw new ConfigException(name, List.of(path(e) + " has the wrong type or value: "
+          + firstLine(e.getOriginalMessage())));
+    } catch (IOException e) {
+      throw new ConfigException(name, List.of(firstLine(e.getMessage())));
+    }
+    List<String> rules = config.problems();
+    if (!rules.isEmpty()) {
+      throw new ConfigException(name, rules);
+    }
+    return config;
+  }
+
+  private static void applyEnv(ObjectNode root, Map<String, String> env, List<String> problems) {
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      if (!e.getKey().startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      String[] parts = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
+      if (!set(root, parts, 0, e.getValue())) {
+        problems.add("environment variable " + e.getKey() + " names no configuration key");
+      }
+    }
+  }
+
+  /** Sets the value at the path made of parts[i..], joining parts with '_' where keys contain it. */
+  private static boolean set(JsonNode node, String[] parts, int i, String value) {
+    if (node instanceof ArrayNode arr) {
+      if (!parts[i].chars().allMatch(Character::isDigit)) {
+        return false;
+      }
+      int idx = Integer.parseInt(parts[i]);
+      if (idx >= arr.size() || i == parts.length - 1) {
+        return false;
+      }
+      return set(arr.get(idx), parts, i + 1, value);
+    }
+    if (!(node instanceof ObjectNode obj)) {
+      return false;
+    }
+    for (int j = parts.length; j > i; j--) {
+      String candidate = String.join("_", java.util.Arrays.copyOfRange(parts, i, j));
+      String existing = findKey(obj, candidate);
+      if (j == parts.length) {
+        String key = existing != null ? existing : KNOWN_KEYS.get(candidate);
+        if (key != null) {
+          obj.set(key, scalar(value));
+          return true;
+        }
+      } else if (existing != null) {
+        JsonNode child = obj.get(existing);
+        if (child == null || child.isNull()) {
+          child = obj.putObject(existing);
+        }
+        if (set(child, parts, j, value)) {
+          return true;
+        }
+      } else if (KNOWN_KEYS.containsKey(candidate) && j == i + 1) {
+        if (set(obj.putObject(KNOWN_KEYS.get(candidate)), parts, j, value)) {
+          return true;
+        }
+        obj.remove(KNOWN_KEYS.get(candidate));
+      }
+    }
+    return false;
+  }
+
+  private static String findKey(ObjectNode obj, String lower) {
+    Iterator<String> names = obj.fieldNames();
+    while (names.hasNext()) {
+      String n = names.next();
+      if (n.toLowerCase(Locale.ROOT).equals(lower)) {
+        return n;
+      }
+    }
+    return null;
+  }
+
+  private static JsonNode scalar(String value) {
+    try {
+      JsonNode n = YAML.readTree(value);
+      return n != null && n.isValueNode() ? n : JsonNodeFactory.instance.textNode(value);
+    } catch (IOException e) {
+      return JsonNodeFactory.instance.textNode(value);
+    }
+  }
+
+  private static Map<String, String> knownKeys() {
+    Map<String, String> keys = new TreeMap<>();
+    for (Class<?> c : List.of(RelayConfig.class, ServerConfig.class, StorageConfig.class,
+        SourceConfig.class, DestinationConfig.class, DestinationConfig.ServiceAccountConfig.class,
+        MixpanelSettings.class, SessionConfig.class, DeliveryConfig.class, AdminConfig.class,
+        LoggingConfig.class)) {
+      for (var rc : c.getRecordComponents()) {
+        keys.put(rc.getName().toLowerCase(Locale.ROOT), rc.getName());
+      }
+    }
+    return keys;
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.length() == 0 ? "the top level" : sb.toString();
+  }
+
+  private static String known(UnrecognizedPropertyException e) {
+    List<String> names = new ArrayList<>();
+    e.getKnownPropertyIds().forEach(o -> names.add(String.valueOf(o)));
+    names.sort(null);
+    return String.join(", ", names);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unknown error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Reads {@code 30m}-style durations. */
+  private static final class DurationDeserializer extends StdScalarDeserializer<Duration> {
+    DurationDeserializer() {
+      super(Duration.class);
+    }
+
+    @Override
+    public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      String text = p.getValueAsString();
+      if (text == null) {
+        return (Duration) ctx.handleUnexpectedToken(Duration.class, p);
+      }
+      try {
+        return Durations.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw JsonMappingException.from(p, e.getMessage());
+      }
+    }
+  }
+}

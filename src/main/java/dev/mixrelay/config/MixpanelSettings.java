@@ -1,0 +1,79 @@
+package dev.mixrelay.config;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Segment's Mixpanel destination settings, with Segment's names so a user can copy them over,
+ * plus mixrelay's own ({@code pageCalls}, {@code identityMerge}, {@code insertIdNamespace}).
+ */
+public record MixpanelSettings(
+    Boolean consolidatedPageCalls,
+    Boolean trackAllPages,
+    Boolean trackCategorizedPages,
+    Boolean trackNamedPages,
+    PageCalls pageCalls,
+    Boolean people,
+    Boolean setAllTraitsByDefault,
+    List<String> peopleProperties,
+    List<String> superProperties,
+    List<String> eventIncrements,
+    List<String> propIncrements,
+    List<String> groupIdentifierTraits,
+    List<String> groupTraitsToSetOnce,
+    Boolean legacySuperProperties,
+    String sourceName,
+    Boolean enableEuropeanUnionEndpoint,
+    IdentityMerge identityMerge,
+    UUID insertIdNamespace,
+    Boolean strictMode) {
+
+  /**
+   * The default namespace of {@code $insert_id} UUIDv5s (a fixed random UUID, documented in the
+   * README); change it only to make a second relay's ids disjoint from the first's.
+   */
+  public static final UUID DEFAULT_INSERT_ID_NAMESPACE =
+      UUID.fromString("6f1c1f3e-6b1a-5d3c-9a57-3c1b8e2f4d60");
+
+  /** How page and screen calls become events when more than one naming option is on. */
+  public enum PageCalls {
+    /** One event per call, the first matching option wins. */
+    first_match,
+    /** One event per matching option, as Segment's cloud mode does. */
+    each
+  }
+
+  /** Mixpanel identity management. */
+  public enum IdentityMerge { simplified, original }
+
+  public MixpanelSettings {
+    consolidatedPageCalls = consolidatedPageCalls == null || consolidatedPageCalls;
+    trackAllPages = trackAllPages != null && trackAllPages;
+    trackCategorizedPages = trackCategorizedPages != null && trackCategorizedPages;
+    trackNamedPages = trackNamedPages != null && trackNamedPages;
+    pageCalls = pageCalls == null ? PageCalls.first_match : pageCalls;
+    people = people == null || people;
+    setAllTraitsByDefault = setAllTraitsByDefault == null || setAllTraitsByDefault;
+    peopleProperties = peopleProperties == null ? List.of() : List.copyOf(peopleProperties);
+    superProperties = superProperties == null ? List.of() : List.copyOf(superProperties);
+    eventIncrements = eventIncrements == null ? List.of() : List.copyOf(eventIncrements);
+    propIncrements = propIncrements == null ? List.of() : List.copyOf(propIncrements);
+    groupIdentifierTraits = groupIdentifierTraits == null ? List.of() : List.copyOf(groupIdentifierTraits);
+    groupTraitsToSetOnce = groupTraitsToSetOnce == null ? List.of() : List.copyOf(groupTraitsToSetOnce);
+    legacySuperProperties = legacySuperProperties != null && legacySuperProperties;
+    enableEuropeanUnionEndpoint = enableEuropeanUnionEndpoint != null && enableEuropeanUnionEndpoint;
+    identityMerge = identityMerge == null ? IdentityMerge.simplified : identityMerge;
+    insertIdNamespace = insertIdNamespace == null ? DEFAULT_INSERT_ID_NAMESPACE : insertIdNamespace;
+    strictMode = strictMode == null || strictMode;
+  }
+
+  /** All defaults. */
+  public static MixpanelSettings defaults() {
+    return new MixpanelSettings(null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null);
+  }
+
+  void check(String path, Checks c) {
+    // every value is typed and defaulted; nothing else can be wrong here yet
+  }
+}

@@ -1,0 +1,31 @@
+package dev.mixrelay.config;
+
+import java.time.Duration;
+
+/** The HTTP intake server. */
+public record ServerConfig(String host, Integer port, Integer maxMessageBytes, Integer maxRequestBytes,
+    Integer maxBatchMessages, Duration idleTimeout, Duration requestTimeout) {
+
+  public ServerConfig {
+    host = host == null ? "127.0.0.1" : host;
+    port = port == null ? 8088 : port;
+    maxMessageBytes = maxMessageBytes == null ? 32 * 1024 : maxMessageBytes;
+    maxRequestBytes = maxRequestBytes == null ? 500 * 1024 : maxRequestBytes;
+    maxBatchMessages = maxBatchMessages == null ? 2500 : maxBatchMessages;
+    idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
+    requestTimeout = requestTimeout == null ? Duration.ofSeconds(30) : requestTimeout;
+  }
+
+  static ServerConfig defaults() {
+    return new ServerConfig(null, null, null, null, null, null, null);
+  }
+
+  void check(String path, Checks c) {
+    c.range(port, 0, 65535, path + ".port");
+    c.range(maxMessageBytes, 256, 16 * 1024 * 1024, path + ".maxMessageBytes");
+    c.range(maxRequestBytes, maxMessageBytes, 64 * 1024 * 1024, path + ".maxRequestBytes");
+    c.range(maxBatchMessages, 1, 100_000, path + ".maxBatchMessages");
+    c.between(idleTimeout, Duration.ofSeconds(1), Duration.ofHours(1), path + ".idleTimeout");
+    c.between(requestTimeout, Duration.ofSeconds(1), Duration.ofHours(1), path + ".requestTimeout");
+  }
+}
