@@ -99,7 +99,7 @@ public final class Relay {
       port = first.actualPort();
       Future<Void> more = Future.succeededFuture();
       for (int i = 1; i < instances; i++) {
-        HttpVerticle v = new HttpVerticle(config.server(), routes, port);
+        HttpVerticle v = new HttpVerticle(config.server(), routes, config.server().port());
         servers.add(v);
         more = more.compose(x -> vertx.deployVerticle(v).map(d -> {
           deployments.add(d);

@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -59,19 +60,20 @@ public final class IntakeRoutes {
   public void mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(server.maxRequestBytes())
         .setHandleFileUploads(false);
+    PlatformHandler gate = this::gate;
     for (MessageType t : MessageType.values()) {
       String path = "/v1/" + t.wireName();
       for (String p : List.of(path, path + "/")) {
-        router.route(HttpMethod.POST, p).handler(this::gate).handler(body)
+        router.route(HttpMethod.POST, p).handler(gate).handler(body)
             .handler(ctx -> handle(ctx, Kind.SINGLE, t));
       }
     }
     for (String p : List.of("/v1/batch", "/v1/batch/", "/v1/import", "/v1/import/")) {
-      router.route(HttpMethod.POST, p).handler(this::gate).handler(body)
+      router.route(HttpMethod.POST, p).handler(gate).handler(body)
           .handler(ctx -> handle(ctx, Kind.BATCH, null));
     }
     for (String p : List.of("/webhook", "/webhook/", "/webhook/:writeKey")) {
-      router.route(HttpMethod.POST, p).handler(this::gate).handler(body)
+      router.route(HttpMethod.POST, p).handler(gate).handler(body)
           .handler(ctx -> handle(ctx, Kind.WEBHOOK, null));
     }
     router.route("/v1/*").failureHandler(this::failure);
