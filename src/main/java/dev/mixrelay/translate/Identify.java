@@ -98,13 +98,15 @@ final class Identify {
 
   /**
    * The traits to remember for the user's later events: those listed in {@code superProperties},
-   * or all of them with {@code setAllTraitsByDefault}; keyed by userId, else the device key.
+   * or all of them with {@code setAllTraitsByDefault} (renamed, but not the derived names); keyed
+   * by userId, else the device key.
    */
   private static ProfileUpdate superProperties(Call call, List<SpecialTraits.Trait> traits) {
     MixpanelSettings settings = call.settings;
     ObjectNode remembered = Call.JSON.objectNode();
     for (SpecialTraits.Trait t : traits) {
-      if (settings.setAllTraitsByDefault() || t.listedIn(settings.superProperties())) {
+      if (t.segmentKey() != null
+          && (settings.setAllTraitsByDefault() || t.listedIn(settings.superProperties()))) {
         remembered.set(t.mixpanelKey(), EventProperties.copy(t.value()));
       }
     }
