@@ -49,4 +49,9 @@ final class InMemorySuperPropertyStore implements SuperPropertyStore {
   public long size() {
     return cache.estimatedSize();
   }
+
+  /** Runs pending evictions now (tests). */
+  void cleanUp() {
+    cache.cleanUp();
+  }
 }
