@@ -18,22 +18,34 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DeliveryHappyPathTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static FakeMixpanel mock;
   private Vertx vertx;
-  private FakeMixpanel mock;
   private Fixtures.MemorySink sink;
   private Delivery delivery;
+
+  @BeforeAll
+  static void startMock() {
+    mock = new FakeMixpanel();
+  }
+
+  @AfterAll
+  static void stopMock() {
+    mock.close();
+  }
 
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    mock = new FakeMixpanel();
+    mock.reset();
     sink = new Fixtures.MemorySink();
     delivery = Delivery.create(vertx, sink, DeliveryListener.NOOP, Clock.systemUTC());
   }
@@ -41,7 +53,6 @@ class DeliveryHappyPathTest {
   @AfterEach
   void stop() throws Exception {
     await(delivery.close(Duration.ofSeconds(1)), Duration.ofSeconds(5));
-    mock.close();
     await(vertx.close(), Duration.ofSeconds(5));
   }
 

@@ -87,6 +87,13 @@ final class FakeMixpanel implements AutoCloseable {
     return "http://127.0.0.1:" + server.port();
   }
 
+  /** Forgets every call and answers 200 again. */
+  void reset() {
+    calls.clear();
+    count.set(0);
+    behaviour = (ep, records, n) -> Reply.ok();
+  }
+
   void behave(Behaviour behaviour) {
     this.behaviour = behaviour;
   }
