@@ -12,8 +12,7 @@ import dev.mixrelay.log.StoredMessage;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.segment.SegmentJson;
 import dev.mixrelay.segment.SegmentMessage;
-import dev.mixrelay.translate.ProfileUpdate;
-import dev.mixrelay.translate.ProfileView;
+import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.translate.Translation;
 import dev.mixrelay.translate.Translator;
 import io.vertx.core.Future;
@@ -23,7 +22,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +41,7 @@ final class Pipeline {
   private final IntakeLog log;
   private final Map<String, DestinationConfig> destinationBySource = new HashMap<>();
   private final Translator translator;
-  private final ProfileView profiles;
-  private final Consumer<ProfileUpdate> profileUpdates;
+  private final SuperPropertyStore profiles;
   private final SessionStage sessions;
   private final Delivery delivery;
   private final PipelineListener listener;
@@ -60,7 +57,7 @@ final class Pipeline {
   private Promise<Void> drained;
 
   Pipeline(Vertx vertx, IntakeLog log, RelayConfig config, Translator translator,
-      ProfileView profiles, Consumer<ProfileUpdate> profileUpdates, SessionStage sessions,
+      SuperPropertyStore profiles, SessionStage sessions,
       Delivery delivery, PipelineListener listener, Clock clock, int maxInFlight) {
     this.vertx = vertx;
     this.log = log;
@@ -69,7 +66,6 @@ final class Pipeline {
     }
     this.translator = translator;
     this.profiles = profiles;
-    this.profileUpdates = profileUpdates;
     this.sessions = sessions;
     this.delivery = delivery;
     this.listener = listener;
@@ -143,7 +139,8 @@ final class Pipeline {
     long t0 = System.nanoTime();
     Translation translation;
     try {
-      translation = translator.translate(message, destination, profiles);
+      String dest = destination.name();
+      translation = translator.translate(message, destination, key -> profiles.get(dest, key));
     } catch (RuntimeException e) {
       LOG.error("translation failed for a {} message; it is dead-lettered", message.type().wireName(), e);
       deadLetter(destination.name(), stored, "translation failed: " + e, pending);
@@ -159,10 +156,16 @@ final class Pipeline {
       listener.translated(destination.name(), message.type().wireName(), done.records().size(),
           System.nanoTime() - t0);
       if (!done.update().isEmpty()) {
-        profileUpdates.accept(done.update());
+        profiles.merge(destination.name(), done.update().userKey(), done.update().superProperties());
+      }
+      if (done.truncated() > 0) {
+        listener.truncated(destination.name(), done.truncated());
       }
       List<MixpanelRecord> records = sessions.onRecords(destination, stored.offset(), done.records());
       Future<Void> sent = records.isEmpty() ? Future.succeededFuture() : delivery.send(destination, records);
+      if (!done.rejected().isEmpty()) {
+        sent = Future.all(sent, deadLetterRecords(destination.name(), done.rejected())).mapEmpty();
+      }
       sent.onComplete(ar -> {
         if (ar.succeeded()) {
           finish(pending, destination, stored);
@@ -170,6 +173,16 @@ final class Pipeline {
         // a failed send means delivery closed: the message stays unacknowledged for the next start
       });
     }
+  }
+
+  private Future<Void> deadLetterRecords(String destination, List<Translation.Rejected> rejected) {
+    listener.deadLettered(destination, "never_accepted", rejected.size());
+    List<DeadLetterRow> rows = new java.util.ArrayList<>();
+    for (Translation.Rejected r : rejected) {
+      rows.add(new DeadLetterRow(0, destination, r.record().endpoint().path(), r.record().body().toString(),
+          r.reason(), clock.millis()));
+    }
+    return log.addDeadLetters(rows);
   }
 
   private void deadLetter(String destination, StoredMessage stored, String reason,
