@@ -48,6 +48,7 @@ final class Pipeline {
   private final Clock clock;
   private final int maxInFlight;
 
+  private io.vertx.core.Context context;
   private AckTracker acks;
   private long readCursor;
   private boolean reading;
@@ -75,6 +76,7 @@ final class Pipeline {
 
   /** Starts reading after {@code fromOffset} (the lowest offset any stage still needs). */
   void start(long fromOffset) {
+    context = vertx.getOrCreateContext();
     readCursor = fromOffset;
     acks = new AckTracker(Math.max(fromOffset, log.stats().acknowledgedOffset()));
     ackedSent = acks.finishedUpTo();
@@ -87,6 +89,11 @@ final class Pipeline {
     drained = Promise.promise();
     maybeDrained();
     return drained.future();
+  }
+
+  String diagnostics() {
+    return "finished=" + acks.finishedUpTo() + " oldestPending=" + acks.oldestPending() + " inFlight="
+        + acks.inFlight() + " readCursor=" + readCursor + " reading=" + reading;
   }
 
   long finishedUpTo() {
@@ -102,17 +109,21 @@ final class Pipeline {
     }
     reading = true;
     log.read(readCursor, Math.min(READ_BATCH, maxInFlight - acks.inFlight())).onComplete(ar -> {
-      reading = false;
       if (ar.failed()) {
+        reading = false;
         LOG.warn("reading the intake log failed, retrying: {}", ar.cause().getMessage());
         vertx.setTimer(1000, t -> pump());
         return;
       }
       List<StoredMessage> batch = ar.result();
-      for (StoredMessage m : batch) {
-        readCursor = m.offset();
-        process(m);
+      if (!batch.isEmpty()) {
+        readCursor = batch.get(batch.size() - 1).offset();
       }
+      for (StoredMessage m : batch) {
+        process(m); // finishing inside may not start a read: `reading` is still true
+      }
+      reading = false;
+      maybeDrained();
       if (batch.isEmpty()) {
         vertx.setTimer(IDLE_POLL_MS, t -> pump());
       } else {
@@ -166,12 +177,12 @@ final class Pipeline {
       if (!done.rejected().isEmpty()) {
         sent = Future.all(sent, deadLetterRecords(destination.name(), done.rejected())).mapEmpty();
       }
-      sent.onComplete(ar -> {
+      sent.onComplete(ar -> onContext(() -> {
         if (ar.succeeded()) {
           finish(pending, destination, stored);
         }
         // a failed send means delivery closed: the message stays unacknowledged for the next start
-      });
+      }));
     }
   }
 
@@ -211,6 +222,15 @@ final class Pipeline {
       pump();
     }
     maybeDrained();
+  }
+
+  /** Runs on the pipeline's context: all its state is confined there. */
+  private void onContext(Runnable r) {
+    if (io.vertx.core.Vertx.currentContext() == context) {
+      r.run();
+    } else {
+      context.runOnContext(v -> r.run());
+    }
   }
 
   private void scheduleAck() {
