@@ -45,7 +45,7 @@ final class Groups {
         continue;
       }
       ObjectNode target = settings.groupTraitsToSetOnce().contains(name) ? setOnce : set;
-      target.set(rename(name), EventProperties.copy(e.getValue()));
+      target.set(rename(name), e.getValue());
     }
     List<MixpanelRecord> records = new ArrayList<>(3);
     if (!set.isEmpty()) {

@@ -107,7 +107,7 @@ final class Identify {
     for (SpecialTraits.Trait t : traits) {
       if (t.segmentKey() != null
           && (settings.setAllTraitsByDefault() || t.listedIn(settings.superProperties()))) {
-        remembered.set(t.mixpanelKey(), EventProperties.copy(t.value()));
+        remembered.set(t.mixpanelKey(), t.value());
       }
     }
     return remembered.isEmpty() ? ProfileUpdate.NONE

@@ -48,7 +48,7 @@ final class SpecialTraits {
       if (key.equals("createdAt") && traits.has("created")) {
         continue;
       }
-      out.add(new Trait(key, rename(key), EventProperties.copy(e.getValue())));
+      out.add(new Trait(key, rename(key), e.getValue()));
     }
     String name = trimmed(traits.get("name"));
     String first = trimmed(traits.get("firstName"));
