@@ -106,7 +106,8 @@ final class Call {
     } else {
       body.set("$ip", IntNode.valueOf(0));
     }
-    if (context != null && context.path("active").isBoolean() && !context.get("active").asBoolean()) {
+    JsonNode active = context == null ? null : context.get("active");
+    if (active != null && active.isBoolean() && !active.booleanValue()) {
       body.put("$ignore_time", true);
     }
     body.set(operation, value);

@@ -12,7 +12,7 @@ import java.util.Set;
  * relay owns ({@link #RESERVED}) are never taken from the last two layers.
  */
 final class EventProperties {
-  /** Set only by the relay: time, the ids, {@code $insert_id}, and {@code token} (auth is Basic). */
+  /** Set only by the relay: time, the ids, {@code $insert_id}, {@code token} (auth is Basic). */
   static final Set<String> RESERVED =
       Set.of("time", "distinct_id", "$insert_id", "$device_id", "$user_id", "token");
 

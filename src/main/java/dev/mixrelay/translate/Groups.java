@@ -44,7 +44,8 @@ final class Groups {
       if (name.equals("createdAt") && traits.has("created")) {
         continue;
       }
-      ObjectNode target = settings.groupTraitsToSetOnce().contains(name) ? setOnce : set;
+      ObjectNode target = PeopleOperations.containsIgnoreCase(settings.groupTraitsToSetOnce(), name)
+          ? setOnce : set;
       target.set(rename(name), e.getValue());
     }
     List<MixpanelRecord> records = new ArrayList<>(3);

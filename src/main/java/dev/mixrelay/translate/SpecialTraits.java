@@ -26,7 +26,8 @@ final class SpecialTraits {
     /** Whether a settings list names this trait, by either key, ignoring case. */
     boolean listedIn(List<String> names) {
       for (String n : names) {
-        if (n.equalsIgnoreCase(mixpanelKey) || (segmentKey != null && n.equalsIgnoreCase(segmentKey))) {
+        if (n.equalsIgnoreCase(mixpanelKey)
+            || (segmentKey != null && n.equalsIgnoreCase(segmentKey))) {
           return true;
         }
       }
