@@ -3,6 +3,7 @@ package dev.mixrelay.translate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.mixrelay.mixpanel.Endpoint;
@@ -85,7 +86,7 @@ final class Limits {
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode v = e.getValue();
-      if (v.isTextual() && v.textValue().length() > MAX_CHARS) {
+      if (v.getNodeType() == JsonNodeType.STRING && v.textValue().length() > MAX_CHARS) {
         v = TextNode.valueOf(cut(v.textValue()));
         e.setValue(v);
         cuts[0]++;
@@ -131,28 +132,32 @@ final class Limits {
     return null;
   }
 
-  /** A cheap bound on a value's UTF-8 JSON size. */
+  /** A cheap bound on a value's UTF-8 JSON size (one type switch per node). */
   private static long upperBound(JsonNode node) {
-    if (node.isTextual()) {
-      return 6L * node.textValue().length() + 2;
-    }
-    if (node.isObject()) {
-      long n = 2;
-      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        n += 6L * e.getKey().length() + 4 + upperBound(e.getValue());
+    switch (node.getNodeType()) {
+      case STRING:
+        return 6L * node.textValue().length() + 2;
+      case OBJECT: {
+        long n = 2;
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+          Map.Entry<String, JsonNode> e = it.next();
+          n += 6L * e.getKey().length() + 4 + upperBound(e.getValue());
+        }
+        return n;
       }
-      return n;
-    }
-    if (node.isArray()) {
-      long n = 2;
-      for (JsonNode v : node) {
-        n += 1 + upperBound(v);
+      case ARRAY: {
+        long n = 2;
+        for (int i = 0; i < node.size(); i++) {
+          n += 1 + upperBound(node.get(i));
+        }
+        return n;
       }
-      return n;
+      case NUMBER:
+        return node.isBigDecimal() || node.isBigInteger() ? node.asText().length() + 2L : 32;
+      default:
+        return 32;
     }
-    return node.isBigDecimal() || node.isBigInteger() ? node.asText().length() + 2L : 32;
   }
 
   private static int exactBytes(JsonNode node) {
