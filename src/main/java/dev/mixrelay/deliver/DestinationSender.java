@@ -2,6 +2,7 @@ package dev.mixrelay.deliver;
 
 import dev.mixrelay.config.DeliveryConfig;
 import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.config.Durations;
 import dev.mixrelay.deliver.DeliveryOutcome.Delivered;
 import dev.mixrelay.deliver.DeliveryOutcome.PartiallyRejected;
 import dev.mixrelay.deliver.DeliveryOutcome.Rejected;
@@ -245,8 +246,8 @@ final class DestinationSender {
     if (ready) {
       ready = false;
       LOG.error("destination {}: Mixpanel refused the credentials ({}); nothing is sent until they"
-          + " are accepted, records stay queued, retrying every {} s", name, reason,
-          backoff.slow().toSeconds());
+          + " are accepted, records stay queued, retrying every {}", name, reason,
+          Durations.format(backoff.slow()));
       listener.readinessChanged(name, false);
     }
     if (!probeScheduled) {
