@@ -135,18 +135,17 @@ final class DestinationSender {
   /** Starts requests while the queue, the limit, the breaker and readiness allow. */
   private void pump() {
     while (!queue.isEmpty() && !timers.stopped()) {
-      if (!ready) {
-        if (!probeDue || inFlight > 0) {
-          return;
-        }
-        probeDue = false;
-      } else if (inFlight >= limit.current()) {
+      if (!ready && (!probeDue || inFlight > 0)) {
+        return;
+      }
+      if (ready && inFlight >= limit.current()) {
         return;
       }
       if (!breaker.tryAcquirePermission()) {
         pollBreakerLater();
         return;
       }
+      probeDue = false;
       start(queue.pollFirst());
     }
   }
@@ -174,6 +173,9 @@ final class DestinationSender {
       inFlight--;
       long nanos = System.nanoTime() - started;
       handle(batch, ar, nanos, inFlightAtStart, epoch);
+      if (!ready) {
+        scheduleProbe();
+      }
       pump();
     });
   }
@@ -250,9 +252,13 @@ final class DestinationSender {
           Durations.format(backoff.slow()));
       listener.readinessChanged(name, false);
     }
-    if (!probeScheduled) {
+    listener.retryScheduled(name, batch.endpoint, "unauthorized", backoff.slow());
+  }
+
+  /** While not ready, exactly one probe is always due, scheduled or in flight. */
+  private void scheduleProbe() {
+    if (!probeScheduled && !probeDue && inFlight == 0) {
       probeScheduled = true;
-      listener.retryScheduled(name, batch.endpoint, "unauthorized", backoff.slow());
       timers.after(backoff.slow(), () -> {
         probeScheduled = false;
         probeDue = true;

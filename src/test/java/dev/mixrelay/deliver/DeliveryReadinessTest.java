@@ -81,6 +81,21 @@ class DeliveryReadinessTest {
   }
 
   @Test
+  void probesContinueWhenAProbeMeetsServerErrorsThatOpenTheBreaker() throws Exception {
+    mock.behave((ep, records, n) -> n == 0 ? Reply.status(401, "{\"error\":\"Invalid\"}")
+        : n <= 14 ? Reply.status(503, "{}") : Reply.ok());
+    DestinationConfig dest = Fixtures.destination(mock.baseUrl(), new DeliveryConfig(100, null,
+        Duration.ofMillis(10), 16, Duration.ofSeconds(2), Duration.ofMillis(10),
+        Duration.ofMillis(50)));
+
+    await(delivery.send(dest, Fixtures.events(0, 50)), Duration.ofSeconds(20));
+
+    assertThat(delivery.ready("main")).isTrue();
+    assertThat(listener.breakerStates).contains("OPEN");
+    assertThat(mock.accepted(Endpoint.IMPORT)).hasSize(50);
+  }
+
+  @Test
   void closeFlushesOpenBatchesWithoutWaitingForTheLinger() throws Exception {
     DestinationConfig dest = Fixtures.destination(mock.baseUrl(),
         new DeliveryConfig(null, null, Duration.ofSeconds(30), null, null, null, null));
