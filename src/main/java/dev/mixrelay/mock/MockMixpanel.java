@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.common.Notifier;
+import dev.mixrelay.mixpanel.Credentials;
 import dev.mixrelay.mixpanel.Endpoint;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import java.io.IOException;
@@ -224,6 +225,24 @@ public final class MockMixpanel implements AutoCloseable {
     /** Accept this Basic credential on /import (once any is given, only those are accepted). */
     public Builder credential(String user, String password) {
       credentials.add(new MockMixpanelConfig.Credential(user, password));
+      return this;
+    }
+
+    /**
+     * Accept exactly what a destination with these credentials sends: a service account (with its
+     * project id required on /import), an API secret or a project token as the Basic user.
+     */
+    public Builder accept(Credentials credentials) {
+      if (credentials instanceof Credentials.ServiceAccount sa) {
+        credential(sa.username(), sa.secret());
+        if (sa.projectId() != null && !sa.projectId().isBlank()) {
+          projectId(sa.projectId());
+        }
+      } else if (credentials instanceof Credentials.ApiSecret secret) {
+        credential(secret.secret(), "");
+      } else if (credentials instanceof Credentials.TokenOnly token) {
+        credential(token.token(), "");
+      }
       return this;
     }
 
