@@ -150,6 +150,26 @@ public final class MockMixpanel implements AutoCloseable {
     return ops(true, o -> true);
   }
 
+  /**
+   * The user profile of a {@code $distinct_id} after every accepted /engage update, applied in
+   * order as Mixpanel does; null when there is none (or it was deleted).
+   */
+  public ObjectNode profile(String distinctId) {
+    return Profiles.apply(bodies(ops(false, o -> o.key().equals(distinctId))));
+  }
+
+  /** The group profile of ({@code $group_key}, {@code $group_id}) after every /groups update. */
+  public ObjectNode groupProfile(String groupKey, String groupId) {
+    return Profiles.apply(bodies(ops(true, o -> o.key().equals(groupKey)
+        && groupId.equals(o.groupId()))));
+  }
+
+  private static List<com.fasterxml.jackson.databind.JsonNode> bodies(List<MixpanelRecord> records) {
+    List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
+    records.forEach(r -> out.add(r.body()));
+    return out;
+  }
+
   /** How many distinct {@code $insert_id}s were accepted. */
   public long distinctInsertIds() {
     return store.counts().distinctInsertIds();
