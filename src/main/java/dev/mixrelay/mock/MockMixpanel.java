@@ -74,9 +74,22 @@ public final class MockMixpanel implements AutoCloseable {
     return new Builder();
   }
 
-  /** Starts listening; returns this. */
+  /**
+   * Starts listening; returns this.
+   *
+   * @throws IllegalStateException when it cannot listen (e.g. the port is taken)
+   */
   public MockMixpanel start() {
-    server.start();
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new IllegalStateException("the mock Mixpanel cannot listen on " + config.host() + ":"
+          + config.port() + ": " + root.getMessage(), e);
+    }
     return this;
   }
 
