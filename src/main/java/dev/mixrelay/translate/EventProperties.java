@@ -1,0 +1,69 @@
+package dev.mixrelay.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The properties of a track, page or screen event, in layers where later ones win: the mapped
+ * context, the user's remembered super properties, the message's own properties. The keys the
+ * relay owns ({@link #RESERVED}) are never taken from the last two layers.
+ */
+final class EventProperties {
+  /** Set only by the relay: time, the ids, {@code $insert_id}, and {@code token} (auth is Basic). */
+  static final Set<String> RESERVED =
+      Set.of("time", "distinct_id", "$insert_id", "$device_id", "$user_id", "token");
+
+  private EventProperties() {}
+
+  static ObjectNode of(Call call, ProfileView profiles) {
+    ObjectNode out = Call.JSON.objectNode();
+    ContextProperties.put(call.context, call.settings.sourceName(), out);
+    if (profiles != null) {
+      boolean legacy = call.settings.legacySuperProperties();
+      String deviceKey = call.ids.deviceKey();
+      String userKey = call.ids.userKey();
+      if (deviceKey != null && !deviceKey.equals(userKey)) {
+        putSuper(profiles.superProperties(deviceKey), legacy, out);
+      }
+      putSuper(profiles.superProperties(userKey), legacy, out);
+    }
+    putAll(call.message.object("properties"), out);
+    return out;
+  }
+
+  /** Copies every non-reserved entry; nested values are copied so the input stays untouched. */
+  static void putAll(ObjectNode from, ObjectNode out) {
+    if (from == null) {
+      return;
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = from.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!RESERVED.contains(e.getKey())) {
+        out.set(e.getKey(), copy(e.getValue()));
+      }
+    }
+  }
+
+  private static void putSuper(ObjectNode remembered, boolean legacy, ObjectNode out) {
+    if (remembered == null) {
+      return;
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = remembered.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = legacy && !e.getKey().startsWith("$") ? "$" + e.getKey() : e.getKey();
+      if (!RESERVED.contains(key)) {
+        out.set(key, copy(e.getValue()));
+      }
+    }
+  }
+
+  /** Value nodes are immutable and shared; containers are copied. */
+  static JsonNode copy(JsonNode value) {
+    return value.isContainerNode() ? value.deepCopy() : value;
+  }
+}
