@@ -135,7 +135,8 @@ public final class Sessionizer {
   /**
    * Runs the wall-clock rules: after allowedLateness without any event the watermark catches up
    * with the newest event time; a session whose user sent nothing for timeout + allowedLateness
-   * (and, in event and property mode, whose local day has ended) is closed.
+   * (and, in event and property mode, whose local day has ended) is closed, unless an event that
+   * arrived but waits for the watermark could still extend it.
    */
   public List<MixpanelRecord> onTick(long wallNow) {
     List<Closed> closed = new ArrayList<>();
@@ -152,10 +153,12 @@ public final class Sessionizer {
       }
       if (s.queuedWallAt != t.wallAt) {
         store(t.key, s);
-      } else if (machine.wallDeadline(s) <= wallNow) {
+      } else if (machine.wallDeadline(s) <= wallNow
+          && (pending.isEmpty() || machine.deadline(s) <= pending.peek().time())) {
         closed.add(machine.close(t.key, s, Reason.WALL_CLOCK));
       } else {
-        t.wallAt = machine.wallDeadline(s);
+        // not idle yet, or an event already here but not yet placed may still extend it
+        t.wallAt = Math.max(machine.wallDeadline(s), wallNow + 1);
         s.queuedWallAt = t.wallAt;
         wallTimers.add(t);
         store(t.key, s);
@@ -263,9 +266,9 @@ public final class Sessionizer {
   private void place(SessionEvent e, List<Closed> closed) {
     if (e.linkFrom() != null && !links.containsKey(e.linkFrom())) {
       links.put(e.linkFrom(), e.linkTo());
-      rekey("$device:" + e.linkFrom(), e.linkTo(), closed);
+      rekey("$device:" + e.linkFrom(), e.linkTo(), e.time(), closed);
       if (e.linkAnon()) {
-        rekey(e.linkFrom(), e.linkTo(), closed);
+        rekey(e.linkFrom(), e.linkTo(), e.time(), closed);
       }
     }
     if (rules.excluded().contains(e.name())) {
@@ -301,7 +304,12 @@ public final class Sessionizer {
     }
   }
 
-  private void rekey(String deviceKey, String userKey, List<Closed> closed) {
+  /**
+   * Moves the device's open session to the user at {@code time}. A session already over at that
+   * time (past its timeout or midnight) is closed instead; two live sessions are not merged: the
+   * device's is closed.
+   */
+  private void rekey(String deviceKey, String userKey, long time, List<Closed> closed) {
     if (deviceKey.equals(userKey)) {
       return;
     }
@@ -309,7 +317,15 @@ public final class Sessionizer {
     if (device == null) {
       return;
     }
+    if (machine.deadline(device) <= time) {
+      closed.add(machine.close(deviceKey, device, Reason.TIMEOUT));
+      return;
+    }
     UserState user = take(userKey);
+    if (user != null && machine.deadline(user) <= time) {
+      closed.add(machine.close(userKey, user, Reason.TIMEOUT));
+      user = null;
+    }
     if (user == null) {
       device.user = true;
       schedule(userKey, device);
