@@ -53,7 +53,7 @@ final class EventReader {
     }
     return new SessionEvent(time, seq, offset, arrival, interner.string(name),
         interner.string(userId), interner.string(deviceId), interner.string(text(p, "distinct_id")),
-        linkFrom, linkTo, anon, value, props(p));
+        linkFrom, linkTo, anon, value, interner.props(props(p)));
   }
 
   private JsonNode[] props(ObjectNode p) {

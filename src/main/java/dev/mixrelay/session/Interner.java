@@ -2,6 +2,7 @@ package dev.mixrelay.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,6 +14,20 @@ final class Interner {
   private final int max;
   private final Map<String, String> strings = new HashMap<>();
   private final Map<String, TextNode> texts = new HashMap<>();
+  private final Map<Props, JsonNode[]> props = new HashMap<>();
+
+  /** An associated-properties array as a map key, by content. */
+  private record Props(JsonNode[] values) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Props p && Arrays.equals(values, p.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(values);
+    }
+  }
 
   Interner(int max) {
     this.max = max;
@@ -30,6 +45,22 @@ final class Interner {
       strings.put(s, s);
     }
     return s;
+  }
+
+  /** A shared array equal to {@code values}, which the caller must not change afterwards. */
+  JsonNode[] props(JsonNode[] values) {
+    if (values == null) {
+      return null;
+    }
+    Props key = new Props(values);
+    JsonNode[] shared = props.get(key);
+    if (shared != null) {
+      return shared;
+    }
+    if (props.size() < max) {
+      props.put(key, values);
+    }
+    return values;
   }
 
   /** A shared node for text values; other values are returned as they are. */

@@ -13,10 +13,12 @@ import java.util.List;
 final class SessionMachine {
   private final SessionRules rules;
   private final LocalDays days;
+  private final Interner interner;
 
-  SessionMachine(SessionRules rules, LocalDays days) {
+  SessionMachine(SessionRules rules, LocalDays days, Interner interner) {
     this.rules = rules;
     this.days = days;
+    this.interner = interner;
   }
 
   /**
@@ -76,20 +78,31 @@ final class SessionMachine {
       s = null;
     }
     if (s == null) {
-      return open(user, e);
+      return open(key, user, e);
     }
-    extend(s, e);
-    if (e.props() != null) {
-      if (s.props == null) {
-        s.props = new JsonNode[e.props().length];
-      }
-      for (int i = 0; i < s.props.length; i++) {
-        if (s.props[i] == null) {
-          s.props[i] = e.props()[i];
-        }
-      }
-    }
+    extend(key, s, e);
+    s.props = firstDefined(s.props, e.props());
     return s;
+  }
+
+  /** Each property's first value: {@code had}, completed from {@code more} (a shared array). */
+  private JsonNode[] firstDefined(JsonNode[] had, JsonNode[] more) {
+    if (more == null || had == more) {
+      return had;
+    }
+    if (had == null) {
+      return more;
+    }
+    JsonNode[] merged = null;
+    for (int i = 0; i < had.length; i++) {
+      if (had[i] == null && more[i] != null) {
+        if (merged == null) {
+          merged = had.clone();
+        }
+        merged[i] = more[i];
+      }
+    }
+    return merged == null ? had : interner.props(merged);
   }
 
   private UserState onEventModeEvent(String key, boolean user, UserState s, SessionEvent e,
@@ -100,14 +113,14 @@ final class SessionMachine {
     }
     String name = e.name();
     if (s != null && name.equals(rules.endEvent())) {
-      extend(s, e);
+      extend(key, s, e);
       out.add(new Closed(key, s, true, Reason.END_EVENT));
       return null;
     }
     if (s == null) {
-      return name.equals(rules.startEvent()) ? open(user, e) : null;
+      return name.equals(rules.startEvent()) ? open(key, user, e) : null;
     }
-    extend(s, e);
+    extend(key, s, e);
     return s;
   }
 
@@ -124,13 +137,13 @@ final class SessionMachine {
       s = null;
     }
     if (s == null) {
-      return open(user, e);
+      return open(key, user, e);
     }
-    extend(s, e);
+    extend(key, s, e);
     return s;
   }
 
-  private static UserState open(boolean user, SessionEvent e) {
+  private static UserState open(String key, boolean user, SessionEvent e) {
     UserState s = new UserState();
     s.user = user;
     s.first = e.time();
@@ -138,22 +151,36 @@ final class SessionMachine {
     s.count = 1;
     s.startName = e.name();
     s.endName = e.name();
-    s.deviceId = e.deviceId();
+    s.deviceId = ownDevice(key, e.deviceId()) ? null : e.deviceId();
     s.value = e.value();
-    s.props = e.props() == null ? null : e.props().clone();
+    s.props = e.props();
     s.lastArrival = e.arrival();
     s.minOffset = e.offset();
     return s;
   }
 
-  private static void extend(UserState s, SessionEvent e) {
+  private static void extend(String key, UserState s, SessionEvent e) {
     s.last = e.time();
     s.count++;
     s.endName = e.name();
-    if (s.deviceId == null) {
+    if (s.deviceId == null && !ownDevice(key, e.deviceId())) {
       s.deviceId = e.deviceId();
     }
     s.lastArrival = Math.max(s.lastArrival, e.arrival());
     s.minOffset = Math.min(s.minOffset, e.offset());
+  }
+
+  /** Whether the key is {@code $device:<device>}, so the device id needs no storing. */
+  static boolean ownDevice(String key, String device) {
+    return device != null && key.length() == device.length() + 8 && key.startsWith("$device:")
+        && key.endsWith(device);
+  }
+
+  /** The session's $device_id: stored, or the key's own device. */
+  static String deviceId(String key, UserState s) {
+    if (s.deviceId != null) {
+      return s.deviceId;
+    }
+    return key.startsWith("$device:") && !s.user ? key.substring(8) : null;
   }
 }

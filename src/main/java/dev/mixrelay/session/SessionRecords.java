@@ -52,8 +52,9 @@ final class SessionRecords {
     if (s.user) {
       p.put("$user_id", c.key());
     }
-    if (s.deviceId != null) {
-      p.put("$device_id", s.deviceId);
+    String device = SessionMachine.deviceId(c.key(), s);
+    if (device != null) {
+      p.put("$device_id", device);
     }
     p.put("$insert_id", insertId(c.key(), s.first, event));
     if (c.withEnd()) {

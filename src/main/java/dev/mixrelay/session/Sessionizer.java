@@ -39,7 +39,9 @@ public final class Sessionizer {
   private final StateCodec codec = new StateCodec(interner);
   private final Cache<String, UserState> users;
   private final Map<String, byte[]> spilled = new HashMap<>();
-  private final Map<String, String> links = new HashMap<>();
+  private final Links links;
+  private boolean fromCache;
+  private int timerIds;
   private final PriorityQueue<SessionEvent> pending = new PriorityQueue<>(BY_TIME);
   private final PriorityQueue<Timer> eventTimers =
       new PriorityQueue<>(Comparator.comparingLong(t -> t.eventAt));
@@ -57,14 +59,19 @@ public final class Sessionizer {
     long lastEventWall = Long.MIN_VALUE;
   }
 
-  /** One timer entry in both queues; it speaks for a user while the user's queued values match. */
+  /**
+   * One timer entry, in both queues at once. It speaks for the user's state while the state's
+   * {@code timer} is its id; deadlines only grow, so an entry is re-queued, never updated in place.
+   */
   private static final class Timer {
     final String key;
+    final int id;
     long eventAt;
     long wallAt;
 
-    Timer(String key, long eventAt, long wallAt) {
+    Timer(String key, int id, long eventAt, long wallAt) {
       this.key = key;
+      this.id = id;
       this.eventAt = eventAt;
       this.wallAt = wallAt;
     }
@@ -73,7 +80,8 @@ public final class Sessionizer {
   private Sessionizer(SessionConfig config, UUID namespace, SessionListener listener) {
     this.rules = SessionRules.of(config);
     this.listener = listener;
-    this.machine = new SessionMachine(rules, new LocalDays(config.zone()));
+    this.machine = new SessionMachine(rules, new LocalDays(config.zone()), interner);
+    this.links = new Links(4L * config.maxUsersInMemory());
     this.records = new SessionRecords(rules, namespace);
     this.reader = new EventReader(rules, interner);
     this.users = Caffeine.newBuilder()
@@ -147,21 +155,18 @@ public final class Sessionizer {
     }
     while (!wallTimers.isEmpty() && wallTimers.peek().wallAt <= wallNow) {
       Timer t = wallTimers.poll();
-      UserState s = take(t.key);
-      if (s == null) {
-        continue;
-      }
-      if (s.queuedWallAt != t.wallAt) {
-        store(t.key, s);
+      UserState s = lookup(t.key);
+      if (s == null || s.timer != t.id) {
+        settle(t.key, s, s);
       } else if (machine.wallDeadline(s) <= wallNow
           && (pending.isEmpty() || machine.deadline(s) <= pending.peek().time())) {
         closed.add(machine.close(t.key, s, Reason.WALL_CLOCK));
+        settle(t.key, s, null);
       } else {
         // not idle yet, or an event already here but not yet placed may still extend it
         t.wallAt = Math.max(machine.wallDeadline(s), wallNow + 1);
-        s.queuedWallAt = t.wallAt;
         wallTimers.add(t);
-        store(t.key, s);
+        settle(t.key, s, s);
       }
     }
     return emit(closed);
@@ -248,24 +253,22 @@ public final class Sessionizer {
     }
     while (!eventTimers.isEmpty() && eventTimers.peek().eventAt <= st.watermark) {
       Timer t = eventTimers.poll();
-      UserState s = take(t.key);
-      if (s == null) {
-        continue;
-      }
-      if (s.queuedEventAt != t.eventAt) {
-        store(t.key, s);
-      } else if (machine.onWatermark(t.key, s, st.watermark, closed) != null) {
+      UserState s = lookup(t.key);
+      if (s == null || s.timer != t.id) {
+        settle(t.key, s, s);
+      } else if (machine.onWatermark(t.key, s, st.watermark, closed) == null) {
+        settle(t.key, s, null);
+      } else {
         t.eventAt = machine.deadline(s);
-        s.queuedEventAt = t.eventAt;
         eventTimers.add(t);
-        store(t.key, s);
+        settle(t.key, s, s);
       }
     }
   }
 
   private void place(SessionEvent e, List<Closed> closed) {
     if (e.linkFrom() != null && !links.containsKey(e.linkFrom())) {
-      links.put(e.linkFrom(), e.linkTo());
+      links.put(interner.string(e.linkFrom()), interner.string(e.linkTo()));
       rekey("$device:" + e.linkFrom(), e.linkTo(), e.time(), closed);
       if (e.linkAnon()) {
         rekey(e.linkFrom(), e.linkTo(), e.time(), closed);
@@ -293,15 +296,13 @@ public final class Sessionizer {
       user = linked != null;
       key = user ? linked : bare != null ? bare : "$device:" + device;
     }
-    UserState before = take(key);
+    UserState before = lookup(key);
     UserState after = machine.onEvent(key, user, before, e, closed);
-    if (after != null) {
-      if (after != before) {
-        listener.sessionOpened();
-        schedule(key, after);
-      }
-      store(key, after);
+    if (after != null && after != before) {
+      listener.sessionOpened();
+      schedule(key, after);
     }
+    settle(key, before, after);
   }
 
   /**
@@ -327,6 +328,9 @@ public final class Sessionizer {
       user = null;
     }
     if (user == null) {
+      if (device.deviceId == null && deviceKey.startsWith("$device:")) {
+        device.deviceId = interner.string(deviceKey.substring(8));
+      }
       device.user = true;
       schedule(userKey, device);
       store(userKey, device);
@@ -338,9 +342,8 @@ public final class Sessionizer {
   }
 
   private void schedule(String key, UserState s) {
-    Timer t = new Timer(key, machine.deadline(s), machine.wallDeadline(s));
-    s.queuedEventAt = t.eventAt;
-    s.queuedWallAt = t.wallAt;
+    Timer t = new Timer(key, ++timerIds, machine.deadline(s), machine.wallDeadline(s));
+    s.timer = t.id;
     eventTimers.add(t);
     wallTimers.add(t);
   }
@@ -357,6 +360,33 @@ public final class Sessionizer {
 
   private void store(String key, UserState s) {
     users.put(key, s);
+  }
+
+  /**
+   * A user's state to change in place, from memory (no copy) or the spill; follow with
+   * {@link #settle}, with no other cache call in between.
+   */
+  private UserState lookup(String key) {
+    UserState s = users.getIfPresent(key);
+    fromCache = s != null;
+    if (s == null) {
+      byte[] b = spilled.remove(key);
+      s = b == null ? null : codec.decodeUser(b);
+    }
+    return s;
+  }
+
+  /** Keeps {@code after} as the user's state (null: none), replacing what lookup gave. */
+  private void settle(String key, UserState before, UserState after) {
+    // the lookup itself may have run cache maintenance that spilled the state it returned
+    boolean spilledMeanwhile = fromCache && spilled.remove(key) != null;
+    if (after == null) {
+      if (fromCache && !spilledMeanwhile) {
+        users.invalidate(key);
+      }
+    } else if (after != before || !fromCache || spilledMeanwhile) {
+      users.put(key, after);
+    }
   }
 
   private List<MixpanelRecord> emit(List<Closed> closed) {

@@ -55,8 +55,7 @@ final class StateCodec {
     writeNode(out, s.value);
     writeNodes(out, s.props);
     out.writeLong(s.lastArrival);
-    out.writeLong(s.queuedEventAt);
-    out.writeLong(s.queuedWallAt);
+    out.writeInt(s.timer);
   }
 
   UserState readUser(DataInputStream in) throws IOException {
@@ -70,10 +69,9 @@ final class StateCodec {
     s.endName = readString(in);
     s.deviceId = readString(in);
     s.value = readNode(in);
-    s.props = readNodes(in);
+    s.props = interner.props(readNodes(in));
     s.lastArrival = in.readLong();
-    s.queuedEventAt = in.readLong();
-    s.queuedWallAt = in.readLong();
+    s.timer = in.readInt();
     return s;
   }
 
@@ -105,7 +103,7 @@ final class StateCodec {
   SessionEvent readEvent(DataInputStream in) throws IOException {
     return new SessionEvent(in.readLong(), in.readLong(), in.readLong(), in.readLong(),
         readString(in), readString(in), readString(in), readString(in), readString(in),
-        readString(in), in.readBoolean(), readNode(in), readNodes(in));
+        readString(in), in.readBoolean(), readNode(in), interner.props(readNodes(in)));
   }
 
   static void writeString(DataOutputStream out, String s) throws IOException {

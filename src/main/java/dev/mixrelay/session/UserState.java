@@ -14,17 +14,19 @@ final class UserState {
   int count;
   String startName;
   String endName;
-  /** The first $device_id seen in the session. */
+  /** The first $device_id seen in the session; null when the key is that device's own. */
   String deviceId;
   /** Property mode: the session id value of the run. */
   JsonNode value;
-  /** Associated properties indexed as {@link SessionRules#associated()}; null while none. */
+  /**
+   * Associated properties indexed as {@link SessionRules#associated()}; null while none. Shared
+   * between sessions through the interner: never changed, replaced.
+   */
   JsonNode[] props;
   /** Wall-clock ms at which the session's newest event arrived. */
   long lastArrival;
   /** The lowest intake log offset among the session's events. */
   long minOffset;
-  /** Deadlines of the timer entries that speak for this state (see {@code Timers}). */
-  long queuedEventAt;
-  long queuedWallAt;
+  /** The id of the timer entry that speaks for this state; others are stale. */
+  int timer;
 }
