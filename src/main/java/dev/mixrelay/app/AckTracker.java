@@ -45,6 +45,11 @@ final class AckTracker {
     return finishedUpTo;
   }
 
+  /** The oldest unfinished offset, or -1 (diagnostics). */
+  long oldestPending() {
+    return pending.isEmpty() ? -1 : pending.peekFirst().offset;
+  }
+
   int inFlight() {
     return pending.size();
   }

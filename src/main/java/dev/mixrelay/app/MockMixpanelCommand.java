@@ -19,26 +19,24 @@ final class MockMixpanelCommand implements Command {
 
   @Override
   public int run(List<String> args) throws Exception {
-    MockMixpanel.Builder builder = MockMixpanel.builder()
-        .host(Options.value(args, "--host", "127.0.0.1"));
+    MockMixpanel mock;
     try {
-      builder.port(Integer.parseInt(Options.value(args, "--port", "9090")));
+      MockMixpanel.Builder builder = MockMixpanel.builder()
+          .host(Options.value(args, "--host", "127.0.0.1"))
+          .port(Integer.parseInt(Options.value(args, "--port", "9090")));
+      String token = Options.value(args, "--token", null);
+      if (token != null) {
+        builder.token(token);
+      }
+      String secret = Options.value(args, "--secret", null);
+      if (secret != null) {
+        builder.credential(secret, "");
+      }
+      mock = builder.build().start();
     } catch (NumberFormatException e) {
       System.err.println("mixrelay: --port must be a number, was " + Options.value(args, "--port", ""));
       return 2;
-    }
-    String token = Options.value(args, "--token", null);
-    if (token != null) {
-      builder.token(token);
-    }
-    String secret = Options.value(args, "--secret", null);
-    if (secret != null) {
-      builder.credential(secret, "");
-    }
-    MockMixpanel mock;
-    try {
-      mock = builder.build().start();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("mixrelay: " + e.getMessage());
       return 2;
     }

@@ -12,8 +12,7 @@ import dev.mixrelay.log.StoredMessage;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.segment.SegmentJson;
 import dev.mixrelay.segment.SegmentMessage;
-import dev.mixrelay.translate.ProfileUpdate;
-import dev.mixrelay.translate.ProfileView;
+import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.translate.Translation;
 import dev.mixrelay.translate.Translator;
 import io.vertx.core.Future;
@@ -23,7 +22,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,16 +41,17 @@ final class Pipeline {
   private final IntakeLog log;
   private final Map<String, DestinationConfig> destinationBySource = new HashMap<>();
   private final Translator translator;
-  private final ProfileView profiles;
-  private final Consumer<ProfileUpdate> profileUpdates;
+  private final SuperPropertyStore profiles;
   private final SessionStage sessions;
   private final Delivery delivery;
   private final PipelineListener listener;
   private final Clock clock;
   private final int maxInFlight;
 
+  private io.vertx.core.Context context;
   private AckTracker acks;
   private long readCursor;
+  private long replayUpTo;
   private boolean reading;
   private boolean stopped;
   private long ackedSent;
@@ -60,7 +59,7 @@ final class Pipeline {
   private Promise<Void> drained;
 
   Pipeline(Vertx vertx, IntakeLog log, RelayConfig config, Translator translator,
-      ProfileView profiles, Consumer<ProfileUpdate> profileUpdates, SessionStage sessions,
+      SuperPropertyStore profiles, SessionStage sessions,
       Delivery delivery, PipelineListener listener, Clock clock, int maxInFlight) {
     this.vertx = vertx;
     this.log = log;
@@ -69,7 +68,6 @@ final class Pipeline {
     }
     this.translator = translator;
     this.profiles = profiles;
-    this.profileUpdates = profileUpdates;
     this.sessions = sessions;
     this.delivery = delivery;
     this.listener = listener;
@@ -78,10 +76,17 @@ final class Pipeline {
   }
 
   /** Starts reading after {@code fromOffset} (the lowest offset any stage still needs). */
+  /**
+   * Starts reading after {@code fromOffset}. Messages up to the acknowledged offset are a replay
+   * for the session state only: their own records were delivered before, so only the session
+   * events they produce are sent.
+   */
   void start(long fromOffset) {
+    context = vertx.getOrCreateContext();
     readCursor = fromOffset;
-    acks = new AckTracker(Math.max(fromOffset, log.stats().acknowledgedOffset()));
-    ackedSent = acks.finishedUpTo();
+    replayUpTo = log.stats().acknowledgedOffset();
+    acks = new AckTracker(fromOffset);
+    ackedSent = replayUpTo;
     pump();
   }
 
@@ -91,6 +96,11 @@ final class Pipeline {
     drained = Promise.promise();
     maybeDrained();
     return drained.future();
+  }
+
+  String diagnostics() {
+    return "finished=" + acks.finishedUpTo() + " oldestPending=" + acks.oldestPending() + " inFlight="
+        + acks.inFlight() + " readCursor=" + readCursor + " reading=" + reading;
   }
 
   long finishedUpTo() {
@@ -106,17 +116,21 @@ final class Pipeline {
     }
     reading = true;
     log.read(readCursor, Math.min(READ_BATCH, maxInFlight - acks.inFlight())).onComplete(ar -> {
-      reading = false;
       if (ar.failed()) {
+        reading = false;
         LOG.warn("reading the intake log failed, retrying: {}", ar.cause().getMessage());
         vertx.setTimer(1000, t -> pump());
         return;
       }
       List<StoredMessage> batch = ar.result();
-      for (StoredMessage m : batch) {
-        readCursor = m.offset();
-        process(m);
+      if (!batch.isEmpty()) {
+        readCursor = batch.get(batch.size() - 1).offset();
       }
+      for (StoredMessage m : batch) {
+        process(m); // finishing inside may not start a read: `reading` is still true
+      }
+      reading = false;
+      maybeDrained();
       if (batch.isEmpty()) {
         vertx.setTimer(IDLE_POLL_MS, t -> pump());
       } else {
@@ -132,19 +146,29 @@ final class Pipeline {
       deadLetter("-", stored, "the source '" + stored.source() + "' is no longer configured", pending);
       return;
     }
+    boolean replay = stored.offset() <= replayUpTo;
     SegmentMessage message;
     try {
       JsonNode node = SegmentJson.MAPPER.readTree(stored.json());
       message = SegmentMessage.fromNormalized((ObjectNode) node);
     } catch (Exception e) {
-      deadLetter(destination.name(), stored, "unreadable log entry: " + e.getMessage(), pending);
+      if (replay) {
+        finish(pending, destination, stored);
+      } else {
+        deadLetter(destination.name(), stored, "unreadable log entry: " + e.getMessage(), pending);
+      }
       return;
     }
     long t0 = System.nanoTime();
     Translation translation;
     try {
-      translation = translator.translate(message, destination, profiles);
+      String dest = destination.name();
+      translation = translator.translate(message, destination, key -> profiles.get(dest, key));
     } catch (RuntimeException e) {
+      if (replay) {
+        finish(pending, destination, stored);
+        return;
+      }
       LOG.error("translation failed for a {} message; it is dead-lettered", message.type().wireName(), e);
       deadLetter(destination.name(), stored, "translation failed: " + e, pending);
       return;
@@ -153,23 +177,54 @@ final class Pipeline {
       listener.skipped(destination.name(), skipped.reason());
       finish(pending, destination, stored);
     } else if (translation instanceof Translation.Invalid invalid) {
+      if (replay) {
+        finish(pending, destination, stored);
+        return;
+      }
       deadLetter(destination.name(), stored, invalid.field() + ": " + invalid.reason(), pending);
     } else {
       Translation.Translated done = (Translation.Translated) translation;
       listener.translated(destination.name(), message.type().wireName(), done.records().size(),
           System.nanoTime() - t0);
       if (!done.update().isEmpty()) {
-        profileUpdates.accept(done.update());
+        profiles.merge(destination.name(), done.update().userKey(), done.update().superProperties());
       }
-      List<MixpanelRecord> records = sessions.onRecords(destination, stored.offset(), done.records());
+      if (done.truncated() > 0) {
+        listener.truncated(destination.name(), done.truncated());
+      }
+      List<MixpanelRecord> sessionRecords = sessions.onRecords(destination, stored.offset(), done.records());
+      List<MixpanelRecord> records = replay ? sessionRecords : concat(done.records(), sessionRecords);
       Future<Void> sent = records.isEmpty() ? Future.succeededFuture() : delivery.send(destination, records);
-      sent.onComplete(ar -> {
+      if (!replay && !done.rejected().isEmpty()) {
+        sent = Future.all(sent, deadLetterRecords(destination.name(), done.rejected())).mapEmpty();
+      }
+      sent.onComplete(ar -> onContext(() -> {
         if (ar.succeeded()) {
           finish(pending, destination, stored);
         }
         // a failed send means delivery closed: the message stays unacknowledged for the next start
-      });
+      }));
     }
+  }
+
+  private static List<MixpanelRecord> concat(List<MixpanelRecord> a, List<MixpanelRecord> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    List<MixpanelRecord> all = new java.util.ArrayList<>(a.size() + b.size());
+    all.addAll(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private Future<Void> deadLetterRecords(String destination, List<Translation.Rejected> rejected) {
+    listener.deadLettered(destination, "never_accepted", rejected.size());
+    List<DeadLetterRow> rows = new java.util.ArrayList<>();
+    for (Translation.Rejected r : rejected) {
+      rows.add(new DeadLetterRow(0, destination, r.record().endpoint().path(), r.record().body().toString(),
+          r.reason(), clock.millis()));
+    }
+    return log.addDeadLetters(rows);
   }
 
   private void deadLetter(String destination, StoredMessage stored, String reason,
@@ -200,6 +255,15 @@ final class Pipeline {
     maybeDrained();
   }
 
+  /** Runs on the pipeline's context: all its state is confined there. */
+  private void onContext(Runnable r) {
+    if (io.vertx.core.Vertx.currentContext() == context) {
+      r.run();
+    } else {
+      context.runOnContext(v -> r.run());
+    }
+  }
+
   private void scheduleAck() {
     if (ackTimerSet) {
       return;
@@ -212,7 +276,7 @@ final class Pipeline {
   }
 
   private Future<Void> flushAck() {
-    long upTo = Math.min(acks.finishedUpTo(), sessions.replayFloor(acks.finishedUpTo()));
+    long upTo = acks.finishedUpTo();
     if (upTo <= ackedSent) {
       return Future.succeededFuture();
     }

@@ -10,5 +10,7 @@ interface PipelineListener {
 
   default void deadLettered(String destination, String reason, int records) {}
 
+  default void truncated(String destination, int values) {}
+
   default void finished(String destination, long millisSinceAppend) {}
 }

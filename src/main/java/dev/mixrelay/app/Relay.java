@@ -7,7 +7,14 @@ import dev.mixrelay.ingest.IntakeListener;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.ops.HealthRoutes;
-import dev.mixrelay.translate.ProfileView;
+import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.deliver.DeadLetter;
+import dev.mixrelay.deliver.DeadLetterSink;
+import dev.mixrelay.deliver.DeliveryListener;
+import dev.mixrelay.identity.SuperPropertyStore;
+import dev.mixrelay.log.DeadLetterRow;
+import dev.mixrelay.mock.MockMixpanel;
+import dev.mixrelay.session.SessionListener;
 import dev.mixrelay.translate.Translator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -31,13 +38,15 @@ public final class Relay {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
   private final Vertx vertx;
-  private final RelayConfig config;
+  private RelayConfig config;
+  private MockMixpanel mock;
   private final Clock clock;
   private final Function<Relay, Delivery> deliveryFactory;
   private final boolean runPipeline;
   private SqliteIntakeLog log;
   private Delivery delivery;
   private Pipeline pipeline;
+  private Sessions sessions;
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private int port;
@@ -49,6 +58,23 @@ public final class Relay {
     this.clock = clock;
     this.deliveryFactory = deliveryFactory;
     this.runPipeline = runPipeline;
+  }
+
+  /** Starts a relay delivering to Mixpanel (or the mock its config names). */
+  public static Future<Relay> start(Vertx vertx, RelayConfig config, Clock clock) {
+    return start(vertx, config, clock, Relay::mixpanelDelivery, true);
+  }
+
+  private static Delivery mixpanelDelivery(Relay relay) {
+    DeadLetterSink sink = letters -> {
+      List<DeadLetterRow> rows = new ArrayList<>(letters.size());
+      for (DeadLetter d : letters) {
+        rows.add(new DeadLetterRow(0, d.destination(), d.endpoint().path(), d.record(), d.reason(),
+            d.time().toEpochMilli()));
+      }
+      return relay.log.addDeadLetters(rows);
+    };
+    return Delivery.create(relay.vertx, sink, DeliveryListener.NOOP, relay.clock);
   }
 
   /** Starts a relay; {@code deliveryFactory} builds delivery once the log is open. */
@@ -66,22 +92,56 @@ public final class Relay {
 
   private Future<Void> startAll() {
     StorageConfig storage = config.storage();
-    return vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock, new SqliteIntakeLog.Options(
+    return startEmbeddedMock().compose(x -> vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock, new SqliteIntakeLog.Options(
             Path.of(storage.dir()), storage.fsync() != StorageConfig.FsyncMode.off,
-            storage.maxLogBytes(), storage.maxCommitDelay().toNanos() / 1000)))
+            storage.maxLogBytes(), storage.maxCommitDelay().toNanos() / 1000))))
         .compose(opened -> {
           this.log = opened;
           this.delivery = deliveryFactory.apply(this);
-          this.pipeline = new Pipeline(vertx, log, config, new Translator(), ProfileView.EMPTY,
-              update -> { }, SessionStage.NONE, delivery, PipelineListener.NOOP, clock, 50_000);
-          if (runPipeline) {
-            pipeline.start(log.stats().acknowledgedOffset());
+          this.sessions = new Sessions(vertx, log, config, delivery, clock, SessionListener.NONE);
+          this.pipeline = new Pipeline(vertx, log, config, new Translator(),
+              SuperPropertyStore.inMemory(1_000_000), sessions, delivery,
+              PipelineListener.NOOP, clock, 50_000);
+          if (!runPipeline) {
+            return Future.<Void>succeededFuture();
           }
-          return startHttp();
+          return sessions.restore(log.stats().acknowledgedOffset()).map(from -> {
+            pipeline.start(from);
+            sessions.start(pipeline::finishedUpTo);
+            return null;
+          });
         })
+        .compose(v -> startHttp())
         .onSuccess(v -> LOG.info("mixrelay listening on http://{}:{} ({} sources, {} destinations, log in {})",
             config.server().host(), port, config.sources().size(), config.destinations().size(),
             storage.dir()));
+  }
+
+  /** Starts the mock Mixpanel in-process when a destination's apiHost is embedded-mock. */
+  private Future<Void> startEmbeddedMock() {
+    boolean wanted = config.destinations().values().stream()
+        .anyMatch(d -> DestinationConfig.EMBEDDED_MOCK.equals(d.apiHost()));
+    if (!wanted) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> MockMixpanel.builder().host(config.mock().host())
+            .port(config.mock().port()).build().start())
+        .map(started -> {
+          mock = started;
+          for (DestinationConfig d : config.destinations().values()) {
+            if (DestinationConfig.EMBEDDED_MOCK.equals(d.apiHost())) {
+              config = config.withDestination(d.withApiHost(started.baseUrl()));
+            }
+          }
+          LOG.info("embedded mock Mixpanel at {} (query {}/__mixpanel/events)", started.baseUrl(),
+              started.baseUrl());
+          return null;
+        });
+  }
+
+  /** The embedded mock Mixpanel, or null when no destination uses it. */
+  public MockMixpanel mock() {
+    return mock;
   }
 
   private Future<Void> startHttp() {
@@ -161,10 +221,16 @@ public final class Relay {
     }
     return http
         .compose(v -> pipeline == null || !runPipeline ? Future.<Void>succeededFuture() : withDeadline(pipeline.stop(), deadline))
+        .compose(v -> sessions == null || !runPipeline ? Future.<Void>succeededFuture() : sessions.stop())
         .compose(v -> delivery == null ? Future.<Void>succeededFuture() : delivery.close(deadline))
         .recover(e -> Future.succeededFuture())
         .compose(v -> undeployAll())
-        .compose(v -> log == null ? Future.<Void>succeededFuture() : log.close());
+        .compose(v -> log == null ? Future.<Void>succeededFuture() : log.close())
+        .onComplete(ar -> {
+          if (mock != null) {
+            mock.stop();
+          }
+        });
   }
 
   private Future<Void> undeployAll() {

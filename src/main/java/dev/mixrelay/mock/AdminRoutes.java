@@ -41,6 +41,11 @@ final class AdminRoutes {
         return ops(r, false);
       case "GET /groups":
         return ops(r, true);
+      case "GET /profile":
+        return profile(mock.profile(String.valueOf(r.query("distinct_id"))));
+      case "GET /group":
+        return profile(mock.groupProfile(String.valueOf(r.query("group_key")),
+            String.valueOf(r.query("group_id"))));
       case "GET /counts":
         return MockResponse.json(200, counts(store.counts()));
       case "GET /faults":
@@ -87,6 +92,10 @@ final class AdminRoutes {
     ArrayNode out = json.createArrayNode();
     found.forEach(o -> out.add(parse(o.json())));
     return MockResponse.json(200, out);
+  }
+
+  private static MockResponse profile(ObjectNode p) {
+    return p == null ? MockResponse.error(404, "no such profile") : MockResponse.json(200, p);
   }
 
   private MockResponse setFaults(MockRequest r) {

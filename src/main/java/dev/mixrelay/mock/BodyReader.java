@@ -1,13 +1,15 @@
 package dev.mixrelay.mock;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +23,8 @@ final class BodyReader {
   /** The records, or why the body cannot be read. */
   sealed interface Read {}
 
-  record Records(List<JsonNode> records) implements Read {}
+  /** The records and, index for index, the exact bytes each was sent as. */
+  record Records(List<JsonNode> records, List<byte[]> raw) implements Read {}
 
   record Unreadable(String reason) implements Read {}
 
@@ -41,24 +44,39 @@ final class BodyReader {
     if (first < 0) {
       return new Unreadable("request body is empty");
     }
-    try {
+    try (JsonParser p = json.getFactory().createParser(data)) {
       List<JsonNode> out = new ArrayList<>();
-      try (MappingIterator<JsonNode> it = json.readerFor(JsonNode.class).readValues(data)) {
-        while (it.hasNextValue()) {
-          out.add(it.nextValue());
+      List<byte[]> raw = new ArrayList<>();
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.START_ARRAY) {
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          add(json, p, data, out, raw);
         }
+        if (p.nextToken() != null) {
+          return new Unreadable("request body is not valid JSON: more than one array");
+        }
+        return new Records(out, raw);
       }
-      if (out.size() == 1 && out.get(0).isArray()) {
-        List<JsonNode> items = new ArrayList<>(out.get(0).size());
-        out.get(0).forEach(items::add);
-        return new Records(items);
+      while (t != null) {
+        add(json, p, data, out, raw);
+        t = p.nextToken();
       }
-      return new Records(out);
+      return new Records(out, raw);
     } catch (JsonProcessingException | RuntimeException e) {
       return new Unreadable("request body is not valid JSON: " + firstLine(e.getMessage()));
     } catch (IOException e) {
       return new Unreadable("request body cannot be read: " + firstLine(e.getMessage()));
     }
+  }
+
+  /** Reads the value at the parser's current token and keeps its exact bytes. */
+  private static void add(ObjectMapper json, JsonParser p, byte[] data, List<JsonNode> out,
+      List<byte[]> raw) throws IOException {
+    int start = (int) p.currentTokenLocation().getByteOffset();
+    JsonNode node = json.readTree(p);
+    int end = (int) p.currentLocation().getByteOffset();
+    out.add(node);
+    raw.add(Arrays.copyOfRange(data, start, end));
   }
 
   private static byte[] decodeData(String payload) {

@@ -1,6 +1,5 @@
 package dev.mixrelay.mock;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -49,18 +48,17 @@ final class IngestHandler {
     if (denied != null) {
       return denied;
     }
-    Object read = records(r);
-    if (read instanceof MockResponse refused) {
-      return refused;
+    Parsed parsed = records(r);
+    if (parsed.refusal() != null) {
+      return parsed.refusal();
     }
-    @SuppressWarnings("unchecked")
-    List<JsonNode> records = (List<JsonNode>) read;
+    List<JsonNode> records = parsed.records();
     Instant now = config.clock().instant();
     List<RecordStore.NewEvent> valid = new ArrayList<>(records.size());
     List<FailedRecord> failed = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       JsonNode node = records.get(i);
-      byte[] bytes = bytes(node);
+      byte[] bytes = parsed.raw().get(i);
       EventRules.Checked c = EventRules.importEvent(node, bytes.length, config.maxRecordBytes(), now);
       if (c instanceof EventRules.Valid v) {
         valid.add(newEvent(v, bytes));
@@ -90,17 +88,17 @@ final class IngestHandler {
   }
 
   private MockResponse track(MockRequest r) {
-    Object read = records(r);
-    if (read instanceof MockResponse refused) {
-      return refused;
+    Parsed parsed = records(r);
+    if (parsed.refusal() != null) {
+      return parsed.refusal();
     }
-    @SuppressWarnings("unchecked")
-    List<JsonNode> records = (List<JsonNode>) read;
+    List<JsonNode> records = parsed.records();
     Instant now = config.clock().instant();
     List<RecordStore.NewEvent> valid = new ArrayList<>();
     String firstError = null;
-    for (JsonNode node : records) {
-      byte[] bytes = bytes(node);
+    for (int i = 0; i < records.size(); i++) {
+      JsonNode node = records.get(i);
+      byte[] bytes = parsed.raw().get(i);
       EventRules.Checked c = EventRules.trackEvent(node, bytes.length, config.maxRecordBytes(), now);
       if (c instanceof EventRules.Valid v) {
         String problem = tokenProblem(node.path("properties").path("token"));
@@ -122,17 +120,16 @@ final class IngestHandler {
     if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("gzip")) {
       return MockResponse.error(400, "gzip request bodies are not supported on " + r.path());
     }
-    Object read = records(r);
-    if (read instanceof MockResponse refused) {
-      return refused;
+    Parsed parsed = records(r);
+    if (parsed.refusal() != null) {
+      return parsed.refusal();
     }
-    @SuppressWarnings("unchecked")
-    List<JsonNode> records = (List<JsonNode>) read;
+    List<JsonNode> records = parsed.records();
     List<RecordStore.StoredOp> valid = new ArrayList<>();
     List<FailedRecord> failed = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       JsonNode node = records.get(i);
-      byte[] bytes = bytes(node);
+      byte[] bytes = parsed.raw().get(i);
       ProfileRules.Checked c = group
           ? ProfileRules.group(node, bytes.length, config.maxRecordBytes(), config.token())
           : ProfileRules.engage(node, bytes.length, config.maxRecordBytes(), config.token());
@@ -172,21 +169,28 @@ final class IngestHandler {
     return MockResponse.text(200, ok ? "1" : "0");
   }
 
-  /** The request's records, or the 400/413 answer when it has too many or cannot be read. */
-  private Object records(MockRequest r) {
+  /** The request's records with their bytes, or the 400/413 answer that refuses the request. */
+  private record Parsed(List<JsonNode> records, List<byte[]> raw, MockResponse refusal) {
+    static Parsed refused(MockResponse r) {
+      return new Parsed(List.of(), List.of(), r);
+    }
+  }
+
+  private Parsed records(MockRequest r) {
     if (r.body().length > config.maxRequestBytes()) {
-      return MockResponse.error(413, "request exceeds max limit of " + config.maxRequestBytes() + " bytes");
+      return Parsed.refused(MockResponse.error(413, "request exceeds max limit of "
+          + config.maxRequestBytes() + " bytes"));
     }
     BodyReader.Read read = BodyReader.read(json, r.body(), r.header("content-type"));
     if (read instanceof BodyReader.Unreadable u) {
-      return MockResponse.error(400, u.reason());
+      return Parsed.refused(MockResponse.error(400, u.reason()));
     }
-    List<JsonNode> records = ((BodyReader.Records) read).records();
-    if (records.size() > config.maxRecords()) {
-      return MockResponse.error(413, "request exceeds max limit of " + config.maxRecords()
-          + " records, has " + records.size());
+    BodyReader.Records rs = (BodyReader.Records) read;
+    if (rs.records().size() > config.maxRecords()) {
+      return Parsed.refused(MockResponse.error(413, "request exceeds max limit of "
+          + config.maxRecords() + " records, has " + rs.records().size()));
     }
-    return records;
+    return new Parsed(rs.records(), rs.raw(), null);
   }
 
   private MockResponse authorize(MockRequest r) {
@@ -262,14 +266,6 @@ final class IngestHandler {
   private static String insertIdOf(JsonNode node) {
     JsonNode id = node.path("properties").path("$insert_id");
     return id.isValueNode() ? id.asText() : "";
-  }
-
-  private byte[] bytes(JsonNode node) {
-    try {
-      return json.writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a parsed JSON tree always serializes", e);
-    }
   }
 
   private static boolean same(String a, String b) {

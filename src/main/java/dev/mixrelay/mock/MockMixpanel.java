@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.common.Notifier;
+import dev.mixrelay.mixpanel.Credentials;
 import dev.mixrelay.mixpanel.Endpoint;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import java.io.IOException;
@@ -73,9 +74,22 @@ public final class MockMixpanel implements AutoCloseable {
     return new Builder();
   }
 
-  /** Starts listening; returns this. */
+  /**
+   * Starts listening; returns this.
+   *
+   * @throws IllegalStateException when it cannot listen (e.g. the port is taken)
+   */
   public MockMixpanel start() {
-    server.start();
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new IllegalStateException("the mock Mixpanel cannot listen on " + config.host() + ":"
+          + config.port() + ": " + root.getMessage(), e);
+    }
     return this;
   }
 
@@ -147,6 +161,26 @@ public final class MockMixpanel implements AutoCloseable {
   /** Accepted {@code /groups} updates, in arrival order. */
   public List<MixpanelRecord> groupOps() {
     return ops(true, o -> true);
+  }
+
+  /**
+   * The user profile of a {@code $distinct_id} after every accepted /engage update, applied in
+   * order as Mixpanel does; null when there is none (or it was deleted).
+   */
+  public ObjectNode profile(String distinctId) {
+    return Profiles.apply(bodies(ops(false, o -> o.key().equals(distinctId))));
+  }
+
+  /** The group profile of ({@code $group_key}, {@code $group_id}) after every /groups update. */
+  public ObjectNode groupProfile(String groupKey, String groupId) {
+    return Profiles.apply(bodies(ops(true, o -> o.key().equals(groupKey)
+        && groupId.equals(o.groupId()))));
+  }
+
+  private static List<com.fasterxml.jackson.databind.JsonNode> bodies(List<MixpanelRecord> records) {
+    List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
+    records.forEach(r -> out.add(r.body()));
+    return out;
   }
 
   /** How many distinct {@code $insert_id}s were accepted. */
@@ -224,6 +258,24 @@ public final class MockMixpanel implements AutoCloseable {
     /** Accept this Basic credential on /import (once any is given, only those are accepted). */
     public Builder credential(String user, String password) {
       credentials.add(new MockMixpanelConfig.Credential(user, password));
+      return this;
+    }
+
+    /**
+     * Accept exactly what a destination with these credentials sends: a service account (with its
+     * project id required on /import), an API secret or a project token as the Basic user.
+     */
+    public Builder accept(Credentials credentials) {
+      if (credentials instanceof Credentials.ServiceAccount sa) {
+        credential(sa.username(), sa.secret());
+        if (sa.projectId() != null && !sa.projectId().isBlank()) {
+          projectId(sa.projectId());
+        }
+      } else if (credentials instanceof Credentials.ApiSecret secret) {
+        credential(secret.secret(), "");
+      } else if (credentials instanceof Credentials.TokenOnly token) {
+        credential(token.token(), "");
+      }
       return this;
     }
 

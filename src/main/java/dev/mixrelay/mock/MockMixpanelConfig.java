@@ -51,10 +51,10 @@ public record MockMixpanelConfig(String host, int port, List<Credential> credent
     check(retainBytes >= 0, "retainBytes must be 0 or more, was " + retainBytes);
   }
 
-  /** The defaults: loopback, any free port, Mixpanel's limits, 512 MB of records kept. */
+  /** The defaults: loopback, any free port, Mixpanel's limits, 256 MB of records kept. */
   public static MockMixpanelConfig defaults() {
     return new MockMixpanelConfig("127.0.0.1", 0, List.of(), null, null, 2000, 10 * 1024 * 1024,
-        1024 * 1024, 512L * 1024 * 1024, Clock.systemUTC(), Faults.NONE);
+        1024 * 1024, 256L * 1024 * 1024, Clock.systemUTC(), Faults.NONE);
   }
 
   private static void check(boolean ok, String message) {

@@ -19,7 +19,7 @@ class BackPressureTest {
     var config = RelayFixture.baseYaml(dir, "", "http://127.0.0.1:1");
     var small = new dev.mixrelay.config.RelayConfig(config.server(),
         new dev.mixrelay.config.StorageConfig(dir.toString(), null, 1_048_576L, null),
-        config.sources(), config.destinations(), config.admin(), config.logging());
+        config.sources(), config.destinations(), config.admin(), config.logging(), config.mock());
     try (RelayFixture fx = new RelayFixture(dir, small).startIntakeOnly()) {
       String padding = "x".repeat(3000);
       StringBuilder batch = new StringBuilder("{\"batch\":[");

@@ -5,6 +5,7 @@ import static dev.mixrelay.mock.MockHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mixrelay.mixpanel.Credentials;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -83,6 +84,21 @@ class MockMixpanelImportTest {
           "Authorization", MockHttp.basic("api-secret", "")).statusCode()).isEqualTo(200);
       assertThat(h.post("/import?strict=1", "application/json", body,
           "Authorization", MockHttp.basic("other", "")).statusCode()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void acceptsWhatADestinationWithTheseCredentialsSends() {
+    Credentials sa = new Credentials.ServiceAccount("sa.user", "s3cret", "77");
+    try (MockMixpanel m = MockMixpanel.builder().accept(sa).build().start()) {
+      MockHttp h = new MockHttp(m.baseUrl());
+      byte[] body = ("[" + event("A", "u1", System.currentTimeMillis(), "id-1") + "]")
+          .getBytes(StandardCharsets.UTF_8);
+
+      assertThat(h.post("/import?strict=1&project_id=77", "application/json", body,
+          "Authorization", sa.authorizationHeader()).statusCode()).isEqualTo(200);
+      assertThat(h.post("/import?strict=1&project_id=78", "application/json", body,
+          "Authorization", sa.authorizationHeader()).statusCode()).isEqualTo(401);
     }
   }
 

@@ -151,6 +151,28 @@ class MockMixpanelQueryTest {
   }
 
   @Test
+  void showsTheProfileThatTheUpdatesAddUpTo() {
+    String body = "[{\"$token\":\"tok\",\"$distinct_id\":\"u1\",\"$set\":{\"plan\":\"free\",\"n\":1}},"
+        + "{\"$token\":\"tok\",\"$distinct_id\":\"u1\",\"$set_once\":{\"plan\":\"x\",\"first\":\"ad\"}},"
+        + "{\"$token\":\"tok\",\"$distinct_id\":\"u1\",\"$add\":{\"n\":2}},"
+        + "{\"$token\":\"tok\",\"$distinct_id\":\"u1\",\"$union\":{\"roles\":[\"a\",\"b\"]}},"
+        + "{\"$token\":\"tok\",\"$distinct_id\":\"u1\",\"$union\":{\"roles\":[\"b\",\"c\"]}},"
+        + "{\"$token\":\"tok\",\"$distinct_id\":\"u1\",\"$append\":{\"t\":{\"$amount\":5}}},"
+        + "{\"$token\":\"tok\",\"$distinct_id\":\"u1\",\"$remove\":{\"roles\":\"a\"}},"
+        + "{\"$token\":\"tok\",\"$distinct_id\":\"u1\",\"$unset\":[\"first\"]}]";
+    http.post("/engage", "application/json", bytes(body));
+    http.post("/groups", "application/json", bytes("[{\"$token\":\"tok\",\"$group_key\":\"company_id\","
+        + "\"$group_id\":\"acme\",\"$set\":{\"$name\":\"Acme\"}}]"));
+
+    assertThat(mock.profile("u1").toString())
+        .isEqualTo("{\"plan\":\"free\",\"n\":3.0,\"roles\":[\"b\",\"c\"],\"t\":[{\"$amount\":5}]}");
+    assertThat(json(http.get("/__mixpanel/profile?distinct_id=u1")).get("plan").asText()).isEqualTo("free");
+    assertThat(http.get("/__mixpanel/profile?distinct_id=nobody").statusCode()).isEqualTo(404);
+    assertThat(json(http.get("/__mixpanel/group?group_key=company_id&group_id=acme")).get("$name").asText())
+        .isEqualTo("Acme");
+  }
+
+  @Test
   void resetForgetsEverything() {
     http.importJson("[" + event("A", "u1", T, "i1") + "]");
 
