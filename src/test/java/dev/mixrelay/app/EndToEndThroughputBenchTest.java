@@ -30,7 +30,7 @@ class EndToEndThroughputBenchTest {
   void eventsPerSecondFromIntakeToTheMock() throws Exception {
     try (MockMixpanel mock = MockMixpanel.builder().retainBytes(0).build().start();
         RelayFixture fx = new RelayFixture(dir, RelayFixture.baseYaml(dir, null, mock.baseUrl()))) {
-      fx.start(DeliveryEndToEndTest::realDelivery);
+      DeliveryEndToEndTest.startReal(fx);
       long t0 = System.nanoTime();
       ArrayDeque<Future<?>> window = new ArrayDeque<>();
       for (int sent = 0; sent < MESSAGES; sent += PER_REQUEST) {
