@@ -43,12 +43,15 @@ class CrashKill9Test {
       HttpClient http = HttpClient.newHttpClient();
 
       Process first = startRelay(config, "first");
-      awaitHealthy(vertx, http, port);
       int next = 0;
-      while (accepted.size() < 3000 || mock.counts().distinctInsertIds() < 500) {
-        next = post(http, port, next, accepted);
+      try {
+        awaitHealthy(vertx, http, port);
+        while (accepted.size() < 3000 || mock.counts().distinctInsertIds() < 500) {
+          next = post(http, port, next, accepted);
+        }
+      } finally {
+        first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no flush
       }
-      first.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no flush
       int before = (int) mock.counts().distinctInsertIds();
 
       Process second = startRelay(config, "second");
@@ -59,8 +62,7 @@ class CrashKill9Test {
         }
         eventually(vertx, Duration.ofSeconds(90), () -> arrived(mock).containsAll(accepted));
       } finally {
-        second.destroy();
-        second.waitFor();
+        second.destroyForcibly().waitFor();
       }
 
       Set<Integer> arrived = arrived(mock);
