@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EndToEndThroughputBenchTest {
   private static final int MESSAGES = Integer.getInteger("bench.messages", 200_000);
   private static final int PER_REQUEST = 100;
-  private static final int CONCURRENT_POSTS = 8;
+  private static final int CONCURRENT_POSTS = Integer.getInteger("bench.posts", 32);
 
   @TempDir
   Path dir;
