@@ -9,9 +9,13 @@ import dev.mixrelay.session.SessionListener.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -43,6 +47,9 @@ public final class Sessionizer {
   private boolean fromCache;
   private int timerIds;
   private final PriorityQueue<SessionEvent> pending = new PriorityQueue<>(BY_TIME);
+  /** De-duplication keys of the held events, and of placed events not older than the watermark. */
+  private final Set<String> heldKeys = new HashSet<>();
+  private final LinkedHashMap<String, Long> placedKeys = new LinkedHashMap<>();
   private final PriorityQueue<Timer> eventTimers =
       new PriorityQueue<>(Comparator.comparingLong(t -> t.eventAt));
   private final PriorityQueue<Timer> wallTimers =
@@ -129,6 +136,14 @@ public final class Sessionizer {
         listener.lateEvent();
         continue;
       }
+      String k = e.dedupKey();
+      if (k != null && (heldKeys.contains(k) || placedKeys.containsKey(k))) {
+        listener.duplicateEvent();
+        continue;
+      }
+      if (k != null) {
+        heldKeys.add(k);
+      }
       st.lastEventWall = Math.max(st.lastEventWall, wallNow);
       pending.add(e);
       if (e.time() > st.maxTime) {
@@ -208,7 +223,7 @@ public final class Sessionizer {
 
   /** The state as bytes, reflecting every offset up to {@link #snapshotOffset()}. */
   public byte[] snapshot() {
-    return new Snapshots(codec).write(fingerprint, st, links, pending,
+    return new Snapshots(codec).write(fingerprint, st, links, pending, placedKeys,
         users.asMap(), spilled);
   }
 
@@ -222,11 +237,16 @@ public final class Sessionizer {
     clear();
     Map<String, UserState> restored = new HashMap<>();
     try {
-      new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, restored);
+      new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, placedKeys, restored);
     } catch (IllegalArgumentException e) {
       clear();
       throw e;
     }
+    pending.forEach(e -> {
+      if (e.dedupKey() != null) {
+        heldKeys.add(e.dedupKey());
+      }
+    });
     restored.forEach((key, s) -> {
       schedule(key, s);
       users.put(key, s);
@@ -238,6 +258,8 @@ public final class Sessionizer {
     spilled.clear();
     links.clear();
     pending.clear();
+    heldKeys.clear();
+    placedKeys.clear();
     eventTimers.clear();
     wallTimers.clear();
     st.lastOffset = -1;
@@ -249,7 +271,17 @@ public final class Sessionizer {
 
   private void advance(List<Closed> closed) {
     while (!pending.isEmpty() && pending.peek().time() <= st.watermark) {
-      place(pending.poll(), closed);
+      SessionEvent e = pending.poll();
+      if (e.dedupKey() != null) {
+        heldKeys.remove(e.dedupKey());
+        placedKeys.put(e.dedupKey(), e.time());
+      }
+      place(e, closed);
+    }
+    // an older duplicate is late anyway
+    Iterator<Map.Entry<String, Long>> placed = placedKeys.entrySet().iterator();
+    while (placed.hasNext() && placed.next().getValue() < st.watermark) {
+      placed.remove();
     }
     while (!eventTimers.isEmpty() && eventTimers.peek().eventAt <= st.watermark) {
       Timer t = eventTimers.poll();

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Writes and reads a whole {@link Sessionizer} state: progress, device links, held events and open
- * sessions (in memory and spilled). Layout: magic, {@link StateCodec#VERSION}, the session
+ * sessions (in memory and spilled), with the de-duplication keys of placed events. Layout: magic, {@link StateCodec#VERSION}, the session
  * definition's fingerprint, then the parts in that order.
  */
 final class Snapshots {
@@ -24,7 +24,8 @@ final class Snapshots {
   }
 
   byte[] write(String fingerprint, Sessionizer.State st, Map<String, String> links,
-      Collection<SessionEvent> pending, Map<String, UserState> users, Map<String, byte[]> spilled) {
+      Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users,
+      Map<String, byte[]> spilled) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
@@ -44,6 +45,11 @@ final class Snapshots {
       for (SessionEvent e : pending) {
         codec.writeEvent(out, e);
       }
+      out.writeInt(placed.size());
+      for (Map.Entry<String, Long> p : placed.entrySet()) {
+        StateCodec.writeString(out, p.getKey());
+        out.writeLong(p.getValue());
+      }
       out.writeInt(users.size() + spilled.size());
       for (Map.Entry<String, UserState> u : users.entrySet()) {
         StateCodec.writeString(out, u.getKey());
@@ -60,7 +66,7 @@ final class Snapshots {
   }
 
   void read(byte[] snapshot, String fingerprint, Sessionizer.State st, Map<String, String> links,
-      Collection<SessionEvent> pending, Map<String, UserState> users) {
+      Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       if (in.readInt() != MAGIC || in.readInt() != StateCodec.VERSION) {
         throw new IllegalArgumentException("not a session snapshot of version "
@@ -81,6 +87,9 @@ final class Snapshots {
       }
       for (int i = in.readInt(); i > 0; i--) {
         pending.add(codec.readEvent(in));
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        placed.put(StateCodec.readRaw(in), in.readLong());
       }
       for (int i = in.readInt(); i > 0; i--) {
         users.put(codec.readString(in), codec.readUser(in));

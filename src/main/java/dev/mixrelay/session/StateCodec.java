@@ -96,6 +96,7 @@ final class StateCodec {
     writeString(out, e.linkFrom());
     writeString(out, e.linkTo());
     out.writeBoolean(e.linkAnon());
+    writeString(out, e.dedupKey());
     writeNode(out, e.value());
     writeNodes(out, e.props());
   }
@@ -103,7 +104,7 @@ final class StateCodec {
   SessionEvent readEvent(DataInputStream in) throws IOException {
     return new SessionEvent(in.readLong(), in.readLong(), in.readLong(), in.readLong(),
         readString(in), readString(in), readString(in), readString(in), readString(in),
-        readString(in), in.readBoolean(), readNode(in), interner.props(readNodes(in)));
+        readString(in), in.readBoolean(), readRaw(in), readNode(in), interner.props(readNodes(in)));
   }
 
   static void writeString(DataOutputStream out, String s) throws IOException {
@@ -123,6 +124,12 @@ final class StateCodec {
     }
     byte[] b = in.readNBytes(n);
     return interner.string(new String(b, StandardCharsets.UTF_8));
+  }
+
+  /** A string that is not worth sharing. */
+  static String readRaw(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    return n < 0 ? null : new String(in.readNBytes(n), StandardCharsets.UTF_8);
   }
 
   private void writeNodes(DataOutputStream out, JsonNode[] nodes) throws IOException {

@@ -21,7 +21,8 @@ import net.jqwik.api.Property;
 
 /**
  * For random event streams (gaps around the timeout, local midnight on DST days, out-of-order
- * arrival within allowedLateness, device-to-user links mid-session, spilled users), the streaming
+ * arrival within allowedLateness, duplicates, device-to-user links mid-session, spilled users), the
+ * streaming
  * sessionizer emits exactly the sessions a batch implementation computes over the sorted events,
  * and a snapshot/restore mid-stream changes nothing, not even an {@code $insert_id}.
  */
@@ -107,6 +108,11 @@ class SessionizerPropertiesTest {
           }
           events.add(e);
         }
+      }
+    }
+    for (int i = events.size() - 1; i >= 0; i--) {
+      if (r.nextInt(10) == 0) {
+        events.add(events.get(i).deepCopy()); // a client retry: the same event again
       }
     }
     for (int i = 0; i < events.size(); i++) {
