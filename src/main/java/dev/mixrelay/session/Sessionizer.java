@@ -119,14 +119,19 @@ public final class Sessionizer {
 
   /**
    * Takes the translated records of one log message (records that are not {@code /import} events
-   * are ignored) and returns the session records that became final.
+   * are ignored) and returns the session records that became final. Offsets must increase from
+   * call to call; a call with an offset at or below {@link #snapshotOffset()} is already reflected
+   * in the state and is ignored, so a replay may safely start early.
    */
   public List<MixpanelRecord> onEvents(long logOffset, List<MixpanelRecord> batch, long wallNow) {
-    List<Closed> closed = new ArrayList<>();
-    st.lastOffset = Math.max(st.lastOffset, logOffset);
+    if (logOffset <= st.lastOffset) {
+      return List.of();
+    }
+    st.lastOffset = logOffset;
     if (rules.mode() == Mode.off) {
       return List.of();
     }
+    List<Closed> closed = new ArrayList<>();
     for (MixpanelRecord record : batch) {
       SessionEvent e = reader.read(record, st.seq++, logOffset, wallNow);
       if (e == null) {

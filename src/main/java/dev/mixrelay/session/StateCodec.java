@@ -49,6 +49,7 @@ final class StateCodec {
     out.writeLong(s.first);
     out.writeLong(s.last);
     out.writeInt(s.count);
+    out.writeInt(s.startId);
     writeString(out, s.startName);
     writeString(out, s.endName);
     writeString(out, s.deviceId);
@@ -65,6 +66,7 @@ final class StateCodec {
     s.first = in.readLong();
     s.last = in.readLong();
     s.count = in.readInt();
+    s.startId = in.readInt();
     s.startName = readString(in);
     s.endName = readString(in);
     s.deviceId = readString(in);

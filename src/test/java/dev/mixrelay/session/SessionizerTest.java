@@ -120,6 +120,16 @@ class SessionizerTest {
   }
 
   @Test
+  void aReplayOfOffsetsAlreadyReflectedChangesNothing() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    s.onEvents(5, List.of(event("A", T0, "u")), T0);
+    s.onEvents(5, List.of(event("B", T0 + MIN, "u")), T0);
+    s.onEvents(4, List.of(event("C", T0 + MIN, "u")), T0);
+    List<MixpanelRecord> out = s.onTick(T0 + 100 * MIN);
+    assertThat(out.get(0).properties().get(SessionRecords.COUNT).asInt()).isEqualTo(1);
+  }
+
+  @Test
   void heldEventsWaitForTheWatermarkAndSetTheCheckpointableOffset() {
     Sessionizer s = sessionizer(config(Mode.timeout, 100));
     s.onEvents(7, List.of(event("A", T0, "u")), T0);
