@@ -1,7 +1,5 @@
 package dev.mixrelay.session;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.mixrelay.config.SessionConfig;
 import dev.mixrelay.config.SessionConfig.Mode;
 import dev.mixrelay.mixpanel.MixpanelRecord;
@@ -41,10 +39,8 @@ public final class Sessionizer {
   private final SessionRecords records;
   private final EventReader reader;
   private final StateCodec codec = new StateCodec(interner);
-  private final Cache<String, UserState> users;
-  private final Map<String, byte[]> spilled = new HashMap<>();
+  private final UserStore users;
   private final Links links;
-  private boolean fromCache;
   private int timerIds;
   private final PriorityQueue<SessionEvent> pending = new PriorityQueue<>(BY_TIME);
   /** De-duplication keys of the held events, and of placed events not older than the watermark. */
@@ -91,16 +87,7 @@ public final class Sessionizer {
     this.links = new Links(4L * config.maxUsersInMemory());
     this.records = new SessionRecords(rules, namespace);
     this.reader = new EventReader(rules, interner);
-    this.users = Caffeine.newBuilder()
-        .maximumSize(config.maxUsersInMemory())
-        .executor(Runnable::run)
-        .<String, UserState>evictionListener((key, state, cause) -> {
-          if (cause.wasEvicted() && key != null && state != null) {
-            spilled.put(key, codec.encodeUser(state));
-            listener.userSpilled();
-          }
-        })
-        .build();
+    this.users = new UserStore(config.maxUsersInMemory(), codec, listener);
     this.fingerprint = rules.mode() + "|" + rules.timeoutMillis() + "|" + rules.startEvent() + "|"
         + rules.endEvent() + "|" + rules.sessionIdProperty() + "|" + new TreeSet<>(rules.excluded())
         + "|" + rules.associated() + "|" + rules.startEventName() + "|" + rules.endEventName()
@@ -175,18 +162,18 @@ public final class Sessionizer {
     }
     while (!wallTimers.isEmpty() && wallTimers.peek().wallAt <= wallNow) {
       Timer t = wallTimers.poll();
-      UserState s = lookup(t.key);
+      UserState s = users.lookup(t.key);
       if (s == null || s.timer != t.id) {
-        settle(t.key, s, s);
+        users.settle(t.key, s, s);
       } else if (machine.wallDeadline(s) <= wallNow
           && (pending.isEmpty() || machine.deadline(s) <= pending.peek().time())) {
         closed.add(machine.close(t.key, s, Reason.WALL_CLOCK));
-        settle(t.key, s, null);
+        users.settle(t.key, s, null);
       } else {
         // not idle yet, or an event already here but not yet placed may still extend it
         t.wallAt = Math.max(machine.wallDeadline(s), wallNow + 1);
         wallTimers.add(t);
-        settle(t.key, s, s);
+        users.settle(t.key, s, s);
       }
     }
     return emit(closed);
@@ -206,19 +193,12 @@ public final class Sessionizer {
     for (SessionEvent e : pending) {
       min = Math.min(min, e.offset());
     }
-    for (UserState s : users.asMap().values()) {
-      min = Math.min(min, s.minOffset);
-    }
-    for (byte[] b : spilled.values()) {
-      min = Math.min(min, StateCodec.minOffset(b));
-    }
-    return min;
+    return users.minOffset(min);
   }
 
   /** Open sessions, in memory and spilled. */
   public long openSessions() {
-    users.cleanUp();
-    return users.estimatedSize() + spilled.size();
+    return users.size();
   }
 
   /** Events received but not yet placed (waiting for the watermark). */
@@ -229,7 +209,7 @@ public final class Sessionizer {
   /** The state as bytes, reflecting every offset up to {@link #snapshotOffset()}. */
   public byte[] snapshot() {
     return new Snapshots(codec).write(fingerprint, st, links, pending, placedKeys,
-        users.asMap(), spilled);
+        users.inMemory(), users.spilled());
   }
 
   /**
@@ -254,13 +234,12 @@ public final class Sessionizer {
     });
     restored.forEach((key, s) -> {
       schedule(key, s);
-      users.put(key, s);
+      users.store(key, s);
     });
   }
 
   private void clear() {
-    users.invalidateAll();
-    spilled.clear();
+    users.clear();
     links.clear();
     pending.clear();
     heldKeys.clear();
@@ -290,15 +269,15 @@ public final class Sessionizer {
     }
     while (!eventTimers.isEmpty() && eventTimers.peek().eventAt <= st.watermark) {
       Timer t = eventTimers.poll();
-      UserState s = lookup(t.key);
+      UserState s = users.lookup(t.key);
       if (s == null || s.timer != t.id) {
-        settle(t.key, s, s);
+        users.settle(t.key, s, s);
       } else if (machine.onWatermark(t.key, s, st.watermark, closed) == null) {
-        settle(t.key, s, null);
+        users.settle(t.key, s, null);
       } else {
         t.eventAt = machine.deadline(s);
         eventTimers.add(t);
-        settle(t.key, s, s);
+        users.settle(t.key, s, s);
       }
     }
   }
@@ -333,13 +312,13 @@ public final class Sessionizer {
       user = linked != null;
       key = user ? linked : bare != null ? bare : "$device:" + device;
     }
-    UserState before = lookup(key);
+    UserState before = users.lookup(key);
     UserState after = machine.onEvent(key, user, before, e, closed);
     if (after != null && after != before) {
       listener.sessionOpened();
       schedule(key, after);
     }
-    settle(key, before, after);
+    users.settle(key, before, after);
   }
 
   /**
@@ -351,7 +330,7 @@ public final class Sessionizer {
     if (deviceKey.equals(userKey)) {
       return;
     }
-    UserState device = take(deviceKey);
+    UserState device = users.take(deviceKey);
     if (device == null) {
       return;
     }
@@ -359,7 +338,7 @@ public final class Sessionizer {
       closed.add(machine.close(deviceKey, device, Reason.TIMEOUT));
       return;
     }
-    UserState user = take(userKey);
+    UserState user = users.take(userKey);
     if (user != null && machine.deadline(user) <= time) {
       closed.add(machine.close(userKey, user, Reason.TIMEOUT));
       user = null;
@@ -370,11 +349,11 @@ public final class Sessionizer {
       }
       device.user = true;
       schedule(userKey, device);
-      store(userKey, device);
+      users.store(userKey, device);
       listener.sessionRekeyed();
     } else {
       closed.add(machine.close(deviceKey, device, Reason.REKEY_COLLISION));
-      store(userKey, user);
+      users.store(userKey, user);
     }
   }
 
@@ -383,47 +362,6 @@ public final class Sessionizer {
     s.timer = t.id;
     eventTimers.add(t);
     wallTimers.add(t);
-  }
-
-  /** Removes a user's state from memory or the spill; the caller owns it until {@link #store}. */
-  private UserState take(String key) {
-    UserState s = users.asMap().remove(key);
-    if (s == null) {
-      byte[] b = spilled.remove(key);
-      s = b == null ? null : codec.decodeUser(b);
-    }
-    return s;
-  }
-
-  private void store(String key, UserState s) {
-    users.put(key, s);
-  }
-
-  /**
-   * A user's state to change in place, from memory (no copy) or the spill; follow with
-   * {@link #settle}, with no other cache call in between.
-   */
-  private UserState lookup(String key) {
-    UserState s = users.getIfPresent(key);
-    fromCache = s != null;
-    if (s == null) {
-      byte[] b = spilled.remove(key);
-      s = b == null ? null : codec.decodeUser(b);
-    }
-    return s;
-  }
-
-  /** Keeps {@code after} as the user's state (null: none), replacing what lookup gave. */
-  private void settle(String key, UserState before, UserState after) {
-    // the lookup itself may have run cache maintenance that spilled the state it returned
-    boolean spilledMeanwhile = fromCache && spilled.remove(key) != null;
-    if (after == null) {
-      if (fromCache && !spilledMeanwhile) {
-        users.invalidate(key);
-      }
-    } else if (after != before || !fromCache || spilledMeanwhile) {
-      users.put(key, after);
-    }
   }
 
   private List<MixpanelRecord> emit(List<Closed> closed) {
