@@ -180,7 +180,7 @@ public final class ConfigLoader {
     for (Class<?> c : List.of(RelayConfig.class, ServerConfig.class, StorageConfig.class,
         SourceConfig.class, DestinationConfig.class, DestinationConfig.ServiceAccountConfig.class,
         MixpanelSettings.class, SessionConfig.class, DeliveryConfig.class, AdminConfig.class,
-        LoggingConfig.class)) {
+        LoggingConfig.class, MockConfig.class)) {
       for (var rc : c.getRecordComponents()) {
         keys.put(rc.getName().toLowerCase(Locale.ROOT), rc.getName());
       }

@@ -40,6 +40,12 @@ public record DestinationConfig(
     delivery = delivery == null ? DeliveryConfig.defaults() : delivery;
   }
 
+  /** This destination sending to another base URL. */
+  public DestinationConfig withApiHost(String host) {
+    return new DestinationConfig(name, token, apiSecret, serviceAccount, projectId, region, host,
+        settings, sessions, delivery);
+  }
+
   /** The credentials Mixpanel gets: service account, else API secret, else token. */
   @JsonIgnore
   public Credentials credentials() {

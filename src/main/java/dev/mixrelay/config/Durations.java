@@ -34,7 +34,7 @@ public final class Durations {
   /** The shortest exact short form: {@code 30m}, {@code 1500ms}. */
   public static String format(Duration d) {
     long ms = d.toMillis();
-    if (ms % 86_400_000 == 0 && ms > 0) {
+    if (ms % 86_400_000 == 0 && ms > 86_400_000) {
       return ms / 86_400_000 + "d";
     } else if (ms % 3_600_000 == 0 && ms > 0) {
       return ms / 3_600_000 + "h";

@@ -13,7 +13,8 @@ public record RelayConfig(
     List<SourceConfig> sources,
     Map<String, DestinationConfig> destinations,
     AdminConfig admin,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    MockConfig mock) {
 
   public RelayConfig {
     server = server == null ? ServerConfig.defaults() : server;
@@ -30,6 +31,7 @@ public record RelayConfig(
     sources = java.util.Collections.unmodifiableList(namedSources);
     admin = admin == null ? AdminConfig.defaults() : admin;
     logging = logging == null ? LoggingConfig.defaults() : logging;
+    mock = mock == null ? MockConfig.defaults() : mock;
     Map<String, DestinationConfig> named = new LinkedHashMap<>();
     if (destinations != null) {
       destinations.forEach((k, d) -> named.put(k, d == null ? null : withName(d, k)));
@@ -40,6 +42,13 @@ public record RelayConfig(
   private static DestinationConfig withName(DestinationConfig d, String name) {
     return new DestinationConfig(name, d.token(), d.apiSecret(), d.serviceAccount(), d.projectId(),
         d.region(), d.apiHost(), d.settings(), d.sessions(), d.delivery());
+  }
+
+  /** The same config with one destination replaced (e.g. its apiHost pointed at the embedded mock). */
+  public RelayConfig withDestination(DestinationConfig d) {
+    Map<String, DestinationConfig> copy = new LinkedHashMap<>(destinations);
+    copy.put(d.name(), d);
+    return new RelayConfig(server, storage, sources, copy, admin, logging, mock);
   }
 
   /** The source for a write key, compared in constant time. */
@@ -66,6 +75,7 @@ public record RelayConfig(
     storage.check("storage", c);
     admin.check("admin", c);
     logging.check("logging", c);
+    mock.check("mock", c);
     if (sources.isEmpty()) {
       c.add("sources must list at least one source (writeKey, destination)");
     }

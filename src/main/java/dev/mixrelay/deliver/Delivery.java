@@ -3,6 +3,8 @@ package dev.mixrelay.deliver;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,6 +15,20 @@ import java.util.List;
  * records stay in the intake log for the next start.
  */
 public interface Delivery {
+
+  /**
+   * The Vert.x implementation: one pooled keep-alive WebClient, state on one event-loop context
+   * (taken from the calling thread when it is a Vert.x context). Destinations are set up on their
+   * first {@link #send}, from that send's config.
+   *
+   * @param deadLetters where refused records go; a record is done once the sink has stored it
+   * @param listener telemetry, {@link DeliveryListener#NOOP} for none
+   * @param clock stamps dead letters and reads an HTTP-date {@code Retry-After}
+   */
+  static Delivery create(Vertx vertx, DeadLetterSink deadLetters, DeliveryListener listener,
+      Clock clock) {
+    return new MixpanelDelivery(vertx, deadLetters, listener, clock);
+  }
 
   Future<Void> send(DestinationConfig destination, List<MixpanelRecord> records);
 

@@ -13,6 +13,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record SegmentMessage(ObjectNode json, MessageType type, String messageId,
     long timestampMillis) {
 
+  /**
+   * Rebuilds a message from JSON that {@link MessageNormalizer} produced earlier (read back from
+   * the log); throws IllegalArgumentException when the JSON is not such a message.
+   */
+  public static SegmentMessage fromNormalized(ObjectNode json) {
+    MessageType type = MessageType.fromWire(json.path("type").asText(null))
+        .orElseThrow(() -> new IllegalArgumentException("type: missing or unknown"));
+    String messageId = json.path("messageId").asText(null);
+    var ts = Timestamps.parse(json.path("timestamp").asText(null));
+    if (messageId == null || ts == null) {
+      throw new IllegalArgumentException("messageId or timestamp: missing in a normalised message");
+    }
+    return new SegmentMessage(json, type, messageId, ts.toEpochMilli());
+  }
+
   /** The text of a top-level field, or null when absent, null or not a scalar. */
   public String text(String field) {
     JsonNode n = json.get(field);

@@ -9,9 +9,55 @@ import dev.mixrelay.segment.SegmentMessage;
  * inputs always give the same records (and the same {@code $insert_id}s). Thread-safe.
  */
 public final class Translator {
+  /** Mixpanel rejects event times before 1971-01-01 (epoch milliseconds). */
+  static final long EARLIEST_MILLIS = 31_536_000_000L;
 
+  /** Loads the user-agent patterns (about a second) now rather than on the first message. */
+  public Translator() {
+    UserAgents.parse(null);
+  }
+
+  /**
+   * Translates {@code message} (never changed) for {@code destination}, reading the user's
+   * remembered super properties from {@code profiles} (may be {@link ProfileView#EMPTY}).
+   */
   public Translation translate(SegmentMessage message, DestinationConfig destination,
       ProfileView profiles) {
-    throw new UnsupportedOperationException("translation lands with the translation issue");
+    if (!Integrations.mixpanelEnabled(message.object("integrations"))) {
+      return new Translation.Skipped(Translation.Skipped.INTEGRATIONS_OFF);
+    }
+    if (message.timestampMillis() < EARLIEST_MILLIS) {
+      return new Translation.Invalid("timestamp", "is before 1971-01-01, which Mixpanel rejects");
+    }
+    Call call = new Call(message, destination);
+    Translation.Invalid placeholder = placeholder(call);
+    if (placeholder != null) {
+      return placeholder;
+    }
+    ProfileView view = profiles == null ? ProfileView.EMPTY : profiles;
+    Translation t;
+    switch (message.type()) {
+      case TRACK -> t = Events.track(call, view);
+      case PAGE -> t = Events.page(call, view, false);
+      case SCREEN -> t = Events.page(call, view, true);
+      case IDENTIFY -> t = Identify.translate(call);
+      case GROUP -> t = Groups.translate(call);
+      case ALIAS -> t = IdentityEvents.alias(call);
+      default -> throw new IllegalArgumentException("unknown message type " + message.type());
+    }
+    return t instanceof Translation.Translated translated ? Limits.apply(translated) : t;
+  }
+
+  /** A userId, anonymousId or previousId that would become a distinct_id Mixpanel rejects. */
+  private static Translation.Invalid placeholder(Call call) {
+    String field = call.ids.placeholderField();
+    if (field == null && !call.ids.simplified() && Ids.isPlaceholder(call.message.previousId())) {
+      field = "previousId";
+    }
+    if (field == null) {
+      return null;
+    }
+    return new Translation.Invalid(field, "is '" + call.message.text(field)
+        + "', a placeholder Mixpanel rejects as a distinct_id");
   }
 }

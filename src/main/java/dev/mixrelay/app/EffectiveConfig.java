@@ -1,0 +1,25 @@
+package dev.mixrelay.app;
+
+import dev.mixrelay.config.RelayConfig;
+
+/** The start-up line describing the effective configuration, secrets masked. */
+final class EffectiveConfig {
+  private EffectiveConfig() {}
+
+  static String describe(RelayConfig c) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("server=").append(c.server().host()).append(':').append(c.server().port())
+        .append(" storage=").append(c.storage().dir()).append(" fsync=").append(c.storage().fsync())
+        .append(" maxLogBytes=").append(c.storage().maxLogBytes())
+        .append(" sources=[");
+    c.sources().forEach(s -> sb.append(s.name()).append("->").append(s.destination())
+        .append(s.webhookSecret() == null ? "" : "(signed)").append(' '));
+    sb.append("] destinations=[");
+    c.destinations().values().forEach(d -> sb.append(d.name()).append(" region=").append(d.region())
+        .append(" apiHost=").append(d.apiHost() == null ? "-" : d.apiHost())
+        .append(" auth=").append(d.credentials().getClass().getSimpleName())
+        .append(" sessions=").append(d.sessions().mode()).append(' '));
+    sb.append("] admin=").append(c.admin().enabled() ? "on" : "off");
+    return sb.toString();
+  }
+}

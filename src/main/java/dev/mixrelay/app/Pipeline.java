@@ -1,0 +1,308 @@
+package dev.mixrelay.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.config.SourceConfig;
+import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.log.DeadLetterRow;
+import dev.mixrelay.log.IntakeLog;
+import dev.mixrelay.log.StoredMessage;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import dev.mixrelay.segment.SegmentJson;
+import dev.mixrelay.segment.SegmentMessage;
+import dev.mixrelay.identity.SuperPropertyStore;
+import dev.mixrelay.translate.Translation;
+import dev.mixrelay.translate.Translator;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one-way pipeline: reads the intake log in order, translates each message for its source's
+ * destination, hands the records to the session stage and to delivery, and acknowledges a log
+ * offset once every message up to it is finished (delivered, dead-lettered or deliberately
+ * skipped). Runs on one Vert.x context; nothing here blocks.
+ */
+final class Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+  private static final int READ_BATCH = 2000;
+  private static final int CHUNK = 200;
+  private static final long IDLE_POLL_MS = 10;
+  private static final long ACK_INTERVAL_MS = 50;
+
+  private final Vertx vertx;
+  private final IntakeLog log;
+  private final Map<String, DestinationConfig> destinationBySource = new HashMap<>();
+  private final Translator translator;
+  private final SuperPropertyStore profiles;
+  private final SessionStage sessions;
+  private final Delivery delivery;
+  private final PipelineListener listener;
+  private final Clock clock;
+  private final int maxInFlight;
+
+  private io.vertx.core.Context context;
+  private AckTracker acks;
+  private long readCursor;
+  private long replayUpTo;
+  private boolean reading;
+  private boolean stopped;
+  private long ackedSent;
+  private boolean ackTimerSet;
+  private Promise<Void> drained;
+
+  Pipeline(Vertx vertx, IntakeLog log, RelayConfig config, Translator translator,
+      SuperPropertyStore profiles, SessionStage sessions,
+      Delivery delivery, PipelineListener listener, Clock clock, int maxInFlight) {
+    this.vertx = vertx;
+    this.log = log;
+    for (SourceConfig s : config.sources()) {
+      destinationBySource.put(s.name(), config.destinations().get(s.destination()));
+    }
+    this.translator = translator;
+    this.profiles = profiles;
+    this.sessions = sessions;
+    this.delivery = delivery;
+    this.listener = listener;
+    this.clock = clock;
+    this.maxInFlight = maxInFlight;
+  }
+
+  /** Starts reading after {@code fromOffset} (the lowest offset any stage still needs). */
+  /**
+   * Starts reading after {@code fromOffset}. Messages up to the acknowledged offset are a replay
+   * for the session state only: their own records were delivered before, so only the session
+   * events they produce are sent.
+   */
+  void start(long fromOffset) {
+    context = vertx.getOrCreateContext();
+    readCursor = fromOffset;
+    replayUpTo = log.stats().acknowledgedOffset();
+    acks = new AckTracker(fromOffset);
+    ackedSent = replayUpTo;
+    pump();
+  }
+
+  /** Stops reading; completes when every message already read is finished, or fails at the deadline. */
+  Future<Void> stop() {
+    stopped = true;
+    drained = Promise.promise();
+    maybeDrained();
+    return drained.future();
+  }
+
+  String diagnostics() {
+    return "finished=" + acks.finishedUpTo() + " oldestPending=" + acks.oldestPending() + " inFlight="
+        + acks.inFlight() + " readCursor=" + readCursor + " reading=" + reading;
+  }
+
+  long finishedUpTo() {
+    return acks == null ? 0 : acks.finishedUpTo();
+  }
+
+  private void pump() {
+    if (stopped || reading) {
+      return;
+    }
+    if (acks.inFlight() >= maxInFlight) {
+      return; // resumed by finish()
+    }
+    reading = true;
+    log.read(readCursor, Math.min(READ_BATCH, maxInFlight - acks.inFlight())).onComplete(ar -> {
+      if (ar.failed()) {
+        reading = false;
+        LOG.warn("reading the intake log failed, retrying: {}", ar.cause().getMessage());
+        vertx.setTimer(1000, t -> pump());
+        return;
+      }
+      List<StoredMessage> batch = ar.result();
+      if (batch.isEmpty()) {
+        reading = false;
+        maybeDrained();
+        vertx.setTimer(IDLE_POLL_MS, t -> pump());
+        return;
+      }
+      readCursor = batch.get(batch.size() - 1).offset();
+      processChunk(batch, 0);
+    });
+  }
+
+  /**
+   * Processes a read batch a slice per event-loop turn, so intake requests sharing the thread are
+   * not held up; finishing inside may not start a read meanwhile: `reading` stays true.
+   */
+  private void processChunk(List<StoredMessage> batch, int from) {
+    int to = Math.min(batch.size(), from + CHUNK);
+    for (int i = from; i < to; i++) {
+      process(batch.get(i));
+    }
+    if (to < batch.size()) {
+      context.runOnContext(v -> processChunk(batch, to));
+      return;
+    }
+    reading = false;
+    maybeDrained();
+    pump();
+  }
+
+  private void process(StoredMessage stored) {
+    AckTracker.Pending pending = acks.register(stored.offset());
+    DestinationConfig destination = destinationBySource.get(stored.source());
+    if (destination == null) {
+      deadLetter("-", stored, "the source '" + stored.source() + "' is no longer configured", pending);
+      return;
+    }
+    boolean replay = stored.offset() <= replayUpTo;
+    SegmentMessage message;
+    try {
+      JsonNode node = SegmentJson.MAPPER.readTree(stored.json());
+      message = SegmentMessage.fromNormalized((ObjectNode) node);
+    } catch (Exception e) {
+      if (replay) {
+        finish(pending, destination, stored);
+      } else {
+        deadLetter(destination.name(), stored, "unreadable log entry: " + e.getMessage(), pending);
+      }
+      return;
+    }
+    long t0 = System.nanoTime();
+    Translation translation;
+    try {
+      String dest = destination.name();
+      translation = translator.translate(message, destination, key -> profiles.get(dest, key));
+    } catch (RuntimeException e) {
+      if (replay) {
+        finish(pending, destination, stored);
+        return;
+      }
+      LOG.error("translation failed for a {} message; it is dead-lettered", message.type().wireName(), e);
+      deadLetter(destination.name(), stored, "translation failed: " + e, pending);
+      return;
+    }
+    if (translation instanceof Translation.Skipped skipped) {
+      listener.skipped(destination.name(), skipped.reason());
+      finish(pending, destination, stored);
+    } else if (translation instanceof Translation.Invalid invalid) {
+      if (replay) {
+        finish(pending, destination, stored);
+        return;
+      }
+      deadLetter(destination.name(), stored, invalid.field() + ": " + invalid.reason(), pending);
+    } else {
+      Translation.Translated done = (Translation.Translated) translation;
+      listener.translated(destination.name(), message.type().wireName(), done.records().size(),
+          System.nanoTime() - t0);
+      if (!done.update().isEmpty()) {
+        profiles.merge(destination.name(), done.update().userKey(), done.update().superProperties());
+      }
+      if (done.truncated() > 0) {
+        listener.truncated(destination.name(), done.truncated());
+      }
+      List<MixpanelRecord> sessionRecords = sessions.onRecords(destination, stored.offset(), done.records());
+      List<MixpanelRecord> records = replay ? sessionRecords : concat(done.records(), sessionRecords);
+      Future<Void> sent = records.isEmpty() ? Future.succeededFuture() : delivery.send(destination, records);
+      if (!replay && !done.rejected().isEmpty()) {
+        sent = Future.all(sent, deadLetterRecords(destination.name(), done.rejected())).mapEmpty();
+      }
+      sent.onComplete(ar -> onContext(() -> {
+        if (ar.succeeded()) {
+          finish(pending, destination, stored);
+        }
+        // a failed send means delivery closed: the message stays unacknowledged for the next start
+      }));
+    }
+  }
+
+  private static List<MixpanelRecord> concat(List<MixpanelRecord> a, List<MixpanelRecord> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    List<MixpanelRecord> all = new java.util.ArrayList<>(a.size() + b.size());
+    all.addAll(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private Future<Void> deadLetterRecords(String destination, List<Translation.Rejected> rejected) {
+    listener.deadLettered(destination, "never_accepted", rejected.size());
+    List<DeadLetterRow> rows = new java.util.ArrayList<>();
+    for (Translation.Rejected r : rejected) {
+      rows.add(new DeadLetterRow(0, destination, r.record().endpoint().path(), r.record().body().toString(),
+          r.reason(), clock.millis()));
+    }
+    return log.addDeadLetters(rows);
+  }
+
+  private void deadLetter(String destination, StoredMessage stored, String reason,
+      AckTracker.Pending pending) {
+    listener.deadLettered(destination, "untranslatable", 1);
+    String json = new String(stored.json(), java.nio.charset.StandardCharsets.UTF_8);
+    log.addDeadLetters(List.of(new DeadLetterRow(0, destination, "segment", json, reason, clock.millis())))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            finish(pending, null, stored);
+          } else {
+            LOG.error("cannot store a dead letter; the message stays in the log: {}", ar.cause().getMessage());
+          }
+        });
+  }
+
+  private void finish(AckTracker.Pending pending, DestinationConfig destination, StoredMessage stored) {
+    if (destination != null) {
+      listener.finished(destination.name(), clock.millis() - stored.appendedAtMillis());
+    }
+    boolean moved = acks.done(pending);
+    if (moved) {
+      scheduleAck();
+    }
+    if (!reading && !stopped && acks.inFlight() < maxInFlight / 2) {
+      pump();
+    }
+    maybeDrained();
+  }
+
+  /** Runs on the pipeline's context: all its state is confined there. */
+  private void onContext(Runnable r) {
+    if (io.vertx.core.Vertx.currentContext() == context) {
+      r.run();
+    } else {
+      context.runOnContext(v -> r.run());
+    }
+  }
+
+  private void scheduleAck() {
+    if (ackTimerSet) {
+      return;
+    }
+    ackTimerSet = true;
+    vertx.setTimer(ACK_INTERVAL_MS, t -> {
+      ackTimerSet = false;
+      flushAck();
+    });
+  }
+
+  private Future<Void> flushAck() {
+    long upTo = acks.finishedUpTo();
+    if (upTo <= ackedSent) {
+      return Future.succeededFuture();
+    }
+    ackedSent = upTo;
+    return log.acknowledge(upTo);
+  }
+
+  private void maybeDrained() {
+    if (drained != null && acks != null && acks.inFlight() == 0 && !reading) {
+      Promise<Void> p = drained;
+      drained = null;
+      flushAck().onComplete(ar -> p.tryComplete());
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package dev.mixrelay.app;
+
+import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.config.StorageConfig;
+import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.ingest.IntakeListener;
+import dev.mixrelay.ingest.IntakeRoutes;
+import dev.mixrelay.log.SqliteIntakeLog;
+import dev.mixrelay.ops.HealthRoutes;
+import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.deliver.DeadLetter;
+import dev.mixrelay.deliver.DeadLetterSink;
+import dev.mixrelay.deliver.DeliveryListener;
+import dev.mixrelay.identity.SuperPropertyStore;
+import dev.mixrelay.log.DeadLetterRow;
+import dev.mixrelay.mock.MockMixpanel;
+import dev.mixrelay.session.SessionListener;
+import dev.mixrelay.translate.Translator;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running relay: the intake log, the HTTP server (intake, health), the pipeline and delivery,
+ * started in that order and stopped in reverse.
+ */
+public final class Relay {
+  private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+
+  private final Vertx vertx;
+  private RelayConfig config;
+  private MockMixpanel mock;
+  private final Clock clock;
+  private final Function<Relay, Delivery> deliveryFactory;
+  private final boolean runPipeline;
+  private SqliteIntakeLog log;
+  private Delivery delivery;
+  private Pipeline pipeline;
+  private Sessions sessions;
+  private Translator translator;
+  private final List<HttpVerticle> servers = new ArrayList<>();
+  private final List<String> deployments = new ArrayList<>();
+  private int port;
+
+  private Relay(Vertx vertx, RelayConfig config, Clock clock, Function<Relay, Delivery> deliveryFactory,
+      boolean runPipeline) {
+    this.vertx = vertx;
+    this.config = config;
+    this.clock = clock;
+    this.deliveryFactory = deliveryFactory;
+    this.runPipeline = runPipeline;
+  }
+
+  /** Starts a relay delivering to Mixpanel (or the mock its config names). */
+  public static Future<Relay> start(Vertx vertx, RelayConfig config, Clock clock) {
+    return start(vertx, config, clock, Relay::mixpanelDelivery, true);
+  }
+
+  private static Delivery mixpanelDelivery(Relay relay) {
+    DeadLetterSink sink = letters -> {
+      List<DeadLetterRow> rows = new ArrayList<>(letters.size());
+      for (DeadLetter d : letters) {
+        rows.add(new DeadLetterRow(0, d.destination(), d.endpoint().path(), d.record(), d.reason(),
+            d.time().toEpochMilli()));
+      }
+      return relay.log.addDeadLetters(rows);
+    };
+    return Delivery.create(relay.vertx, sink, DeliveryListener.NOOP, relay.clock);
+  }
+
+  /** Starts a relay; {@code deliveryFactory} builds delivery once the log is open. */
+  static Future<Relay> start(Vertx vertx, RelayConfig config, Clock clock,
+      Function<Relay, Delivery> deliveryFactory) {
+    return start(vertx, config, clock, deliveryFactory, true);
+  }
+
+  /** As {@link #start}, optionally without the pipeline (intake only: messages stay in the log). */
+  static Future<Relay> start(Vertx vertx, RelayConfig config, Clock clock,
+      Function<Relay, Delivery> deliveryFactory, boolean runPipeline) {
+    Relay relay = new Relay(vertx, config, clock, deliveryFactory, runPipeline);
+    return relay.startAll().map(v -> relay);
+  }
+
+  private Future<Void> startAll() {
+    StorageConfig storage = config.storage();
+    return startEmbeddedMock().compose(x -> vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock, new SqliteIntakeLog.Options(
+            Path.of(storage.dir()), storage.fsync() != StorageConfig.FsyncMode.off,
+            storage.maxLogBytes(), storage.maxCommitDelay().toNanos() / 1000))))
+        .compose(opened -> vertx.executeBlocking(() -> {
+          this.translator = new Translator(); // loads the user-agent patterns: not on the event loop
+          return opened;
+        }))
+        .compose(opened -> {
+          this.log = opened;
+          this.delivery = deliveryFactory.apply(this);
+          this.sessions = new Sessions(vertx, log, config, delivery, clock, SessionListener.NONE);
+          this.pipeline = new Pipeline(vertx, log, config, translator,
+              SuperPropertyStore.inMemory(1_000_000), sessions, delivery,
+              PipelineListener.NOOP, clock, 50_000);
+          if (!runPipeline) {
+            return Future.<Void>succeededFuture();
+          }
+          return sessions.restore(log.stats().acknowledgedOffset()).map(from -> {
+            pipeline.start(from);
+            sessions.start(pipeline::finishedUpTo);
+            return null;
+          });
+        })
+        .compose(v -> startHttp())
+        .onSuccess(v -> LOG.info("mixrelay listening on http://{}:{} ({} sources, {} destinations, log in {})",
+            config.server().host(), port, config.sources().size(), config.destinations().size(),
+            storage.dir()));
+  }
+
+  /** Starts the mock Mixpanel in-process when a destination's apiHost is embedded-mock. */
+  private Future<Void> startEmbeddedMock() {
+    boolean wanted = config.destinations().values().stream()
+        .anyMatch(d -> DestinationConfig.EMBEDDED_MOCK.equals(d.apiHost()));
+    if (!wanted) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> MockMixpanel.builder().host(config.mock().host())
+            .port(config.mock().port()).build().start())
+        .map(started -> {
+          mock = started;
+          for (DestinationConfig d : config.destinations().values()) {
+            if (DestinationConfig.EMBEDDED_MOCK.equals(d.apiHost())) {
+              config = config.withDestination(d.withApiHost(started.baseUrl()));
+            }
+          }
+          LOG.info("embedded mock Mixpanel at {} (query {}/__mixpanel/events)", started.baseUrl(),
+              started.baseUrl());
+          return null;
+        });
+  }
+
+  /** The embedded mock Mixpanel, or null when no destination uses it. */
+  public MockMixpanel mock() {
+    return mock;
+  }
+
+  private Future<Void> startHttp() {
+    IntakeRoutes intake = new IntakeRoutes(config, log, IntakeListener.NOOP, clock);
+    HealthRoutes health = new HealthRoutes(this::notReadyReasons);
+    Consumer<Router> routes = router -> {
+      health.mount(router);
+      intake.mount(router);
+    };
+    int instances = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+    HttpVerticle first = new HttpVerticle(config.server(), routes, config.server().port());
+    servers.add(first);
+    return vertx.deployVerticle(first).compose(id -> {
+      deployments.add(id);
+      port = first.actualPort();
+      Future<Void> more = Future.succeededFuture();
+      for (int i = 1; i < instances; i++) {
+        HttpVerticle v = new HttpVerticle(config.server(), routes, config.server().port());
+        servers.add(v);
+        more = more.compose(x -> vertx.deployVerticle(v).map(d -> {
+          deployments.add(d);
+          return null;
+        }));
+      }
+      return more;
+    });
+  }
+
+  /** Why intake does not accept now; empty when ready. */
+  List<String> notReadyReasons() {
+    List<String> reasons = new ArrayList<>();
+    if (log == null || !log.writable()) {
+      reasons.add("the intake log is not writable");
+    } else if (log.overCapacity()) {
+      reasons.add("the intake log is over storage.maxLogBytes");
+    }
+    if (delivery != null) {
+      for (String d : config.destinations().keySet()) {
+        if (!delivery.ready(d)) {
+          reasons.add("destination " + d + " is not accepting records (check its credentials)");
+        }
+      }
+    }
+    return reasons;
+  }
+
+  /** The bound HTTP port. */
+  public int port() {
+    return port;
+  }
+
+  public RelayConfig config() {
+    return config;
+  }
+
+  SqliteIntakeLog log() {
+    return log;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  Pipeline pipeline() {
+    return pipeline;
+  }
+
+  /**
+   * Graceful stop: intake stops accepting (in-flight requests finish), the pipeline finishes what
+   * it read, delivery flushes within the deadline, the log closes. What is not delivered stays in
+   * the log for the next start.
+   */
+  public Future<Void> stop(Duration deadline) {
+    Future<Void> http = Future.succeededFuture();
+    for (HttpVerticle s : servers) {
+      http = http.compose(v -> s.shutdown(Duration.ofSeconds(5)).recover(e -> Future.succeededFuture()));
+    }
+    return http
+        .compose(v -> pipeline == null || !runPipeline ? Future.<Void>succeededFuture() : withDeadline(pipeline.stop(), deadline))
+        .compose(v -> sessions == null || !runPipeline ? Future.<Void>succeededFuture() : sessions.stop())
+        .compose(v -> delivery == null ? Future.<Void>succeededFuture() : delivery.close(deadline))
+        .recover(e -> Future.succeededFuture())
+        .compose(v -> undeployAll())
+        .compose(v -> log == null ? Future.<Void>succeededFuture() : log.close())
+        .onComplete(ar -> {
+          if (mock != null) {
+            mock.stop();
+          }
+        });
+  }
+
+  private Future<Void> undeployAll() {
+    Future<Void> f = Future.succeededFuture();
+    for (String id : deployments) {
+      f = f.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    }
+    deployments.clear();
+    return f;
+  }
+
+  private Future<Void> withDeadline(Future<Void> f, Duration deadline) {
+    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, deadline.toMillis()), t -> p.tryComplete());
+    f.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      p.tryComplete();
+    });
+    return p.future();
+  }
+}

@@ -1,0 +1,36 @@
+package dev.mixrelay.identity;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What the relay remembers per destination and user key (userId, else {@code $device:} +
+ * anonymousId): the super properties identify calls register, added to the user's later events.
+ *
+ * <p>In-process and bounded for now ({@link #inMemory(long)}); persisted with the session state
+ * once sessions land, so a restart keeps them. Implementations are thread-safe.
+ */
+public interface SuperPropertyStore {
+
+  /**
+   * The properties remembered for the user, or null when none. The returned object is never
+   * changed afterwards (a merge replaces it), and the caller must not change it either.
+   */
+  ObjectNode get(String destination, String userKey);
+
+  /**
+   * Merges {@code properties} over what is remembered: keys are added or replaced, a JSON null
+   * value forgets the key. {@code properties} is copied, not kept.
+   */
+  void merge(String destination, String userKey, ObjectNode properties);
+
+  /** The number of users remembered (approximate for bounded stores). */
+  long size();
+
+  /** An in-process store that keeps at most {@code maxUsers} users, evicting the least used. */
+  static SuperPropertyStore inMemory(long maxUsers) {
+    if (maxUsers < 1) {
+      throw new IllegalArgumentException("maxUsers must be at least 1, was " + maxUsers);
+    }
+    return new InMemorySuperPropertyStore(maxUsers);
+  }
+}

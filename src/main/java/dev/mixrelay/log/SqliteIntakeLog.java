@@ -1,0 +1,694 @@
+package dev.mixrelay.log;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The intake log in one SQLite database ({@code mixrelay.db}, WAL mode).
+ *
+ * <h2>Design constraints</h2>
+ * <ul>
+ *   <li>One writer thread owns the only write connection. Every change (append, acknowledge,
+ *       checkpoint, dead letter) is a task on its queue; the thread drains what is queued and runs
+ *       it in one transaction (group commit), so many concurrent requests share one fsync.</li>
+ *   <li>A promise is completed only after its transaction committed; with {@code fsync: batch}
+ *       the connection runs {@code synchronous=FULL}, so commit means the WAL is on disk.</li>
+ *   <li>Offsets are assigned here, strictly increasing, and never reused: the highest one is
+ *       stored in {@code meta} in the same transaction, so deleting acknowledged rows (even all of
+ *       them) cannot make an offset come back.</li>
+ *   <li>Rows are deleted only below the lowest of the acknowledged offset and every checkpoint's
+ *       offset, so a stage that restores a checkpoint can always replay from it.</li>
+ *   <li>Reads use a second connection on a reader thread (WAL readers do not block the writer).</li>
+ *   <li>The backlog counters live in memory and are rebuilt from the table at open.</li>
+ * </ul>
+ * Schema version 1 (frozen fixture: {@code src/test/resources/log/v1/mixrelay.db}).
+ */
+public final class SqliteIntakeLog implements IntakeLog {
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteIntakeLog.class);
+  /** The on-disk schema version this class reads and writes. */
+  public static final int SCHEMA_VERSION = 1;
+  private static final int MAX_GROUP = 20_000;
+
+  private final Vertx vertx;
+  private final Clock clock;
+  private final long maxUnackedBytes;
+  private final long commitDelayMicros;
+  private final Connection writeConn;
+  private final Connection readConn;
+  private final ExecutorService writer;
+  private final ExecutorService reader;
+  private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Backlog backlog;
+  private volatile boolean writable = true;
+  private long lastOffset;
+  private long persistedAck;
+  private volatile long pendingAck;
+  private long deletedBelow;
+  private volatile long lastOffsetSeen;
+
+  /** Options the log is opened with. */
+  public record Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros) {}
+
+  private SqliteIntakeLog(Vertx vertx, Clock clock, Options options) throws SQLException {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.maxUnackedBytes = options.maxUnackedBytes();
+    this.commitDelayMicros = options.commitDelayMicros();
+    String url = "jdbc:sqlite:" + options.dir().resolve("mixrelay.db").toAbsolutePath();
+    writeConn = DriverManager.getConnection(url);
+    try (Statement st = writeConn.createStatement()) {
+      st.execute("PRAGMA journal_mode=WAL");
+      st.execute("PRAGMA synchronous=" + (options.fsync() ? "FULL" : "NORMAL"));
+      st.execute("PRAGMA busy_timeout=5000");
+      st.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+      st.execute("CREATE TABLE IF NOT EXISTS messages (offset INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+          + " appended_at INTEGER NOT NULL, json BLOB NOT NULL)");
+      st.execute("CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, offset INTEGER NOT NULL,"
+          + " state BLOB NOT NULL, saved_at INTEGER NOT NULL)");
+      st.execute("CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+          + " destination TEXT NOT NULL, endpoint TEXT NOT NULL, record TEXT NOT NULL,"
+          + " reason TEXT NOT NULL, created_at INTEGER NOT NULL)");
+      st.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', " + SCHEMA_VERSION + ")");
+      st.execute("INSERT OR IGNORE INTO meta VALUES ('last_offset', 0)");
+      st.execute("INSERT OR IGNORE INTO meta VALUES ('acked_offset', 0)");
+    }
+    long version = meta("schema_version");
+    if (version != SCHEMA_VERSION) {
+      writeConn.close();
+      throw new SQLException("the log at " + options.dir() + " has schema version " + version
+          + "; this mixrelay reads version " + SCHEMA_VERSION);
+    }
+    lastOffset = Math.max(meta("last_offset"), scalar("SELECT COALESCE(MAX(offset), 0) FROM messages"));
+    persistedAck = meta("acked_offset");
+    pendingAck = persistedAck;
+    deletedBelow = persistedAck;
+    lastOffsetSeen = lastOffset;
+    backlog = new Backlog();
+    try (PreparedStatement ps = writeConn.prepareStatement("SELECT COUNT(*), COALESCE(SUM(LENGTH(json)), 0),"
+        + " COALESCE(MIN(appended_at), 0), COALESCE(MAX(offset), 0) FROM messages WHERE offset > ?")) {
+      ps.setLong(1, persistedAck);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getLong(1) > 0) {
+          backlog.add(new Chunk(rs.getLong(4), rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+        }
+      }
+    }
+    writeConn.setAutoCommit(false);
+    readConn = DriverManager.getConnection(url);
+    try (Statement st = readConn.createStatement()) {
+      st.execute("PRAGMA busy_timeout=5000");
+    }
+    writer = Executors.newSingleThreadExecutor(r -> daemon(r, "mixrelay-log-writer"));
+    reader = Executors.newSingleThreadExecutor(r -> daemon(r, "mixrelay-log-reader"));
+    writer.execute(this::writeLoop);
+  }
+
+  /**
+   * Opens (creating when absent) the log under {@code options.dir()}; blocking, so call it from a
+   * worker thread or before the event loop starts.
+   */
+  public static SqliteIntakeLog open(Vertx vertx, Clock clock, Options options) {
+    try {
+      Files.createDirectories(options.dir());
+      return new SqliteIntakeLog(vertx, clock, options);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot open the intake log in " + options.dir() + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  // ---- public operations -------------------------------------------------------------------
+
+  @Override
+  public Future<Long> append(List<LogEntry> entries) {
+    return submit(new Append(entries));
+  }
+
+  @Override
+  public Future<List<StoredMessage>> read(long afterOffset, int max) {
+    Reply<List<StoredMessage>> promise = contextPromise();
+    if (closed.get()) {
+      return Future.failedFuture("the intake log is closed");
+    }
+    reader.execute(() -> {
+      List<StoredMessage> out = new ArrayList<>(Math.min(max, 4096));
+      try (PreparedStatement ps = readConn.prepareStatement(
+          "SELECT offset, source, appended_at, json FROM messages WHERE offset > ? ORDER BY offset LIMIT ?")) {
+        ps.setLong(1, afterOffset);
+        ps.setInt(2, max);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new StoredMessage(rs.getLong(1), rs.getString(2), rs.getBytes(4), rs.getLong(3)));
+          }
+        }
+        promise.complete(out);
+      } catch (SQLException e) {
+        promise.fail(e);
+      }
+    });
+    return promise.future();
+  }
+
+  @Override
+  public Future<Void> acknowledge(long offset) {
+    synchronized (this) {
+      if (offset > pendingAck) {
+        pendingAck = offset;
+        backlog.ackUpTo(offset);
+      }
+    }
+    return submit(new Flush());
+  }
+
+  @Override
+  public LogStats stats() {
+    synchronized (this) {
+      return new LogStats(backlog.messages, backlog.bytes, backlog.oldest(), pendingAck, lastOffsetSeen);
+    }
+  }
+
+  @Override
+  public boolean overCapacity() {
+    synchronized (this) {
+      return backlog.bytes > maxUnackedBytes;
+    }
+  }
+
+  /** True while the last write succeeded and the log is open. */
+  public boolean writable() {
+    return writable && !closed.get();
+  }
+
+  @Override
+  public Future<Void> saveCheckpoint(Checkpoint checkpoint) {
+    return submit(new SaveCheckpoint(checkpoint));
+  }
+
+  @Override
+  public Future<Checkpoint> loadCheckpoint(String name) {
+    return query(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT offset, state FROM checkpoints WHERE name = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? new Checkpoint(name, rs.getLong(1), rs.getBytes(2)) : null;
+        }
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> addDeadLetters(List<DeadLetterRow> rows) {
+    return submit(new AddDeadLetters(rows));
+  }
+
+  @Override
+  public Future<List<DeadLetterRow>> listDeadLetters(String destination, long afterId, int max) {
+    return query(c -> {
+      String sql = "SELECT id, destination, endpoint, record, reason, created_at FROM dead_letters WHERE id > ?"
+          + (destination == null ? "" : " AND destination = ?") + " ORDER BY id LIMIT ?";
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        int i = 1;
+        ps.setLong(i++, afterId);
+        if (destination != null) {
+          ps.setString(i++, destination);
+        }
+        ps.setInt(i, max);
+        List<DeadLetterRow> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new DeadLetterRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getLong(6)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public Future<Integer> deleteDeadLetters(List<Long> ids) {
+    return submit(new DeleteDeadLetters(ids));
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (!closed.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    Reply<Void> promise = contextPromise();
+    queue.add(new Close(promise));
+    return promise.future();
+  }
+
+  // ---- the writer ----------------------------------------------------------------------------
+
+  private <T> Future<T> submit(Task task) {
+    if (closed.get()) {
+      return Future.failedFuture("the intake log is closed");
+    }
+    @SuppressWarnings("unchecked")
+    Reply<T> p = (Reply<T>) task.promise;
+    queue.add(task);
+    return p.future();
+  }
+
+  private void writeLoop() {
+    List<Task> group = new ArrayList<>();
+    while (true) {
+      try {
+        Task first = queue.take();
+        group.add(first);
+        if (commitDelayMicros > 0 && queue.isEmpty() && first instanceof Append) {
+          Task more = queue.poll(commitDelayMicros, TimeUnit.MICROSECONDS);
+          if (more != null) {
+            group.add(more);
+          }
+        }
+        int entries = 0;
+        for (Task t : group) {
+          entries += t.size();
+        }
+        while (entries < MAX_GROUP) {
+          Task t = queue.poll();
+          if (t == null) {
+            break;
+          }
+          group.add(t);
+          entries += t.size();
+        }
+        Close close = null;
+        for (Task t : group) {
+          if (t instanceof Close c) {
+            close = c;
+          }
+        }
+        runGroup(group);
+        group.clear();
+        if (close != null) {
+          shutdown(close);
+          return;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void runGroup(List<Task> group) {
+    long firstNew = lastOffset + 1;
+    try {
+      long now = clock.millis();
+      for (Task t : group) {
+        t.apply(this, now);
+      }
+      long ack = pendingAck;
+      if (ack > persistedAck) {
+        setMeta("acked_offset", ack);
+      }
+      if (lastOffset >= firstNew) {
+        setMeta("last_offset", lastOffset);
+      }
+      writeConn.commit();
+      if (ack > persistedAck) {
+        persistedAck = ack;
+      }
+      writable = true;
+      lastOffsetSeen = lastOffset;
+      for (Task t : group) {
+        t.done(this);
+      }
+      maybeDelete();
+    } catch (SQLException e) {
+      try {
+        writeConn.rollback();
+      } catch (SQLException ignored) {
+        // the rollback failure adds nothing to the first error
+      }
+      lastOffset = firstNew - 1;
+      writable = false;
+      LOG.error("intake log write failed; {} request(s) answered with an error: {}", group.size(),
+          e.getMessage());
+      for (Task t : group) {
+        t.promise.fail(e);
+      }
+    }
+  }
+
+  /** Deletes rows no stage can need again; runs after a commit, at most once per 1 MB acknowledged. */
+  private void maybeDelete() throws SQLException {
+    long floor = persistedAck;
+    if (floor - deletedBelow < 1000) {
+      return;
+    }
+    try (Statement st = writeConn.createStatement();
+         ResultSet rs = st.executeQuery("SELECT MIN(offset) FROM checkpoints")) {
+      if (rs.next() && rs.getObject(1) != null) {
+        floor = Math.min(floor, rs.getLong(1));
+      }
+    }
+    if (floor > deletedBelow) {
+      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM messages WHERE offset <= ?")) {
+        ps.setLong(1, floor);
+        ps.executeUpdate();
+      }
+      writeConn.commit();
+      deletedBelow = floor;
+    }
+  }
+
+  private void shutdown(Close close) {
+    try {
+      writeConn.close();
+      readConn.close();
+      close.promise.complete(null);
+    } catch (SQLException e) {
+      close.promise.fail(e);
+    } finally {
+      reader.shutdown();
+      writer.shutdown();
+    }
+  }
+
+  private long meta(String key) throws SQLException {
+    try (PreparedStatement ps = writeConn.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  private long scalar(String sql) throws SQLException {
+    try (Statement st = writeConn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private void setMeta(String key, long value) throws SQLException {
+    try (PreparedStatement ps = writeConn.prepareStatement("UPDATE meta SET value = ? WHERE key = ?")) {
+      ps.setLong(1, value);
+      ps.setString(2, key);
+      ps.executeUpdate();
+    }
+  }
+
+  private <T> Future<T> query(SqlFunction<T> fn) {
+    Reply<T> promise = contextPromise();
+    if (closed.get()) {
+      return Future.failedFuture("the intake log is closed");
+    }
+    reader.execute(() -> {
+      try {
+        promise.complete(fn.apply(readConn));
+      } catch (SQLException e) {
+        promise.fail(e);
+      }
+    });
+    return promise.future();
+  }
+
+  private <T> Reply<T> contextPromise() {
+    return new Reply<>(vertx.getOrCreateContext());
+  }
+
+  /** A promise completed on the context of the caller that asked, whatever thread completes it. */
+  private static final class Reply<T> {
+    private final Context ctx;
+    private final Promise<T> promise = Promise.promise();
+
+    Reply(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    void complete(T value) {
+      ctx.runOnContext(v -> promise.complete(value));
+    }
+
+    void fail(Throwable error) {
+      ctx.runOnContext(v -> promise.fail(error));
+    }
+
+    Future<T> future() {
+      return promise.future();
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlFunction<T> {
+    T apply(Connection c) throws SQLException;
+  }
+
+  // ---- tasks ---------------------------------------------------------------------------------
+
+  private abstract static class Task {
+    @SuppressWarnings("rawtypes")
+    final Reply promise;
+
+    @SuppressWarnings("rawtypes")
+    Task(Reply promise) {
+      this.promise = promise;
+    }
+
+    int size() {
+      return 1;
+    }
+
+    abstract void apply(SqliteIntakeLog log, long now) throws SQLException;
+
+    abstract void done(SqliteIntakeLog log);
+  }
+
+  private final class Append extends Task {
+    final List<LogEntry> entries;
+    long last;
+    long bytes;
+    long appendedAt;
+
+    Append(List<LogEntry> entries) {
+      super(contextPromise());
+      this.entries = entries;
+    }
+
+    @Override
+    int size() {
+      return entries.size();
+    }
+
+    @Override
+    void apply(SqliteIntakeLog log, long now) throws SQLException {
+      try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO messages VALUES (?, ?, ?, ?)")) {
+        long b = 0;
+        for (LogEntry e : entries) {
+          ps.setLong(1, ++lastOffset);
+          ps.setString(2, e.source());
+          ps.setLong(3, now);
+          ps.setBytes(4, e.json());
+          ps.addBatch();
+          b += e.json().length;
+        }
+        ps.executeBatch();
+        last = lastOffset;
+        bytes = b;
+      }
+      appendedAt = now;
+    }
+
+    @Override
+    void done(SqliteIntakeLog log) {
+      synchronized (log) {
+        backlog.add(new Chunk(last, entries.size(), bytes, appendedAt));
+      }
+      promise.complete(last);
+    }
+  }
+
+  private final class Flush extends Task {
+    Flush() {
+      super(contextPromise());
+    }
+
+    @Override
+    void apply(SqliteIntakeLog log, long now) {
+      // the acknowledged offset is written by runGroup
+    }
+
+    @Override
+    void done(SqliteIntakeLog log) {
+      promise.complete(null);
+    }
+  }
+
+  private final class SaveCheckpoint extends Task {
+    final Checkpoint cp;
+
+    SaveCheckpoint(Checkpoint cp) {
+      super(contextPromise());
+      this.cp = cp;
+    }
+
+    @Override
+    void apply(SqliteIntakeLog log, long now) throws SQLException {
+      try (PreparedStatement ps = writeConn.prepareStatement("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)")) {
+        ps.setString(1, cp.name());
+        ps.setLong(2, cp.offset());
+        ps.setBytes(3, cp.state());
+        ps.setLong(4, now);
+        ps.executeUpdate();
+      }
+    }
+
+    @Override
+    void done(SqliteIntakeLog log) {
+      promise.complete(null);
+    }
+  }
+
+  private final class AddDeadLetters extends Task {
+    final List<DeadLetterRow> rows;
+
+    AddDeadLetters(List<DeadLetterRow> rows) {
+      super(contextPromise());
+      this.rows = rows;
+    }
+
+    @Override
+    void apply(SqliteIntakeLog log, long now) throws SQLException {
+      try (PreparedStatement ps = writeConn.prepareStatement(
+          "INSERT INTO dead_letters (destination, endpoint, record, reason, created_at) VALUES (?, ?, ?, ?, ?)")) {
+        for (DeadLetterRow r : rows) {
+          ps.setString(1, r.destination());
+          ps.setString(2, r.endpoint());
+          ps.setString(3, r.record());
+          ps.setString(4, r.reason());
+          ps.setLong(5, r.createdAtMillis() > 0 ? r.createdAtMillis() : now);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+
+    @Override
+    void done(SqliteIntakeLog log) {
+      promise.complete(null);
+    }
+  }
+
+  private final class DeleteDeadLetters extends Task {
+    final List<Long> ids;
+    int deleted;
+
+    DeleteDeadLetters(List<Long> ids) {
+      super(contextPromise());
+      this.ids = ids;
+    }
+
+    @Override
+    void apply(SqliteIntakeLog log, long now) throws SQLException {
+      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM dead_letters WHERE id = ?")) {
+        for (Long id : ids) {
+          ps.setLong(1, id);
+          ps.addBatch();
+        }
+        for (int n : ps.executeBatch()) {
+          deleted += Math.max(n, 0);
+        }
+      }
+    }
+
+    @Override
+    void done(SqliteIntakeLog log) {
+      promise.complete(deleted);
+    }
+  }
+
+  private static final class Close extends Task {
+    Close(Reply<Void> promise) {
+      super(promise);
+    }
+
+    @Override
+    void apply(SqliteIntakeLog log, long now) {
+      // closing happens after the group's commit
+    }
+
+    @Override
+    void done(SqliteIntakeLog log) {
+      // completed by shutdown()
+    }
+  }
+
+  // ---- backlog accounting ------------------------------------------------------------------
+
+  /** One group commit's worth of messages: up to which offset, how many, how big, when. */
+  private record Chunk(long lastOffset, long messages, long bytes, long appendedAt) {}
+
+  /** Unacknowledged chunks in offset order; guarded by the log's monitor. */
+  private static final class Backlog {
+    final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+    long messages;
+    long bytes;
+
+    void add(Chunk c) {
+      chunks.addLast(c);
+      messages += c.messages();
+      bytes += c.bytes();
+    }
+
+    void ackUpTo(long offset) {
+      while (!chunks.isEmpty()) {
+        Chunk c = chunks.peekFirst();
+        long first = c.lastOffset() - c.messages() + 1;
+        if (c.lastOffset() <= offset) {
+          chunks.pollFirst();
+          messages -= c.messages();
+          bytes -= c.bytes();
+        } else if (first <= offset) {
+          long done = offset - first + 1;
+          long doneBytes = c.bytes() * done / c.messages();
+          chunks.pollFirst();
+          chunks.addFirst(new Chunk(c.lastOffset(), c.messages() - done, c.bytes() - doneBytes, c.appendedAt()));
+          messages -= done;
+          bytes -= doneBytes;
+          return;
+        } else {
+          return;
+        }
+      }
+    }
+
+    long oldest() {
+      return chunks.isEmpty() ? 0 : chunks.peekFirst().appendedAt();
+    }
+  }
+}

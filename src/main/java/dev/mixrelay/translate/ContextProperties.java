@@ -1,0 +1,89 @@
+package dev.mixrelay.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Maps a Segment {@code context} to Mixpanel's current event property names (the table in the
+ * README, "What lands in Mixpanel"). Only scalar values are copied; absent, null or nested
+ * values leave the property out.
+ */
+final class ContextProperties {
+  private ContextProperties() {}
+
+  static void put(ObjectNode context, String sourceName, ObjectNode out) {
+    String library = context == null ? null : text(context.path("library").get("name"));
+    out.put("mp_lib", "Segment: " + (library == null ? "unknown" : library));
+    if (sourceName != null && !sourceName.isBlank()) {
+      out.put("segment_source_name", sourceName);
+    }
+    if (context == null) {
+      return;
+    }
+    copy(context.get("ip"), "ip", out);
+    JsonNode app = context.path("app");
+    copy(app.get("version"), "$app_version_string", out);
+    copy(app.get("build"), "$app_build_number", out);
+    JsonNode device = context.path("device");
+    copy(device.get("name"), "$device", out);
+    copy(device.get("manufacturer"), "$manufacturer", out);
+    copy(device.get("model"), "$model", out);
+    JsonNode os = context.path("os");
+    copy(os.get("name"), "$os", out);
+    copy(os.get("version"), "$os_version", out);
+    JsonNode network = context.path("network");
+    copy(network.get("carrier"), "$carrier", out);
+    copy(network.get("wifi"), "$wifi", out);
+    JsonNode screen = context.path("screen");
+    copy(screen.get("height"), "$screen_height", out);
+    copy(screen.get("width"), "$screen_width", out);
+    JsonNode page = context.path("page");
+    copy(page.get("url"), "$current_url", out);
+    if (!copyNonEmpty(page.get("referrer"), "$referrer", out)) {
+      copyNonEmpty(context.path("referrer").get("url"), "$referrer", out);
+    }
+    JsonNode location = context.path("location");
+    copy(location.get("city"), "$city", out);
+    copy(location.get("region"), "$region", out);
+    copy(location.get("country"), "mp_country_code", out);
+    JsonNode campaign = context.path("campaign");
+    copy(campaign.get("name"), "utm_campaign", out);
+    copy(campaign.get("source"), "utm_source", out);
+    copy(campaign.get("medium"), "utm_medium", out);
+    copy(campaign.get("term"), "utm_term", out);
+    copy(campaign.get("content"), "utm_content", out);
+    String userAgent = text(context.get("userAgent"));
+    if (userAgent != null) {
+      UserAgents.Parsed ua = UserAgents.parse(userAgent);
+      if (ua.browser() != null) {
+        out.put("$browser", ua.browser());
+        if (ua.browserVersion() != null) {
+          out.put("$browser_version", ua.browserVersion());
+        }
+      }
+      if (ua.os() != null && !out.has("$os")) {
+        out.put("$os", ua.os());
+      }
+    }
+  }
+
+  /** Copies a scalar (value nodes are immutable, so sharing them is safe). */
+  static void copy(JsonNode value, String key, ObjectNode out) {
+    if (value != null && value.isValueNode() && !value.isNull()) {
+      out.set(key, value);
+    }
+  }
+
+  private static boolean copyNonEmpty(JsonNode value, String key, ObjectNode out) {
+    if (value != null && value.isValueNode() && !value.isNull() && !value.asText().isEmpty()) {
+      out.set(key, value);
+      return true;
+    }
+    return false;
+  }
+
+  /** The text of a scalar, or null. */
+  static String text(JsonNode value) {
+    return value == null || !value.isValueNode() || value.isNull() ? null : value.asText();
+  }
+}

@@ -1,0 +1,79 @@
+package dev.mixrelay.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The properties of a track, page or screen event, in layers where later ones win: the mapped
+ * context, the user's remembered super properties, the message's own properties. The keys the
+ * relay owns ({@link #RESERVED}) are never taken from the last two layers.
+ */
+final class EventProperties {
+  /** Set only by the relay: time, the ids, {@code $insert_id}, {@code token} (auth is Basic). */
+  static final Set<String> RESERVED =
+      Set.of("time", "distinct_id", "$insert_id", "$device_id", "$user_id", "token");
+
+  /** {@code RESERVED.contains(key)}, without hashing every property name of every event. */
+  static boolean reserved(String key) {
+    switch (key.length()) {
+      case 4: return key.equals("time");
+      case 5: return key.equals("token");
+      case 8: return key.equals("$user_id");
+      case 10: return key.equals("$insert_id") || key.equals("$device_id");
+      case 11: return key.equals("distinct_id");
+      default: return false;
+    }
+  }
+
+  private EventProperties() {}
+
+  static ObjectNode of(Call call, ProfileView profiles) {
+    ObjectNode out = Call.newProperties();
+    ContextProperties.put(call.context, call.settings.sourceName(), out);
+    if (profiles != null) {
+      boolean legacy = call.settings.legacySuperProperties();
+      String deviceKey = call.ids.deviceKey();
+      String userKey = call.ids.userKey();
+      if (deviceKey != null && !deviceKey.equals(userKey)) {
+        putSuper(profiles.superProperties(deviceKey), legacy, out);
+      }
+      putSuper(profiles.superProperties(userKey), legacy, out);
+    }
+    putAll(call.message.object("properties"), out);
+    return out;
+  }
+
+  /**
+   * Copies every non-reserved entry. Values are shared, not copied: the message is never changed
+   * after normalisation and a record's body never after it is made (package-info).
+   */
+  static void putAll(ObjectNode from, ObjectNode out) {
+    if (from == null) {
+      return;
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = from.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!reserved(e.getKey())) {
+        out.set(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static void putSuper(ObjectNode remembered, boolean legacy, ObjectNode out) {
+    if (remembered == null) {
+      return;
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = remembered.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = legacy && !e.getKey().startsWith("$") ? "$" + e.getKey() : e.getKey();
+      if (!reserved(key)) {
+        out.set(key, e.getValue());
+      }
+    }
+  }
+}

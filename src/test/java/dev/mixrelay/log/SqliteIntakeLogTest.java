@@ -1,0 +1,137 @@
+package dev.mixrelay.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SQLite intake log: ordering, durability across reopen, acknowledgement and capacity. */
+class SqliteIntakeLogTest {
+  @TempDir
+  Path dir;
+  final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() {
+    await(vertx.close());
+  }
+
+  private SqliteIntakeLog open(long maxBytes) {
+    return SqliteIntakeLog.open(vertx, Clock.systemUTC(),
+        new SqliteIntakeLog.Options(dir, true, maxBytes, 0));
+  }
+
+  private static List<LogEntry> entries(int from, int n) {
+    List<LogEntry> out = new ArrayList<>();
+    for (int i = from; i < from + n; i++) {
+      out.add(new LogEntry("s", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+    }
+    return out;
+  }
+
+  @Test
+  void concurrentAppendsGetIncreasingOffsetsAndReadBackInOrder() {
+    SqliteIntakeLog log = open(1 << 30);
+    List<Future<Long>> appends = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      appends.add(log.append(entries(i * 10, 10)));
+    }
+    appends.forEach(SqliteIntakeLogTest::await);
+    List<StoredMessage> all = await(log.read(0, 10_000));
+    assertThat(all).hasSize(500);
+    for (int i = 1; i < all.size(); i++) {
+      assertThat(all.get(i).offset()).isGreaterThan(all.get(i - 1).offset());
+    }
+    assertThat(log.stats().unackedMessages()).isEqualTo(500);
+    await(log.close());
+  }
+
+  @Test
+  void aReopenedLogResumesAfterTheAcknowledgedOffsetWithEveryMessageExactlyOnce() {
+    SqliteIntakeLog log = open(1 << 30);
+    await(log.append(entries(0, 3000)));
+    List<StoredMessage> first = await(log.read(0, 1200));
+    await(log.acknowledge(first.get(first.size() - 1).offset()));
+    // no close(): the process dies here; a second open must see what was committed
+    SqliteIntakeLog again = open(1 << 30);
+    long acked = again.stats().acknowledgedOffset();
+    assertThat(acked).isEqualTo(first.get(first.size() - 1).offset());
+    List<StoredMessage> rest = await(again.read(acked, 10_000));
+    assertThat(rest).hasSize(1800);
+    assertThat(new String(rest.get(0).json(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":1200}");
+    assertThat(again.stats().unackedMessages()).isEqualTo(1800);
+    long next = await(again.append(entries(3000, 1)));
+    assertThat(next).as("offsets are never reused").isEqualTo(3001);
+    await(again.close());
+  }
+
+  @Test
+  void acknowledgedRowsAreDeletedButOffsetsAreNeverReused() {
+    SqliteIntakeLog log = open(1 << 30);
+    long last = await(log.append(entries(0, 2500)));
+    await(log.acknowledge(last));
+    await(log.append(entries(0, 1)));
+    assertThat(await(log.read(0, 10_000))).hasSize(1);
+    await(log.close());
+    SqliteIntakeLog again = open(1 << 30);
+    assertThat(await(again.append(entries(0, 1)))).isEqualTo(last + 2);
+    await(again.close());
+  }
+
+  @Test
+  void checkpointsKeepTheirOffsetsReplayable() {
+    SqliteIntakeLog log = open(1 << 30);
+    long last = await(log.append(entries(0, 2500)));
+    await(log.saveCheckpoint(new Checkpoint("sessions", 100, new byte[] {1, 2, 3})));
+    await(log.acknowledge(last));
+    await(log.append(entries(0, 1)));
+    assertThat(await(log.read(100, 10_000))).hasSize(2401);
+    Checkpoint cp = await(log.loadCheckpoint("sessions"));
+    assertThat(cp.offset()).isEqualTo(100);
+    assertThat(cp.state()).containsExactly(1, 2, 3);
+    await(log.close());
+  }
+
+  @Test
+  void theLogIsOverCapacityWhenUnacknowledgedBytesPassTheLimit() {
+    SqliteIntakeLog log = open(20_000);
+    long last = await(log.append(entries(0, 1000)));
+    assertThat(log.stats().unackedBytes()).isGreaterThan(8000);
+    assertThat(log.overCapacity()).isFalse();
+    await(log.append(entries(0, 2000)));
+    assertThat(log.overCapacity()).isTrue();
+    await(log.acknowledge(last + 2000));
+    assertThat(log.overCapacity()).isFalse();
+    assertThat(log.stats().unackedMessages()).isZero();
+    await(log.close());
+  }
+
+  @Test
+  void deadLettersAreStoredListedAndDeleted() {
+    SqliteIntakeLog log = open(1 << 30);
+    await(log.addDeadLetters(List.of(new DeadLetterRow(0, "main", "/import", "{}", "bad", 1),
+        new DeadLetterRow(0, "other", "/engage", "{}", "worse", 2))));
+    List<DeadLetterRow> main = await(log.listDeadLetters("main", 0, 10));
+    assertThat(main).extracting(DeadLetterRow::reason).containsExactly("bad");
+    assertThat(await(log.deleteDeadLetters(List.of(main.get(0).id())))).isEqualTo(1);
+    assertThat(await(log.listDeadLetters(null, 0, 10))).extracting(DeadLetterRow::reason).containsExactly("worse");
+    await(log.close());
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
