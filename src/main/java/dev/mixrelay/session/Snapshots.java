@@ -1,17 +1,23 @@
 package dev.mixrelay.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Writes and reads a whole {@link Sessionizer} state: progress, device links, held events and open
- * sessions (in memory and spilled), with the de-duplication keys of placed events. Layout: magic, {@link StateCodec#VERSION}, the session
+ * sessions (in memory and spilled, their shared property arrays written once), with the
+ * de-duplication keys of placed events. Layout: magic, {@link StateCodec#VERSION}, the session
  * definition's fingerprint, then the parts in that order.
  */
 final class Snapshots {
@@ -50,14 +56,23 @@ final class Snapshots {
         StateCodec.writeString(out, p.getKey());
         out.writeLong(p.getValue());
       }
-      out.writeInt(users.size() + spilled.size());
-      for (Map.Entry<String, UserState> u : users.entrySet()) {
-        StateCodec.writeString(out, u.getKey());
-        codec.writeUser(out, u.getValue());
+      Map<String, UserState> all = new HashMap<>(users);
+      spilled.forEach((key, b) -> all.put(key, codec.decodeUser(b)));
+      Map<JsonNode[], Integer> table = new IdentityHashMap<>();
+      List<JsonNode[]> arrays = new ArrayList<>();
+      for (UserState s : all.values()) {
+        if (s.props != null && table.putIfAbsent(s.props, arrays.size()) == null) {
+          arrays.add(s.props);
+        }
       }
-      for (Map.Entry<String, byte[]> u : spilled.entrySet()) {
+      out.writeInt(arrays.size());
+      for (JsonNode[] a : arrays) {
+        codec.writeNodes(out, a);
+      }
+      out.writeInt(all.size());
+      for (Map.Entry<String, UserState> u : all.entrySet()) {
         StateCodec.writeString(out, u.getKey());
-        out.write(u.getValue());
+        codec.writeUser(out, u.getValue(), table);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -91,8 +106,12 @@ final class Snapshots {
       for (int i = in.readInt(); i > 0; i--) {
         placed.put(StateCodec.readRaw(in), in.readLong());
       }
+      List<JsonNode[]> table = new ArrayList<>();
       for (int i = in.readInt(); i > 0; i--) {
-        users.put(codec.readString(in), codec.readUser(in));
+        table.add(codec.props(codec.readNodes(in)));
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        users.put(codec.readString(in), codec.readUser(in, table));
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("not a readable session snapshot: " + e.getMessage(), e);
