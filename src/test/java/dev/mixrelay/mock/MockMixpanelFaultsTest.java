@@ -48,13 +48,17 @@ class MockMixpanelFaultsTest {
 
     assertThat(first.statusCode()).isEqualTo(429);
     assertThat(first.headers().firstValue("Retry-After")).hasValue("7");
-    assertThat(json(first).toString()).isEqualTo("{\"code\":429,\"error\":\"Project exceeded rate "
-        + "limits. Please retry the request with exponential backoff.\",\"status\":\"Too Many Requests\"}");
+    assertThat(json(first).toString())
+        .isEqualTo(
+            "{\"code\":429,\"error\":\"Project exceeded rate limits. Please retry the request with"
+                + " exponential backoff.\",\"status\":\"Too Many Requests\"}");
     assertThat(second.statusCode()).isEqualTo(503);
     assertThat(second.headers().firstValue("Retry-After")).isEmpty();
     assertThat(third.statusCode()).isEqualTo(200);
     assertThat(mock.counts().events()).isEqualTo(1);
-    assertThat(mock.counts().requestsByStatus()).containsEntry("429", 1L).containsEntry("503", 1L)
+    assertThat(mock.counts().requestsByStatus())
+        .containsEntry("429", 1L)
+        .containsEntry("503", 1L)
         .containsEntry("200", 1L);
   }
 
@@ -96,10 +100,12 @@ class MockMixpanelFaultsTest {
   void resetsTheConnectionBeforeOrAfterAcceptingTheBatch() {
     mock.faults(Faults.NONE.withScript("reset", "accept-then-reset"));
 
-    assertThatThrownBy(() -> http.importJson(batch("id-1"))).isInstanceOf(UncheckedIOException.class)
+    assertThatThrownBy(() -> http.importJson(batch("id-1")))
+        .isInstanceOf(UncheckedIOException.class)
         .hasCauseInstanceOf(IOException.class);
     assertThat(mock.counts().events()).isZero();
-    assertThatThrownBy(() -> http.importJson(batch("id-2"))).isInstanceOf(UncheckedIOException.class);
+    assertThatThrownBy(() -> http.importJson(batch("id-2")))
+        .isInstanceOf(UncheckedIOException.class);
     assertThat(mock.counts().events()).isEqualTo(1);
     assertThat(mock.counts().requestsWithStatus("reset")).isEqualTo(2);
   }
@@ -117,20 +123,30 @@ class MockMixpanelFaultsTest {
 
   @Test
   void switchesFaultsThroughTheAdminApiAndRefusesBadValues() {
-    HttpResponse<String> set = http.post("/__mixpanel/faults", "application/json",
-        "{\"rateLimitRate\":1,\"retryAfterSeconds\":3}".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> set =
+        http.post(
+            "/__mixpanel/faults",
+            "application/json",
+            "{\"rateLimitRate\":1,\"retryAfterSeconds\":3}".getBytes(StandardCharsets.UTF_8));
     HttpResponse<String> limited = http.importJson(batch("id-1"));
-    HttpResponse<String> bad = http.post("/__mixpanel/faults", "application/json",
-        "{\"errorRate\":2}".getBytes(StandardCharsets.UTF_8));
-    HttpResponse<String> unknown = http.post("/__mixpanel/faults", "application/json",
-        "{\"errorRatio\":0.5}".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> bad =
+        http.post(
+            "/__mixpanel/faults",
+            "application/json",
+            "{\"errorRate\":2}".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> unknown =
+        http.post(
+            "/__mixpanel/faults",
+            "application/json",
+            "{\"errorRatio\":0.5}".getBytes(StandardCharsets.UTF_8));
 
     assertThat(set.statusCode()).isEqualTo(200);
     assertThat(json(set).get("rateLimitRate").asDouble()).isEqualTo(1.0);
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.headers().firstValue("Retry-After")).hasValue("3");
     assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(json(bad).get("error").asText()).contains("errorRate must be between 0 and 1, was 2.0");
+    assertThat(json(bad).get("error").asText())
+        .contains("errorRate must be between 0 and 1, was 2.0");
     assertThat(unknown.statusCode()).isEqualTo(400);
     assertThat(mock.faults().rateLimitRate()).isEqualTo(1.0);
 
