@@ -157,6 +157,15 @@ public final class MockMixpanel implements AutoCloseable {
         e -> e.event.equals(RecordStore.SESSION_START) || e.event.equals(RecordStore.SESSION_END));
   }
 
+  /** The "Session Start" and "Session End" events of one distinct_id, in arrival order. */
+  public List<MixpanelRecord> sessions(String distinctId) {
+    return events(
+        e ->
+            e.distinctId.equals(distinctId)
+                && (e.event.equals(RecordStore.SESSION_START)
+                    || e.event.equals(RecordStore.SESSION_END)));
+  }
+
   /** Accepted {@code /engage} updates, in arrival order. */
   public List<MixpanelRecord> engageOps() {
     return ops(false, o -> true);

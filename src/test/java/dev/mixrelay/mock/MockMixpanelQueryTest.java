@@ -85,6 +85,8 @@ class MockMixpanelQueryTest {
         .extracting(e -> e.get("event").asText())
         .containsExactly("Session Start", "Session End");
     assertThat(mock.sessions()).hasSize(2);
+    assertThat(mock.sessions("u1")).hasSize(2);
+    assertThat(mock.sessions("u2")).isEmpty();
     assertThat(counts.get("sessionStarts").asInt()).isEqualTo(1);
     assertThat(counts.get("sessionEnds").asInt()).isEqualTo(1);
     assertThat(counts.get("events").asInt()).isEqualTo(3);
