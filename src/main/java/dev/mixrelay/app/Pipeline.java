@@ -51,6 +51,7 @@ final class Pipeline {
   private io.vertx.core.Context context;
   private AckTracker acks;
   private long readCursor;
+  private long replayUpTo;
   private boolean reading;
   private boolean stopped;
   private long ackedSent;
@@ -75,11 +76,17 @@ final class Pipeline {
   }
 
   /** Starts reading after {@code fromOffset} (the lowest offset any stage still needs). */
+  /**
+   * Starts reading after {@code fromOffset}. Messages up to the acknowledged offset are a replay
+   * for the session state only: their own records were delivered before, so only the session
+   * events they produce are sent.
+   */
   void start(long fromOffset) {
     context = vertx.getOrCreateContext();
     readCursor = fromOffset;
-    acks = new AckTracker(Math.max(fromOffset, log.stats().acknowledgedOffset()));
-    ackedSent = acks.finishedUpTo();
+    replayUpTo = log.stats().acknowledgedOffset();
+    acks = new AckTracker(fromOffset);
+    ackedSent = replayUpTo;
     pump();
   }
 
@@ -139,12 +146,17 @@ final class Pipeline {
       deadLetter("-", stored, "the source '" + stored.source() + "' is no longer configured", pending);
       return;
     }
+    boolean replay = stored.offset() <= replayUpTo;
     SegmentMessage message;
     try {
       JsonNode node = SegmentJson.MAPPER.readTree(stored.json());
       message = SegmentMessage.fromNormalized((ObjectNode) node);
     } catch (Exception e) {
-      deadLetter(destination.name(), stored, "unreadable log entry: " + e.getMessage(), pending);
+      if (replay) {
+        finish(pending, destination, stored);
+      } else {
+        deadLetter(destination.name(), stored, "unreadable log entry: " + e.getMessage(), pending);
+      }
       return;
     }
     long t0 = System.nanoTime();
@@ -153,6 +165,10 @@ final class Pipeline {
       String dest = destination.name();
       translation = translator.translate(message, destination, key -> profiles.get(dest, key));
     } catch (RuntimeException e) {
+      if (replay) {
+        finish(pending, destination, stored);
+        return;
+      }
       LOG.error("translation failed for a {} message; it is dead-lettered", message.type().wireName(), e);
       deadLetter(destination.name(), stored, "translation failed: " + e, pending);
       return;
@@ -161,6 +177,10 @@ final class Pipeline {
       listener.skipped(destination.name(), skipped.reason());
       finish(pending, destination, stored);
     } else if (translation instanceof Translation.Invalid invalid) {
+      if (replay) {
+        finish(pending, destination, stored);
+        return;
+      }
       deadLetter(destination.name(), stored, invalid.field() + ": " + invalid.reason(), pending);
     } else {
       Translation.Translated done = (Translation.Translated) translation;
@@ -172,9 +192,10 @@ final class Pipeline {
       if (done.truncated() > 0) {
         listener.truncated(destination.name(), done.truncated());
       }
-      List<MixpanelRecord> records = sessions.onRecords(destination, stored.offset(), done.records());
+      List<MixpanelRecord> sessionRecords = sessions.onRecords(destination, stored.offset(), done.records());
+      List<MixpanelRecord> records = replay ? sessionRecords : concat(done.records(), sessionRecords);
       Future<Void> sent = records.isEmpty() ? Future.succeededFuture() : delivery.send(destination, records);
-      if (!done.rejected().isEmpty()) {
+      if (!replay && !done.rejected().isEmpty()) {
         sent = Future.all(sent, deadLetterRecords(destination.name(), done.rejected())).mapEmpty();
       }
       sent.onComplete(ar -> onContext(() -> {
@@ -184,6 +205,16 @@ final class Pipeline {
         // a failed send means delivery closed: the message stays unacknowledged for the next start
       }));
     }
+  }
+
+  private static List<MixpanelRecord> concat(List<MixpanelRecord> a, List<MixpanelRecord> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    List<MixpanelRecord> all = new java.util.ArrayList<>(a.size() + b.size());
+    all.addAll(a);
+    all.addAll(b);
+    return all;
   }
 
   private Future<Void> deadLetterRecords(String destination, List<Translation.Rejected> rejected) {
@@ -245,7 +276,7 @@ final class Pipeline {
   }
 
   private Future<Void> flushAck() {
-    long upTo = Math.min(acks.finishedUpTo(), sessions.replayFloor(acks.finishedUpTo()));
+    long upTo = acks.finishedUpTo();
     if (upTo <= ackedSent) {
       return Future.succeededFuture();
     }

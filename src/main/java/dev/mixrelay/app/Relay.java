@@ -14,6 +14,7 @@ import dev.mixrelay.deliver.DeliveryListener;
 import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.log.DeadLetterRow;
 import dev.mixrelay.mock.MockMixpanel;
+import dev.mixrelay.session.SessionListener;
 import dev.mixrelay.translate.Translator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -45,6 +46,7 @@ public final class Relay {
   private SqliteIntakeLog log;
   private Delivery delivery;
   private Pipeline pipeline;
+  private Sessions sessions;
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private int port;
@@ -96,14 +98,20 @@ public final class Relay {
         .compose(opened -> {
           this.log = opened;
           this.delivery = deliveryFactory.apply(this);
+          this.sessions = new Sessions(vertx, log, config, delivery, clock, SessionListener.NONE);
           this.pipeline = new Pipeline(vertx, log, config, new Translator(),
-              SuperPropertyStore.inMemory(1_000_000), SessionStage.NONE, delivery,
+              SuperPropertyStore.inMemory(1_000_000), sessions, delivery,
               PipelineListener.NOOP, clock, 50_000);
-          if (runPipeline) {
-            pipeline.start(log.stats().acknowledgedOffset());
+          if (!runPipeline) {
+            return Future.<Void>succeededFuture();
           }
-          return startHttp();
+          return sessions.restore(log.stats().acknowledgedOffset()).map(from -> {
+            pipeline.start(from);
+            sessions.start(pipeline::finishedUpTo);
+            return null;
+          });
         })
+        .compose(v -> startHttp())
         .onSuccess(v -> LOG.info("mixrelay listening on http://{}:{} ({} sources, {} destinations, log in {})",
             config.server().host(), port, config.sources().size(), config.destinations().size(),
             storage.dir()));
@@ -213,6 +221,7 @@ public final class Relay {
     }
     return http
         .compose(v -> pipeline == null || !runPipeline ? Future.<Void>succeededFuture() : withDeadline(pipeline.stop(), deadline))
+        .compose(v -> sessions == null || !runPipeline ? Future.<Void>succeededFuture() : sessions.stop())
         .compose(v -> delivery == null ? Future.<Void>succeededFuture() : delivery.close(deadline))
         .recover(e -> Future.succeededFuture())
         .compose(v -> undeployAll())

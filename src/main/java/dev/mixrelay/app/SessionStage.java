@@ -6,22 +6,13 @@ import java.util.List;
 
 /** The seam between translation and delivery where sessions are computed. */
 interface SessionStage {
-  /** Passes records through unchanged and holds no state. */
-  SessionStage NONE = new SessionStage() {
-    @Override
-    public List<MixpanelRecord> onRecords(DestinationConfig d, long offset, List<MixpanelRecord> records) {
-      return records;
-    }
+  /** Computes no sessions and holds no state. */
+  SessionStage NONE = (destination, offset, records) -> List.of();
 
-    @Override
-    public long replayFloor(long finishedUpTo) {
-      return finishedUpTo;
-    }
-  };
-
-  /** The records to deliver for one message: its own plus any session events it closed. */
+  /**
+   * Feeds one log message's translated records; returns the session events that became final (to
+   * be delivered with the message's own records). A message the restored state already reflects
+   * is ignored.
+   */
   List<MixpanelRecord> onRecords(DestinationConfig destination, long offset, List<MixpanelRecord> records);
-
-  /** The highest log offset that may be acknowledged given the session state's needs. */
-  long replayFloor(long finishedUpTo);
 }

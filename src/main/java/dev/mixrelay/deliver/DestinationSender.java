@@ -2,6 +2,7 @@ package dev.mixrelay.deliver;
 
 import dev.mixrelay.config.DeliveryConfig;
 import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.config.Durations;
 import dev.mixrelay.deliver.DeliveryOutcome.Delivered;
 import dev.mixrelay.deliver.DeliveryOutcome.PartiallyRejected;
 import dev.mixrelay.deliver.DeliveryOutcome.Rejected;
@@ -134,18 +135,17 @@ final class DestinationSender {
   /** Starts requests while the queue, the limit, the breaker and readiness allow. */
   private void pump() {
     while (!queue.isEmpty() && !timers.stopped()) {
-      if (!ready) {
-        if (!probeDue || inFlight > 0) {
-          return;
-        }
-        probeDue = false;
-      } else if (inFlight >= limit.current()) {
+      if (!ready && (!probeDue || inFlight > 0)) {
+        return;
+      }
+      if (ready && inFlight >= limit.current()) {
         return;
       }
       if (!breaker.tryAcquirePermission()) {
         pollBreakerLater();
         return;
       }
+      probeDue = false;
       start(queue.pollFirst());
     }
   }
@@ -173,6 +173,9 @@ final class DestinationSender {
       inFlight--;
       long nanos = System.nanoTime() - started;
       handle(batch, ar, nanos, inFlightAtStart, epoch);
+      if (!ready) {
+        scheduleProbe();
+      }
       pump();
     });
   }
@@ -245,13 +248,17 @@ final class DestinationSender {
     if (ready) {
       ready = false;
       LOG.error("destination {}: Mixpanel refused the credentials ({}); nothing is sent until they"
-          + " are accepted, records stay queued, retrying every {} s", name, reason,
-          backoff.slow().toSeconds());
+          + " are accepted, records stay queued, retrying every {}", name, reason,
+          Durations.format(backoff.slow()));
       listener.readinessChanged(name, false);
     }
-    if (!probeScheduled) {
+    listener.retryScheduled(name, batch.endpoint, "unauthorized", backoff.slow());
+  }
+
+  /** While not ready, exactly one probe is always due, scheduled or in flight. */
+  private void scheduleProbe() {
+    if (!probeScheduled && !probeDue && inFlight == 0) {
       probeScheduled = true;
-      listener.retryScheduled(name, batch.endpoint, "unauthorized", backoff.slow());
       timers.after(backoff.slow(), () -> {
         probeScheduled = false;
         probeDue = true;

@@ -37,6 +37,7 @@ final class MixpanelDelivery implements Delivery {
   private final Set<Ticket> unfinished = new LinkedHashSet<>();
   private final Promise<Void> closed = Promise.promise();
   private volatile boolean closing;
+  private boolean stopped;
   private long deadlineTimer = -1;
 
   MixpanelDelivery(Vertx vertx, DeadLetterSink sink, DeliveryListener listener, Clock clock) {
@@ -66,7 +67,7 @@ final class MixpanelDelivery implements Delivery {
       items.add(new Item(record, serialise(record), ticket));
     }
     onContext(() -> {
-      if (closed.future().isComplete()) {
+      if (stopped) {
         ticket.fail(new IllegalStateException("delivery is closed"));
         return;
       }
@@ -86,7 +87,7 @@ final class MixpanelDelivery implements Delivery {
   @Override
   public Future<Void> close(Duration deadline) {
     onContext(() -> {
-      if (closing && deadlineTimer >= 0 || closed.future().isComplete()) {
+      if (deadlineTimer >= 0 || stopped) {
         return;
       }
       closing = true;
@@ -119,9 +120,10 @@ final class MixpanelDelivery implements Delivery {
 
   /** Stops everything; sends not finished by now fail and their records stay in the log. */
   private void stop() {
-    if (closed.future().isComplete()) {
+    if (stopped) {
       return;
     }
+    stopped = true;
     vertx.cancelTimer(deadlineTimer);
     senders.values().forEach(DestinationSender::stop);
     List<Ticket> left = new ArrayList<>(unfinished);

@@ -244,7 +244,9 @@ public final class IntakeRoutes {
           listener.rejected(source, "message_too_large");
           continue;
         }
-        Validation v = normalizer.normalize(item, implied, batch, receivedAt);
+        Validation v = item instanceof ObjectNode owned
+            ? normalizer.normalizeOwned(owned, implied, batch, receivedAt)
+            : normalizer.normalize(item, implied, batch, receivedAt);
         if (v instanceof Validation.Valid valid) {
           items.entries.add(new LogEntry(source, SegmentJson.MAPPER.writeValueAsBytes(valid.message().json())));
           items.types.add(valid.message().type().wireName());

@@ -42,7 +42,15 @@ public final class MessageNormalizer {
     if (!(raw instanceof ObjectNode in)) {
       return new Validation.Invalid("message", "must be a JSON object");
     }
-    ObjectNode msg = in.deepCopy();
+    return normalizeOwned(in.deepCopy(), impliedType, batch, receivedAt);
+  }
+
+  /**
+   * As {@link #normalize}, but changes {@code msg} in place: for callers that parsed it themselves
+   * and hand it over (the intake), saving a copy per message.
+   */
+  public Validation normalizeOwned(ObjectNode msg, MessageType impliedType, ObjectNode batch,
+      Instant receivedAt) {
     MessageType type;
     JsonNode typeNode = msg.get("type");
     if (typeNode != null && !typeNode.isNull()) {

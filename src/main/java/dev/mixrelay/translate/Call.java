@@ -9,9 +9,9 @@ import dev.mixrelay.config.MixpanelSettings;
 import dev.mixrelay.mixpanel.Endpoint;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.segment.SegmentMessage;
-import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 
 /**
  * One message being translated for one destination: the facts every part of the translation
@@ -19,9 +19,6 @@ import java.time.format.DateTimeFormatter;
  */
 final class Call {
   static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-  /** Mixpanel's profile date format: UTC, seconds, no zone ("2024-03-01T10:00:00"). */
-  private static final DateTimeFormatter PROFILE_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
   final SegmentMessage message;
   final MixpanelSettings settings;
@@ -29,6 +26,7 @@ final class Call {
   final ObjectNode context;
   private final String token;
   private final String projectKey;
+  private String profileTime;
 
   Call(SegmentMessage message, DestinationConfig destination) {
     this.message = message;
@@ -43,9 +41,37 @@ final class Call {
     return message.timestampMillis();
   }
 
-  /** The message time as Mixpanel's profile dates want it ({@code $transactions}, "Last X"). */
+  /**
+   * The message time as Mixpanel's profile dates want it ({@code $transactions}, "Last X"): UTC,
+   * whole seconds, no zone ("2024-03-01T10:00:00").
+   */
   String profileTime() {
-    return PROFILE_TIME.format(Instant.ofEpochMilli(message.timestampMillis()));
+    if (profileTime == null) {
+      LocalDateTime t = LocalDateTime.ofEpochSecond(
+          Math.floorDiv(message.timestampMillis(), 1000L), 0, ZoneOffset.UTC);
+      StringBuilder sb = new StringBuilder(19);
+      pad(sb, t.getYear(), 4).append('-');
+      pad(sb, t.getMonthValue(), 2).append('-');
+      pad(sb, t.getDayOfMonth(), 2).append('T');
+      pad(sb, t.getHour(), 2).append(':');
+      pad(sb, t.getMinute(), 2).append(':');
+      pad(sb, t.getSecond(), 2);
+      profileTime = sb.toString();
+    }
+    return profileTime;
+  }
+
+  private static StringBuilder pad(StringBuilder sb, int value, int width) {
+    String digits = Integer.toString(value);
+    for (int i = digits.length(); i < width; i++) {
+      sb.append('0');
+    }
+    return sb.append(digits);
+  }
+
+  /** An empty object sized for a typical event, so building properties never rehashes. */
+  static ObjectNode newProperties() {
+    return new ObjectNode(JSON, new LinkedHashMap<>(64));
   }
 
   /** An {@code /import} event; puts time, the ids and {@code $insert_id} over the properties. */
@@ -80,7 +106,8 @@ final class Call {
     } else {
       body.set("$ip", IntNode.valueOf(0));
     }
-    if (context != null && context.path("active").isBoolean() && !context.get("active").asBoolean()) {
+    JsonNode active = context == null ? null : context.get("active");
+    if (active != null && active.isBoolean() && !active.booleanValue()) {
       body.put("$ignore_time", true);
     }
     body.set(operation, value);

@@ -12,14 +12,26 @@ import java.util.Set;
  * relay owns ({@link #RESERVED}) are never taken from the last two layers.
  */
 final class EventProperties {
-  /** Set only by the relay: time, the ids, {@code $insert_id}, and {@code token} (auth is Basic). */
+  /** Set only by the relay: time, the ids, {@code $insert_id}, {@code token} (auth is Basic). */
   static final Set<String> RESERVED =
       Set.of("time", "distinct_id", "$insert_id", "$device_id", "$user_id", "token");
+
+  /** {@code RESERVED.contains(key)}, without hashing every property name of every event. */
+  static boolean reserved(String key) {
+    switch (key.length()) {
+      case 4: return key.equals("time");
+      case 5: return key.equals("token");
+      case 8: return key.equals("$user_id");
+      case 10: return key.equals("$insert_id") || key.equals("$device_id");
+      case 11: return key.equals("distinct_id");
+      default: return false;
+    }
+  }
 
   private EventProperties() {}
 
   static ObjectNode of(Call call, ProfileView profiles) {
-    ObjectNode out = Call.JSON.objectNode();
+    ObjectNode out = Call.newProperties();
     ContextProperties.put(call.context, call.settings.sourceName(), out);
     if (profiles != null) {
       boolean legacy = call.settings.legacySuperProperties();
@@ -34,7 +46,10 @@ final class EventProperties {
     return out;
   }
 
-  /** Copies every non-reserved entry; nested values are copied so the input stays untouched. */
+  /**
+   * Copies every non-reserved entry. Values are shared, not copied: the message is never changed
+   * after normalisation and a record's body never after it is made (package-info).
+   */
   static void putAll(ObjectNode from, ObjectNode out) {
     if (from == null) {
       return;
@@ -42,8 +57,8 @@ final class EventProperties {
     Iterator<Map.Entry<String, JsonNode>> it = from.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
-      if (!RESERVED.contains(e.getKey())) {
-        out.set(e.getKey(), copy(e.getValue()));
+      if (!reserved(e.getKey())) {
+        out.set(e.getKey(), e.getValue());
       }
     }
   }
@@ -56,14 +71,9 @@ final class EventProperties {
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = legacy && !e.getKey().startsWith("$") ? "$" + e.getKey() : e.getKey();
-      if (!RESERVED.contains(key)) {
-        out.set(key, copy(e.getValue()));
+      if (!reserved(key)) {
+        out.set(key, e.getValue());
       }
     }
-  }
-
-  /** Value nodes are immutable and shared; containers are copied. */
-  static JsonNode copy(JsonNode value) {
-    return value.isContainerNode() ? value.deepCopy() : value;
   }
 }

@@ -44,8 +44,9 @@ final class Groups {
       if (name.equals("createdAt") && traits.has("created")) {
         continue;
       }
-      ObjectNode target = settings.groupTraitsToSetOnce().contains(name) ? setOnce : set;
-      target.set(rename(name), EventProperties.copy(e.getValue()));
+      ObjectNode target = PeopleOperations.containsIgnoreCase(settings.groupTraitsToSetOnce(), name)
+          ? setOnce : set;
+      target.set(rename(name), e.getValue());
     }
     List<MixpanelRecord> records = new ArrayList<>(3);
     if (!set.isEmpty()) {

@@ -37,7 +37,8 @@ final class Identify {
     ObjectNode set = Call.JSON.objectNode();
     ObjectNode union = Call.JSON.objectNode();
     for (SpecialTraits.Trait t : traits) {
-      if (!settings.setAllTraitsByDefault() && !t.special() && !t.listedIn(settings.peopleProperties())) {
+      if (!settings.setAllTraitsByDefault() && !t.special()
+          && !t.listedIn(settings.peopleProperties())) {
         continue;
       }
       JsonNode v = t.value();
@@ -74,7 +75,7 @@ final class Identify {
     }
   }
 
-  /** {@code context.device.token} → {@code $ios_devices}, or {@code $android_devices} on Android. */
+  /** {@code context.device.token} → {@code $ios_devices}, or {@code $android_devices}. */
   private static void putPushToken(ObjectNode context, ObjectNode union) {
     if (context == null) {
       return;
@@ -83,8 +84,9 @@ final class Identify {
     if (token == null || token.isEmpty()) {
       return;
     }
-    boolean android = "android".equalsIgnoreCase(ContextProperties.text(context.path("device").get("type")))
-        || "android".equalsIgnoreCase(ContextProperties.text(context.path("os").get("name")));
+    String type = ContextProperties.text(context.path("device").get("type"));
+    String os = ContextProperties.text(context.path("os").get("name"));
+    boolean android = "android".equalsIgnoreCase(type) || "android".equalsIgnoreCase(os);
     String key = android ? "$android_devices" : "$ios_devices";
     JsonNode existing = union.get(key);
     ArrayNode tokens = existing instanceof ArrayNode a ? a : union.putArray(key);
@@ -107,7 +109,7 @@ final class Identify {
     for (SpecialTraits.Trait t : traits) {
       if (t.segmentKey() != null
           && (settings.setAllTraitsByDefault() || t.listedIn(settings.superProperties()))) {
-        remembered.set(t.mixpanelKey(), EventProperties.copy(t.value()));
+        remembered.set(t.mixpanelKey(), t.value());
       }
     }
     return remembered.isEmpty() ? ProfileUpdate.NONE

@@ -40,7 +40,7 @@ record Ids(String distinctId, String userId, String anonymousId, boolean simplif
     if (userId != null && PLACEHOLDERS.contains(userId)) {
       return "userId";
     }
-    if (userId == null && !simplified && anonymousId != null && PLACEHOLDERS.contains(anonymousId)) {
+    if (userId == null && !simplified && isPlaceholder(anonymousId)) {
       return "anonymousId";
     }
     return null;

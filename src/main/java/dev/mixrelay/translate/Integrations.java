@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * does (absent means on). A value is on unless it is {@code false}; an options object is on.
  */
 final class Integrations {
-  private static final String[] MIXPANEL_NAMES = {"Mixpanel", "Mixpanel (Legacy)", "Mixpanel (Actions)"};
+  private static final String[] MIXPANEL_NAMES =
+      {"Mixpanel", "Mixpanel (Legacy)", "Mixpanel (Actions)"};
 
   private Integrations() {}
 

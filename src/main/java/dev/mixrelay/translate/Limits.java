@@ -3,6 +3,7 @@ package dev.mixrelay.translate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.mixrelay.mixpanel.Endpoint;
@@ -15,9 +16,12 @@ import java.util.Map;
 /**
  * Mixpanel's limits, checked before anything is sent (wire-protocols A.5). Property names and
  * string values over 255 characters are cut, as Mixpanel would cut them, and counted. A record
- * that can never be accepted (more than 255 event properties, over 1 MB of JSON) is set aside
+ * that can never be accepted (more than 255 event properties, over 1 MiB of JSON) is set aside
  * with the reason instead of failing a whole batch. Nested objects and arrays are left as they
- * are. Only the top level of an event's properties or of a profile operation is looked at.
+ * are; only the top level of an event's properties or of a profile operation is cut.
+ *
+ * <p>The size check is the same pass: it bounds the JSON size from above (six bytes per
+ * character, as if every one were escaped), and only a record over the bound is serialised.
  */
 final class Limits {
   static final int MAX_CHARS = 255;
@@ -30,25 +34,36 @@ final class Limits {
 
   /** Cuts in place (the records are new) and splits off the records Mixpanel would refuse. */
   static Translation apply(Translation.Translated translated) {
-    int truncated = 0;
-    List<MixpanelRecord> kept = new ArrayList<>(translated.records().size());
-    List<Translation.Rejected> rejected = new ArrayList<>(0);
-    for (MixpanelRecord r : translated.records()) {
+    List<MixpanelRecord> records = translated.records();
+    List<MixpanelRecord> kept = null;
+    List<Translation.Rejected> rejected = null;
+    int[] cuts = new int[1];
+    for (int i = 0; i < records.size(); i++) {
+      MixpanelRecord r = records.get(i);
       ObjectNode target = r.endpoint() == Endpoint.IMPORT ? r.properties() : operation(r.body());
-      if (target != null) {
-        truncated += truncate(target);
+      long bound = 2;
+      Iterator<Map.Entry<String, JsonNode>> fields = r.body().fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> e = fields.next();
+        bound += 6L * e.getKey().length() + 4
+            + (e.getValue() == target ? cutAndBound(target, cuts) : upperBound(e.getValue()));
       }
-      String reason = refusal(r);
-      if (reason == null) {
-        kept.add(r);
-      } else {
+      String reason = refusal(r, target, bound);
+      if (reason != null) {
+        if (rejected == null) {
+          rejected = new ArrayList<>(1);
+          kept = new ArrayList<>(records.subList(0, i));
+        }
         rejected.add(new Translation.Rejected(r, reason));
+      } else if (kept != null) {
+        kept.add(r);
       }
     }
-    if (truncated == 0 && rejected.isEmpty()) {
+    if (cuts[0] == 0 && rejected == null) {
       return translated;
     }
-    return new Translation.Translated(kept, translated.update(), rejected, truncated);
+    return new Translation.Translated(kept == null ? records : kept, translated.update(),
+        rejected == null ? List.of() : rejected, cuts[0]);
   }
 
   /** The object value of a profile or group operation ({@code $set}, {@code $union}...). */
@@ -63,31 +78,34 @@ final class Limits {
     return null;
   }
 
-  private static int truncate(ObjectNode object) {
-    int count = 0;
+  /** Cuts long names and string values (counting into cuts[0]); returns a size bound. */
+  private static long cutAndBound(ObjectNode object, int[] cuts) {
+    long bound = 2;
     List<String> longKeys = null;
     Iterator<Map.Entry<String, JsonNode>> it = object.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode v = e.getValue();
-      if (v.isTextual() && v.textValue().length() > MAX_CHARS) {
-        e.setValue(TextNode.valueOf(cut(v.textValue())));
-        count++;
+      if (v.getNodeType() == JsonNodeType.STRING && v.textValue().length() > MAX_CHARS) {
+        v = TextNode.valueOf(cut(v.textValue()));
+        e.setValue(v);
+        cuts[0]++;
       }
       if (e.getKey().length() > MAX_CHARS) {
         if (longKeys == null) {
-          longKeys = new ArrayList<>();
+          longKeys = new ArrayList<>(1);
         }
         longKeys.add(e.getKey());
       }
+      bound += 6L * Math.min(e.getKey().length(), MAX_CHARS) + 4 + upperBound(v);
     }
     if (longKeys != null) {
       for (String key : longKeys) {
         object.set(cut(key), object.remove(key));
-        count++;
+        cuts[0]++;
       }
     }
-    return count;
+    return bound;
   }
 
   /** The first 255 characters, without splitting a surrogate pair. */
@@ -99,13 +117,12 @@ final class Limits {
     return s.substring(0, end);
   }
 
-  private static String refusal(MixpanelRecord r) {
-    if (r.endpoint() == Endpoint.IMPORT && r.properties() != null
-        && r.properties().size() > MAX_PROPERTIES) {
-      return "the event has " + r.properties().size() + " properties; Mixpanel accepts at most "
+  private static String refusal(MixpanelRecord r, ObjectNode target, long bound) {
+    if (r.endpoint() == Endpoint.IMPORT && target != null && target.size() > MAX_PROPERTIES) {
+      return "the event has " + target.size() + " properties; Mixpanel accepts at most "
           + MAX_PROPERTIES;
     }
-    if (upperBoundBytes(r.body()) > MAX_RECORD_BYTES) {
+    if (bound > MAX_RECORD_BYTES) {
       int bytes = exactBytes(r.body());
       if (bytes > MAX_RECORD_BYTES) {
         return "the record is " + bytes + " bytes of JSON; Mixpanel accepts at most "
@@ -115,28 +132,32 @@ final class Limits {
     return null;
   }
 
-  /** A cheap bound on the UTF-8 JSON size (every character escaped as six bytes). */
-  private static long upperBoundBytes(JsonNode node) {
-    if (node.isTextual()) {
-      return 6L * node.textValue().length() + 2;
-    }
-    if (node.isObject()) {
-      long n = 2;
-      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        n += 6L * e.getKey().length() + 4 + upperBoundBytes(e.getValue());
+  /** A cheap bound on a value's UTF-8 JSON size (one type switch per node). */
+  private static long upperBound(JsonNode node) {
+    switch (node.getNodeType()) {
+      case STRING:
+        return 6L * node.textValue().length() + 2;
+      case OBJECT: {
+        long n = 2;
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+          Map.Entry<String, JsonNode> e = it.next();
+          n += 6L * e.getKey().length() + 4 + upperBound(e.getValue());
+        }
+        return n;
       }
-      return n;
-    }
-    if (node.isArray()) {
-      long n = 2;
-      for (JsonNode v : node) {
-        n += 1 + upperBoundBytes(v);
+      case ARRAY: {
+        long n = 2;
+        for (int i = 0; i < node.size(); i++) {
+          n += 1 + upperBound(node.get(i));
+        }
+        return n;
       }
-      return n;
+      case NUMBER:
+        return node.isBigDecimal() || node.isBigInteger() ? node.asText().length() + 2L : 32;
+      default:
+        return 32;
     }
-    return node.isBigDecimal() || node.isBigInteger() ? node.asText().length() + 2L : 32;
   }
 
   private static int exactBytes(JsonNode node) {

@@ -92,7 +92,7 @@ final class PeopleOperations {
     return DoubleNode.valueOf(parsed.doubleValue());
   }
 
-  private static boolean containsIgnoreCase(List<String> names, String name) {
+  static boolean containsIgnoreCase(List<String> names, String name) {
     for (String n : names) {
       if (n.equalsIgnoreCase(name)) {
         return true;

@@ -26,7 +26,8 @@ final class SpecialTraits {
     /** Whether a settings list names this trait, by either key, ignoring case. */
     boolean listedIn(List<String> names) {
       for (String n : names) {
-        if (n.equalsIgnoreCase(mixpanelKey) || (segmentKey != null && n.equalsIgnoreCase(segmentKey))) {
+        if (n.equalsIgnoreCase(mixpanelKey)
+            || (segmentKey != null && n.equalsIgnoreCase(segmentKey))) {
           return true;
         }
       }
@@ -48,7 +49,7 @@ final class SpecialTraits {
       if (key.equals("createdAt") && traits.has("created")) {
         continue;
       }
-      out.add(new Trait(key, rename(key), EventProperties.copy(e.getValue())));
+      out.add(new Trait(key, rename(key), e.getValue()));
     }
     String name = trimmed(traits.get("name"));
     String first = trimmed(traits.get("firstName"));

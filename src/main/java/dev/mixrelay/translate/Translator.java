@@ -12,6 +12,11 @@ public final class Translator {
   /** Mixpanel rejects event times before 1971-01-01 (epoch milliseconds). */
   static final long EARLIEST_MILLIS = 31_536_000_000L;
 
+  /** Loads the user-agent patterns (about a second) now rather than on the first message. */
+  public Translator() {
+    UserAgents.parse(null);
+  }
+
   /**
    * Translates {@code message} (never changed) for {@code destination}, reading the user's
    * remembered super properties from {@code profiles} (may be {@link ProfileView#EMPTY}).

@@ -106,6 +106,23 @@ final class RelayFixture implements AutoCloseable {
     }
   }
 
+  /** Waits (without sleeping the test thread in a loop) until the condition holds, at most 60 s. */
+  void waitUntil(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> describe) {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    long id = vertx.setPeriodic(25, t -> {
+      if (condition.getAsBoolean()) {
+        done.complete(null);
+      }
+    });
+    try {
+      done.get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("condition not met within 60 s: " + describe.get(), e);
+    } finally {
+      vertx.cancelTimer(id);
+    }
+  }
+
   void stopRelay() {
     if (relay != null) {
       await(relay.stop(Duration.ofSeconds(5)));

@@ -29,6 +29,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theEuExampleLoadsWithSecretsFromTheEnvironment() {
+    RelayConfig c = ConfigLoader.load(Path.of("config/mixpanel-eu.example.yaml"), Map.of(
+        "MIXRELAY_DESTINATIONS_EU_SERVICEACCOUNT_SECRET", "sa-secret",
+        "MIXRELAY_DESTINATIONS_EU_TOKEN", "eu-token"));
+    DestinationConfig eu = c.destinations().get("eu");
+    assertThat(eu.region()).isEqualTo(Region.EU);
+    assertThat(eu.baseUrl()).isEqualTo("https://api-eu.mixpanel.com");
+    assertThat(eu.credentials()).isEqualTo(new Credentials.ServiceAccount(
+        "mixrelay.1a2b3c.mp-service-account", "sa-secret", "1234567"));
+    assertThat(eu.token()).isEqualTo("eu-token");
+  }
+
+  @Test
   void defaultsFillEverythingNotGiven() {
     RelayConfig c = ConfigLoader.parse(MINIMAL, Map.of(), "t");
     assertThat(c.server().maxMessageBytes()).isEqualTo(32768);

@@ -108,7 +108,8 @@ class GoldenTranslationTest {
     if (v instanceof Validation.Invalid invalid) {
       fail("the golden message does not normalise: " + invalid.describe());
     }
-    ObjectNode profiles = input.get("profiles") instanceof ObjectNode p ? p : JSON.createObjectNode();
+    ObjectNode profiles =
+        input.get("profiles") instanceof ObjectNode p ? p : JSON.createObjectNode();
     ProfileView view = key -> profiles.get(key) instanceof ObjectNode o ? o : null;
     return render(translator.translate(((Validation.Valid) v).message(), destination, view),
         destination);

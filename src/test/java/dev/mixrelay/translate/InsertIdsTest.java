@@ -2,6 +2,7 @@ package dev.mixrelay.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mixrelay.config.MixpanelSettings;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class InsertIdsTest {
   private static final UUID URL_NAMESPACE = UUID.fromString("6ba7b811-9dad-11d1-80b4-00c04fd430c8");
-  private static final UUID DEFAULT = dev.mixrelay.config.MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE;
+  private static final UUID DEFAULT = MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE;
 
   @Test
   void matchesTheReferenceVectorsComputedWithPythonUuid5() {
@@ -31,8 +32,8 @@ class InsertIdsTest {
   @Test
   void differentEventNamesFromOneMessageYieldDifferentIds() {
     Set<String> ids = new HashSet<>();
-    for (String name : new String[] {"Loaded a Page", "Viewed Docs Page", "Viewed Docs Mixpanel Page",
-        "$identify"}) {
+    for (String name : new String[] {"Loaded a Page", "Viewed Docs Page",
+        "Viewed Docs Mixpanel Page", "$identify"}) {
       ids.add(InsertIds.of(DEFAULT, "m-1", "T0KEN", name));
     }
     assertThat(ids).hasSize(4);

@@ -1,0 +1,184 @@
+package dev.mixrelay.app;
+
+import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.log.Checkpoint;
+import dev.mixrelay.log.IntakeLog;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import dev.mixrelay.session.SessionListener;
+import dev.mixrelay.session.Sessionizer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The session stage at run time: one {@link Sessionizer} per destination, a one-second tick that
+ * closes idle sessions on the wall clock, and checkpoints in the intake log.
+ *
+ * <p>Checkpoint rule: a snapshot reflecting offsets up to X is saved only once every message up to
+ * X is finished (so the session events emitted with them are delivered) and every session event the
+ * tick emitted before the snapshot is delivered. After a crash, restoring it and replaying the log
+ * after X re-emits exactly the sessions not yet delivered, with the same {@code $insert_id}s.
+ * Everything runs on the pipeline's context.
+ */
+final class Sessions implements SessionStage {
+  private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+  static final String CHECKPOINT_PREFIX = "sessions:";
+  private static final long TICK_MS = 1000;
+  private static final long CHECKPOINT_MS = 5000;
+
+  private final Vertx vertx;
+  private final IntakeLog log;
+  private final Delivery delivery;
+  private final Clock clock;
+  private final Map<String, DestinationConfig> destinations;
+  private final Map<String, Sessionizer> sessionizers = new LinkedHashMap<>();
+  private final Map<String, Long> restoredUpTo = new LinkedHashMap<>();
+  private final Set<Object> tickSends = new HashSet<>();
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private LongSupplier finishedUpTo = () -> 0;
+  private long tickTimer = -1;
+  private long lastCheckpointAt;
+
+  /** A snapshot waiting until what it reflects is delivered. */
+  private record Pending(long offset, byte[] state, Set<Object> waitingFor) {}
+
+  Sessions(Vertx vertx, IntakeLog log, RelayConfig config, Delivery delivery, Clock clock,
+      SessionListener listener) {
+    this.vertx = vertx;
+    this.log = log;
+    this.delivery = delivery;
+    this.clock = clock;
+    this.destinations = config.destinations();
+    destinations.forEach((name, d) -> sessionizers.put(name,
+        Sessionizer.create(d.sessions(), d.settings().insertIdNamespace(), listener)));
+  }
+
+  /**
+   * Restores every destination's checkpoint; completes with the offset the pipeline must read
+   * after (the lowest checkpoint offset, or {@code acknowledged} when lower or none exists).
+   */
+  Future<Long> restore(long acknowledged) {
+    List<Future<Checkpoint>> loads = new ArrayList<>();
+    for (String name : sessionizers.keySet()) {
+      loads.add(log.loadCheckpoint(CHECKPOINT_PREFIX + name));
+    }
+    return Future.all(loads).map(all -> {
+      long from = acknowledged;
+      int i = 0;
+      for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
+        Checkpoint cp = loads.get(i++).result();
+        if (cp == null) {
+          restoredUpTo.put(e.getKey(), -1L);
+          continue;
+        }
+        try {
+          e.getValue().restore(cp.state());
+          restoredUpTo.put(e.getKey(), cp.offset());
+          from = Math.min(from, cp.offset());
+        } catch (IllegalArgumentException bad) {
+          LOG.warn("session checkpoint of {} does not match its current session settings; "
+              + "sessions restart from the acknowledged offset: {}", e.getKey(), bad.getMessage());
+          restoredUpTo.put(e.getKey(), -1L);
+        }
+      }
+      return from;
+    });
+  }
+
+  /** Starts the wall-clock tick and checkpointing; call on the pipeline's context. */
+  void start(LongSupplier finishedUpTo) {
+    this.finishedUpTo = finishedUpTo;
+    lastCheckpointAt = clock.millis();
+    tickTimer = vertx.setPeriodic(TICK_MS, t -> tick());
+  }
+
+  @Override
+  public List<MixpanelRecord> onRecords(DestinationConfig destination, long offset,
+      List<MixpanelRecord> records) {
+    Sessionizer s = sessionizers.get(destination.name());
+    if (s == null || offset <= restoredUpTo.getOrDefault(destination.name(), -1L)) {
+      return List.of();
+    }
+    return s.onEvents(offset, records, clock.millis());
+  }
+
+  private void tick() {
+    long now = clock.millis();
+    for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
+      List<MixpanelRecord> closed = e.getValue().onTick(now);
+      if (!closed.isEmpty()) {
+        Object token = new Object();
+        tickSends.add(token);
+        delivery.send(destinations.get(e.getKey()), closed).onComplete(ar -> {
+          tickSends.remove(token);
+          savePending();
+        });
+      }
+    }
+    if (now - lastCheckpointAt >= CHECKPOINT_MS) {
+      lastCheckpointAt = now;
+      for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
+        if (!pending.containsKey(e.getKey())) {
+          Sessionizer s = e.getValue();
+          pending.put(e.getKey(), new Pending(s.snapshotOffset(), s.snapshot(), new HashSet<>(tickSends)));
+        }
+      }
+    }
+    savePending();
+  }
+
+  private void savePending() {
+    long finished = finishedUpTo.getAsLong();
+    var it = pending.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      Pending p = e.getValue();
+      p.waitingFor().retainAll(tickSends);
+      if (p.offset() <= finished && p.waitingFor().isEmpty() && p.offset() >= 0) {
+        it.remove();
+        log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + e.getKey(), p.offset(), p.state()))
+            .onFailure(err -> LOG.warn("saving the session checkpoint of {} failed: {}", e.getKey(),
+                err.getMessage()));
+      } else if (p.offset() < 0) {
+        it.remove();
+      }
+    }
+  }
+
+  /** Stops the tick; on a graceful stop saves a final checkpoint once everything is delivered. */
+  Future<Void> stop() {
+    if (tickTimer >= 0) {
+      vertx.cancelTimer(tickTimer);
+      tickTimer = -1;
+    }
+    pending.clear();
+    List<Future<Void>> saves = new ArrayList<>();
+    if (tickSends.isEmpty()) {
+      long finished = finishedUpTo.getAsLong();
+      sessionizers.forEach((name, s) -> {
+        if (s.snapshotOffset() >= 0 && s.snapshotOffset() <= finished) {
+          saves.add(log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + name, s.snapshotOffset(),
+              s.snapshot())));
+        }
+      });
+    }
+    return Future.join(saves).mapEmpty();
+  }
+
+  /** Open sessions of a destination (for status and metrics). */
+  long openSessions(String destination) {
+    Sessionizer s = sessionizers.get(destination);
+    return s == null ? 0 : s.openSessions();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.mixrelay.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import java.util.List;
+
+/** Reads the fields sessions depend on from an outgoing {@code /import} record. */
+final class EventReader {
+  private static final long SECONDS_BEFORE = 100_000_000_000L;
+
+  private final SessionRules rules;
+  private final Interner interner;
+
+  EventReader(SessionRules rules, Interner interner) {
+    this.rules = rules;
+    this.interner = interner;
+  }
+
+  /** The event, or null for a record that is not an event with a name and a time. */
+  SessionEvent read(MixpanelRecord record, long seq, long offset, long arrival) {
+    String name = record.eventName();
+    ObjectNode p = record.properties();
+    if (name == null || p == null) {
+      return null;
+    }
+    JsonNode t = p.get("time");
+    if (t == null || !t.isNumber()) {
+      return null;
+    }
+    long time = t.isIntegralNumber() ? t.asLong() : Math.round(t.asDouble() * 1000);
+    if (t.isIntegralNumber() && time < SECONDS_BEFORE) {
+      time *= 1000; // epoch seconds, as /import also accepts
+    }
+    String userId = text(p, "$user_id");
+    String deviceId = text(p, "$device_id");
+    String linkFrom = null;
+    String linkTo = null;
+    boolean anon = false;
+    if (userId != null && deviceId != null) {
+      linkFrom = deviceId;
+      linkTo = userId;
+    } else if ("$identify".equals(name) && text(p, "$anon_id") != null
+        && text(p, "$identified_id") != null) {
+      linkFrom = text(p, "$anon_id");
+      linkTo = text(p, "$identified_id");
+      anon = true;
+    }
+    JsonNode value = null;
+    if (rules.sessionIdProperty() != null) {
+      value = p.get(rules.sessionIdProperty());
+      value = value == null || value.isNull() ? null : interner.node(value);
+    }
+    return new SessionEvent(time, seq, offset, arrival, interner.string(name),
+        interner.string(userId), interner.string(deviceId), interner.string(text(p, "distinct_id")),
+        linkFrom, linkTo, anon, value, interner.props(props(p)));
+  }
+
+  private JsonNode[] props(ObjectNode p) {
+    List<String> names = rules.associated();
+    JsonNode[] out = null;
+    for (int i = 0; i < names.size(); i++) {
+      JsonNode v = p.get(names.get(i));
+      if (v != null && !v.isNull()) {
+        if (out == null) {
+          out = new JsonNode[names.size()];
+        }
+        out[i] = interner.node(v);
+      }
+    }
+    return out;
+  }
+
+  private static String text(ObjectNode p, String field) {
+    JsonNode v = p.get(field);
+    if (v == null || v.isNull() || v.isContainerNode()) {
+      return null;
+    }
+    String s = v.asText();
+    return s.isEmpty() ? null : s;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.mixrelay.session;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Writes and reads a whole {@link Sessionizer} state: progress, device links, held events and open
+ * sessions (in memory and spilled). Layout: magic, {@link StateCodec#VERSION}, the session
+ * definition's fingerprint, then the parts in that order.
+ */
+final class Snapshots {
+  private static final int MAGIC = 0x4d525353; // "MRSS"
+
+  private final StateCodec codec;
+
+  Snapshots(StateCodec codec) {
+    this.codec = codec;
+  }
+
+  byte[] write(String fingerprint, Sessionizer.State st, Map<String, String> links,
+      Collection<SessionEvent> pending, Map<String, UserState> users, Map<String, byte[]> spilled) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(MAGIC);
+      out.writeInt(StateCodec.VERSION);
+      StateCodec.writeString(out, fingerprint);
+      out.writeLong(st.lastOffset);
+      out.writeLong(st.seq);
+      out.writeLong(st.maxTime);
+      out.writeLong(st.watermark);
+      out.writeLong(st.lastEventWall);
+      out.writeInt(links.size());
+      for (Map.Entry<String, String> link : links.entrySet()) {
+        StateCodec.writeString(out, link.getKey());
+        StateCodec.writeString(out, link.getValue());
+      }
+      out.writeInt(pending.size());
+      for (SessionEvent e : pending) {
+        codec.writeEvent(out, e);
+      }
+      out.writeInt(users.size() + spilled.size());
+      for (Map.Entry<String, UserState> u : users.entrySet()) {
+        StateCodec.writeString(out, u.getKey());
+        codec.writeUser(out, u.getValue());
+      }
+      for (Map.Entry<String, byte[]> u : spilled.entrySet()) {
+        StateCodec.writeString(out, u.getKey());
+        out.write(u.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  void read(byte[] snapshot, String fingerprint, Sessionizer.State st, Map<String, String> links,
+      Collection<SessionEvent> pending, Map<String, UserState> users) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
+      if (in.readInt() != MAGIC || in.readInt() != StateCodec.VERSION) {
+        throw new IllegalArgumentException("not a session snapshot of version "
+            + StateCodec.VERSION);
+      }
+      String made = codec.readString(in);
+      if (!fingerprint.equals(made)) {
+        throw new IllegalArgumentException("the session snapshot was made under another session "
+            + "definition (" + made + "), this one is " + fingerprint);
+      }
+      st.lastOffset = in.readLong();
+      st.seq = in.readLong();
+      st.maxTime = in.readLong();
+      st.watermark = in.readLong();
+      st.lastEventWall = in.readLong();
+      for (int i = in.readInt(); i > 0; i--) {
+        links.put(codec.readString(in), codec.readString(in));
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        pending.add(codec.readEvent(in));
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        users.put(codec.readString(in), codec.readUser(in));
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a readable session snapshot: " + e.getMessage(), e);
+    }
+  }
+}

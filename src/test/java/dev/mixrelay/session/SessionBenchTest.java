@@ -1,0 +1,152 @@
+package dev.mixrelay.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mixrelay.config.MixpanelSettings;
+import dev.mixrelay.config.SessionConfig;
+import dev.mixrelay.config.SessionConfig.Mode;
+import dev.mixrelay.mixpanel.Endpoint;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sessionizer's cost: events/s through the pure state machine and through the runtime, and
+ * heap bytes per open session with 1,000,000 open sessions. Run:
+ * {@code mvn -B -o -Pbench test -Dtest=SessionBenchTest -Dsurefire.failIfNoSpecifiedTests=false}
+ * (figures in target/surefire-reports/dev.mixrelay.session.SessionBenchTest-output.txt).
+ */
+@Tag("bench")
+class SessionBenchTest {
+  private static final long T0 = 1_709_629_200_000L;
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final String[] BROWSERS = {"Chrome", "Firefox", "Safari", "Edge"};
+
+  private static SessionConfig config(int maxUsers, Duration lateness) {
+    return new SessionConfig(Mode.timeout, Duration.ofMinutes(30), null, null, null, "Europe/Berlin",
+        null, null, lateness, null, null, maxUsers);
+  }
+
+  private static MixpanelRecord event(String name, long time, String user, int i) {
+    ObjectNode p = JSON.objectNode();
+    p.put("time", time);
+    p.put("distinct_id", user);
+    p.put("$user_id", user);
+    p.put("$device_id", "dev-" + user);
+    p.put("$insert_id", Long.toHexString(time * 31 + i));
+    p.put("$browser", BROWSERS[i & 3]);
+    p.put("$os", (i & 1) == 0 ? "Mac OS X" : "Windows");
+    p.put("$current_url", "https://example.com/page/" + (i % 1000));
+    p.put("mp_lib", "Segment: analytics.js");
+    p.put("$city", "Berlin");
+    p.put("amount", i);
+    ObjectNode body = JSON.objectNode();
+    body.put("event", name);
+    body.set("properties", p);
+    return new MixpanelRecord(Endpoint.IMPORT, body);
+  }
+
+  @Test
+  void stateMachineThroughput() {
+    SessionRules rules = SessionRules.of(config(100_000, Duration.ZERO));
+    SessionMachine machine = new SessionMachine(rules, new LocalDays(ZoneId.of("Europe/Berlin")),
+        new Interner(1 << 16));
+    int users = 100_000;
+    int n = 10_000_000;
+    UserState[] states = new UserState[users];
+    String[] keys = new String[users];
+    for (int u = 0; u < users; u++) {
+      keys[u] = "user-" + u;
+    }
+    JsonNode[] props = new JsonNode[rules.associated().size()];
+    props[2] = JSON.textNode("Chrome");
+    List<Closed> out = new ArrayList<>();
+    long closed = 0;
+    for (int round = 0; round < 2; round++) { // the first round warms up
+      long start = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        int u = i % users;
+        long time = T0 + (long) i * 12; // every 20 min per user: sessions run until midnight
+        SessionEvent e = new SessionEvent(time, i, i, time, "Page", keys[u], null, null, null,
+            null, false, null, props);
+        states[u] = machine.onEvent(keys[u], true, states[u], e, out);
+        closed += out.size();
+        out.clear();
+      }
+      double secs = (System.nanoTime() - start) / 1e9;
+      System.out.printf("state machine: %,d events in %.2f s = %,.0f events/s (%,d closed)%n",
+          n, secs, n / secs, closed);
+    }
+  }
+
+  @Test
+  void runtimeThroughput() {
+    int users = 100_000;
+    int chunk = 100_000;
+    int n = Integer.getInteger("bench.events", 3_000_000);
+    for (int round = 0; round < 2; round++) { // the first round warms up
+      Sessionizer s = Sessionizer.create(config(1_000_000, Duration.ofSeconds(60)),
+          MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE, SessionListener.NONE);
+      long nanos = 0;
+      long emitted = 0;
+      for (int from = 0; from < n; from += chunk) {
+        List<MixpanelRecord> batch = new ArrayList<>(chunk);
+        for (int i = from; i < from + chunk; i++) {
+          batch.add(event("Page", T0 + (long) i * 12, "user-" + (i % users), i));
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < chunk; i++) {
+          emitted += s.onEvents(from + i, batch.subList(i, i + 1), T0).size();
+        }
+        nanos += System.nanoTime() - start;
+      }
+      double secs = nanos / 1e9;
+      System.out.printf("runtime (read + hold + place + emit): %,d events in %.2f s = %,.0f"
+          + " events/s (%,d session records)%n", n, secs, n / secs, emitted);
+    }
+  }
+
+  @Test
+  void heapPerOpenSession() {
+    int sessions = 1_000_000;
+    long before = usedAfterGc();
+    Sessionizer s = Sessionizer.create(config(2_000_000, Duration.ZERO),
+        MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE, SessionListener.NONE);
+    for (int i = 0; i < sessions; i++) {
+      String user = "user-" + i;
+      s.onEvents(i, List.of(event("Page", T0 + i, user, i)), T0);
+    }
+    long after = usedAfterGc();
+    System.out.printf("heap: %,d open sessions, %,d bytes each (keys and timers included; %s)%n",
+        s.openSessions(), (after - before) / sessions,
+        "user ids 'user-N', device ids, 6 associated properties from small pools");
+    long start = System.nanoTime();
+    byte[] snapshot = s.snapshot();
+    System.out.printf("snapshot of %,d sessions: %,d bytes in %.2f s%n", s.openSessions(),
+        snapshot.length, (System.nanoTime() - start) / 1e9);
+    snapshot = null;
+    s = null;
+    long spillBefore = usedAfterGc();
+    Sessionizer spilling = Sessionizer.create(config(100_000, Duration.ZERO),
+        MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE, SessionListener.NONE);
+    for (int i = 0; i < sessions; i++) {
+      spilling.onEvents(i, List.of(event("Page", T0 + i, "user-" + i, i)), T0);
+    }
+    long spillAfter = usedAfterGc();
+    System.out.printf("heap with maxUsersInMemory=100000: %,d open sessions, %,d bytes each%n",
+        spilling.openSessions(), (spillAfter - spillBefore) / sessions);
+  }
+
+  private static long usedAfterGc() {
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}

@@ -1,0 +1,199 @@
+package dev.mixrelay.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mixrelay.config.MixpanelSettings;
+import dev.mixrelay.config.SessionConfig;
+import dev.mixrelay.config.SessionConfig.Mode;
+import dev.mixrelay.mixpanel.Endpoint;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import dev.mixrelay.session.SessionListener.Reason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The live-stream rules of the runtime: lateness, watermark and wall-clock closing, state. */
+class SessionizerTest {
+  private static final long MIN = 60_000;
+  private static final long T0 = 1_709_629_200_000L; // 2024-03-05T09:00:00Z
+
+  private final List<String> seen = new ArrayList<>();
+  private final SessionListener listener = new SessionListener() {
+    @Override
+    public void sessionOpened() {
+      seen.add("opened");
+    }
+
+    @Override
+    public void sessionClosed(Reason reason) {
+      seen.add("closed " + reason);
+    }
+
+    @Override
+    public void lateEvent() {
+      seen.add("late");
+    }
+
+    @Override
+    public void sessionRekeyed() {
+      seen.add("rekeyed");
+    }
+
+    @Override
+    public void userSpilled() {
+      seen.add("spilled");
+    }
+  };
+
+  private static SessionConfig config(Mode mode, int maxUsers) {
+    return new SessionConfig(mode, Duration.ofMinutes(30), "Login", "Logout", "sid", "UTC",
+        null, null, Duration.ofMinutes(1), null, null, maxUsers);
+  }
+
+  private Sessionizer sessionizer(SessionConfig c) {
+    return Sessionizer.create(c, MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE, listener);
+  }
+
+  private static MixpanelRecord event(String name, long time, String user) {
+    ObjectNode p = JsonNodeFactory.instance.objectNode();
+    p.put("time", time);
+    p.put("distinct_id", user);
+    p.put("$user_id", user);
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("event", name);
+    body.set("properties", p);
+    return new MixpanelRecord(Endpoint.IMPORT, body);
+  }
+
+  private static List<String> summary(List<MixpanelRecord> records) {
+    return records.stream().map(r -> r.eventName() + "@" + (r.properties().get("time").asLong()
+        - T0) / MIN + " " + r.properties().get("distinct_id").asText()).toList();
+  }
+
+  @Test
+  void aQuietLiveStreamClosesTheSessionOnTheWallClock() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    assertThat(s.onEvents(1, List.of(event("A", T0, "u")), T0)).isEmpty();
+    assertThat(s.onEvents(2, List.of(event("B", T0 + 5 * MIN, "u")), T0 + 5 * MIN)).isEmpty();
+    assertThat(s.onTick(T0 + 35 * MIN + 59_999)).isEmpty();
+    assertThat(summary(s.onTick(T0 + 36 * MIN)))
+        .containsExactly("Session Start@0 u", "Session End@5 u");
+    assertThat(s.openSessions()).isZero();
+    assertThat(seen).containsExactly("opened", "closed WALL_CLOCK");
+  }
+
+  @Test
+  void aBackfillClosesSessionsAsEventTimeAdvances() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    long wall = T0 + 400 * 86_400_000L; // a year later: the wall clock plays no part
+    assertThat(s.onEvents(1, List.of(event("A", T0, "u"), event("A", T0 + MIN, "v")), wall))
+        .isEmpty();
+    assertThat(s.onEvents(2, List.of(event("B", T0 + 30 * MIN, "v")), wall)).isEmpty();
+    assertThat(summary(s.onEvents(3, List.of(event("C", T0 + 31 * MIN, "v")), wall)))
+        .containsExactly("Session Start@0 u", "Session End@0 u");
+  }
+
+  @Test
+  void anEventLaterThanTheLatenessIsCountedAndNotSessionized() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    s.onEvents(1, List.of(event("A", T0 + 10 * MIN, "u")), T0 + 10 * MIN);
+    s.onEvents(2, List.of(event("Old", T0 + 8 * MIN, "v")), T0 + 10 * MIN);
+    s.onEvents(3, List.of(event("Ok", T0 + 9 * MIN + 1, "w")), T0 + 10 * MIN);
+    assertThat(seen).containsExactly("late"); // A and Ok are held, not yet placed
+    assertThat(summary(s.onTick(T0 + 100 * MIN))).containsExactlyInAnyOrder(
+        "Session Start@10 u", "Session End@10 u", "Session Start@9 w", "Session End@9 w");
+  }
+
+  @Test
+  void heldEventsWaitForTheWatermarkAndSetTheCheckpointableOffset() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    s.onEvents(7, List.of(event("A", T0, "u")), T0);
+    assertThat(s.heldEvents()).isEqualTo(1);
+    assertThat(s.checkpointableOffset()).isEqualTo(7);
+    s.onEvents(8, List.of(event("B", T0 + 2 * MIN, "v")), T0 + 2 * MIN);
+    assertThat(s.heldEvents()).isEqualTo(1);
+    assertThat(s.openSessions()).isEqualTo(1);
+    assertThat(s.checkpointableOffset()).isEqualTo(7);
+    assertThat(s.snapshotOffset()).isEqualTo(8);
+    s.onTick(T0 + 200 * MIN);
+    assertThat(s.checkpointableOffset()).isEqualTo(9);
+  }
+
+  @Test
+  void eventModeClosesAnOpenSessionOnlyAfterItsLocalDay() {
+    Sessionizer s = sessionizer(config(Mode.event, 100));
+    s.onEvents(1, List.of(event("Login", T0, "u")), T0);
+    assertThat(s.onTick(T0 + 600 * MIN)).isEmpty();
+    List<MixpanelRecord> out = s.onTick(T0 + 15 * 60 * MIN + MIN); // 00:00 UTC + lateness
+    assertThat(summary(out)).containsExactly("Session Start@0 u");
+    assertThat(out.get(0).properties().has(SessionRecords.DURATION)).isFalse();
+  }
+
+  @Test
+  void usersBeyondTheMemoryCapAreSpilledAndComeBackIntact() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 2));
+    for (int i = 0; i < 50; i++) {
+      s.onEvents(i, List.of(event("A", T0 + i, "u" + i)), T0);
+    }
+    for (int i = 0; i < 50; i++) {
+      s.onEvents(100 + i, List.of(event("B", T0 + MIN * 2 + i, "u" + i)), T0 + 2 * MIN);
+    }
+    assertThat(seen).contains("spilled");
+    assertThat(s.openSessions()).isEqualTo(50);
+    List<MixpanelRecord> out = s.onTick(T0 + 100 * MIN);
+    assertThat(out).hasSize(100)
+        .allSatisfy(r -> assertThat(r.properties().get(SessionRecords.COUNT).asInt()).isEqualTo(2));
+  }
+
+  @Test
+  void anOriginalModeIdentifyCarriesTheAnonymousSessionOver() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    MixpanelRecord anon = event("View", T0, "anon-1");
+    anon.properties().remove("$user_id");
+    MixpanelRecord identify = event("$identify", T0 + MIN, "user-1");
+    identify.properties().remove("$user_id");
+    identify.properties().put("$anon_id", "anon-1");
+    identify.properties().put("$identified_id", "user-1");
+    s.onEvents(1, List.of(anon, identify, event("Buy", T0 + 2 * MIN, "user-1")), T0);
+    List<MixpanelRecord> out = s.onTick(T0 + 100 * MIN);
+    assertThat(summary(out)).containsExactly("Session Start@0 user-1", "Session End@2 user-1");
+    assertThat(out.get(0).properties().get(SessionRecords.COUNT).asInt()).isEqualTo(2);
+    assertThat(seen).contains("rekeyed");
+  }
+
+  @Test
+  void aSnapshotOfAnotherDefinitionIsRefused() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    s.onEvents(1, List.of(event("A", T0, "u")), T0);
+    byte[] snapshot = s.snapshot();
+    Sessionizer other = sessionizer(config(Mode.event, 100));
+    assertThatThrownBy(() -> other.restore(snapshot))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another session");
+    assertThat(other.openSessions()).isZero();
+    assertThatThrownBy(() -> other.restore(new byte[] {1, 2, 3}))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void profileRecordsAndUntimedEventsAreIgnored() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    ObjectNode engage = JsonNodeFactory.instance.objectNode().put("$distinct_id", "u");
+    MixpanelRecord untimed = event("A", T0, "u");
+    untimed.properties().remove("time");
+    s.onEvents(1, List.of(new MixpanelRecord(Endpoint.ENGAGE, engage), untimed), T0);
+    assertThat(s.heldEvents()).isZero();
+    assertThat(s.onTick(T0 + 100 * MIN)).isEmpty();
+  }
+
+  @Test
+  void modeOffEmitsNothing() {
+    Sessionizer s = sessionizer(config(Mode.off, 100));
+    assertThat(s.onEvents(1, List.of(event("A", T0, "u")), T0)).isEmpty();
+    assertThat(s.onTick(T0 + 100 * MIN)).isEmpty();
+    assertThat(s.snapshotOffset()).isEqualTo(1);
+  }
+}
