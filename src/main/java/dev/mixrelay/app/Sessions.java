@@ -36,6 +36,8 @@ final class Sessions implements SessionStage {
   static final String CHECKPOINT_PREFIX = "sessions:";
   private static final long TICK_MS = 1000;
   private static final long CHECKPOINT_MS = 5000;
+  /** Snapshots take at most this share of the pipeline's event loop (they grow with open sessions). */
+  private static final long SNAPSHOT_BUDGET_FACTOR = 50;
 
   private final Vertx vertx;
   private final IntakeLog log;
@@ -49,6 +51,7 @@ final class Sessions implements SessionStage {
   private LongSupplier finishedUpTo = () -> 0;
   private long tickTimer = -1;
   private long lastCheckpointAt;
+  private long checkpointEveryMs = CHECKPOINT_MS;
 
   /** A snapshot waiting until what it reflects is delivered. */
   private record Pending(long offset, byte[] state, Set<Object> waitingFor) {}
@@ -132,14 +135,17 @@ final class Sessions implements SessionStage {
         });
       }
     }
-    if (now - lastCheckpointAt >= CHECKPOINT_MS) {
+    if (now - lastCheckpointAt >= checkpointEveryMs) {
       lastCheckpointAt = now;
+      long t0 = System.nanoTime();
       for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
         if (!pending.containsKey(e.getKey())) {
           Sessionizer s = e.getValue();
           pending.put(e.getKey(), new Pending(s.snapshotOffset(), s.snapshot(), new HashSet<>(tickSends)));
         }
       }
+      long tookMs = (System.nanoTime() - t0) / 1_000_000;
+      checkpointEveryMs = Math.max(CHECKPOINT_MS, tookMs * SNAPSHOT_BUDGET_FACTOR);
     }
     savePending();
   }
