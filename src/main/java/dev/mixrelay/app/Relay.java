@@ -6,7 +6,9 @@ import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.ingest.IntakeListener;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.log.SqliteIntakeLog;
+import dev.mixrelay.ops.AdminRoutes;
 import dev.mixrelay.ops.HealthRoutes;
+import io.vertx.core.json.JsonObject;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.deliver.DeadLetter;
 import dev.mixrelay.deliver.DeadLetterSink;
@@ -152,9 +154,13 @@ public final class Relay {
   private Future<Void> startHttp() {
     IntakeRoutes intake = new IntakeRoutes(config, log, IntakeListener.NOOP, clock);
     HealthRoutes health = new HealthRoutes(this::notReadyReasons);
+    AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     Consumer<Router> routes = router -> {
       health.mount(router);
       intake.mount(router);
+      if (admin != null) {
+        admin.mount(router);
+      }
     };
     int instances = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
     HttpVerticle first = new HttpVerticle(config.server(), routes, config.server().port());
@@ -173,6 +179,36 @@ public final class Relay {
       }
       return more;
     });
+  }
+
+  private AdminRoutes.Actions adminActions() {
+    DeadLetters deadLetters = new DeadLetters(log, config, delivery);
+    return new AdminRoutes.Actions() {
+      @Override
+      public JsonObject status() {
+        var stats = log.stats();
+        JsonObject dests = new JsonObject();
+        config.destinations().keySet().forEach(d -> dests.put(d, new JsonObject()
+            .put("ready", delivery.ready(d))
+            .put("openSessions", sessions == null ? 0 : sessions.openSessions(d))));
+        return new JsonObject().put("ready", notReadyReasons().isEmpty())
+            .put("notReady", new io.vertx.core.json.JsonArray(notReadyReasons()))
+            .put("log", new JsonObject().put("unackedMessages", stats.unackedMessages())
+                .put("unackedBytes", stats.unackedBytes()).put("oldestUnackedMillis", stats.oldestUnackedMillis())
+                .put("acknowledgedOffset", stats.acknowledgedOffset()).put("lastOffset", stats.lastOffset()))
+            .put("destinations", dests);
+      }
+
+      @Override
+      public Future<JsonObject> deadLetters(String destination, long afterId, int limit) {
+        return deadLetters.list(destination, afterId, limit);
+      }
+
+      @Override
+      public Future<JsonObject> replay(JsonObject request) {
+        return deadLetters.replay(request);
+      }
+    };
   }
 
   /** Why intake does not accept now; empty when ready. */
