@@ -38,6 +38,8 @@ import java.util.Optional;
  */
 public final class IntakeRoutes {
   private static final String RETRY_AFTER_SECONDS = "5";
+  /** What normalisation adds to a message at most: messageId, timestamp, originalTimestamp, ... */
+  private static final int NORMALISED_OVERHEAD_BYTES = 256;
 
   private final RelayConfig config;
   private final ServerConfig server;
@@ -234,21 +236,24 @@ public final class IntakeRoutes {
       throw refused(400, "batch_too_large", "the batch holds " + raw.size()
           + " messages; at most " + server.maxBatchMessages() + " are accepted");
     }
-    boolean checkEach = kind != Kind.SINGLE && bytes.length > server.maxMessageBytes();
+    // a batch item's size is judged on its normalised form, which adds at most the fields below
+    // (messageId, timestamps), so the item is serialised once, for the log
+    int itemLimit = server.maxMessageBytes() + NORMALISED_OVERHEAD_BYTES;
     Items items = new Items();
     for (int i = 0; i < raw.size(); i++) {
       JsonNode item = raw.get(i);
       try {
-        if (checkEach && SegmentJson.MAPPER.writeValueAsBytes(item).length > server.maxMessageBytes()) {
-          items.reject(i, "message: is larger than " + server.maxMessageBytes() + " bytes");
-          listener.rejected(source, "message_too_large");
-          continue;
-        }
         Validation v = item instanceof ObjectNode owned
             ? normalizer.normalizeOwned(owned, implied, batch, receivedAt)
             : normalizer.normalize(item, implied, batch, receivedAt);
         if (v instanceof Validation.Valid valid) {
-          items.entries.add(new LogEntry(source, SegmentJson.MAPPER.writeValueAsBytes(valid.message().json())));
+          byte[] json = SegmentJson.MAPPER.writeValueAsBytes(valid.message().json());
+          if (kind != Kind.SINGLE && json.length > itemLimit) {
+            items.reject(i, "message: is larger than " + server.maxMessageBytes() + " bytes");
+            listener.rejected(source, "message_too_large");
+            continue;
+          }
+          items.entries.add(new LogEntry(source, json));
           items.types.add(valid.message().type().wireName());
         } else {
           Validation.Invalid bad = (Validation.Invalid) v;
