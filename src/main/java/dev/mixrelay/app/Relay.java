@@ -8,6 +8,7 @@ import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.ops.AdminRoutes;
 import dev.mixrelay.ops.HealthRoutes;
+import dev.mixrelay.ops.Metrics;
 import io.vertx.core.json.JsonObject;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.deliver.DeadLetter;
@@ -50,6 +51,7 @@ public final class Relay {
   private Pipeline pipeline;
   private Sessions sessions;
   private Translator translator;
+  private final Metrics metrics = new Metrics();
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private int port;
@@ -77,7 +79,7 @@ public final class Relay {
       }
       return relay.log.addDeadLetters(rows);
     };
-    return Delivery.create(relay.vertx, sink, DeliveryListener.NOOP, relay.clock);
+    return Delivery.create(relay.vertx, sink, relay.metrics.delivery(), relay.clock);
   }
 
   /** Starts a relay; {@code deliveryFactory} builds delivery once the log is open. */
@@ -105,10 +107,11 @@ public final class Relay {
         .compose(opened -> {
           this.log = opened;
           this.delivery = deliveryFactory.apply(this);
-          this.sessions = new Sessions(vertx, log, config, delivery, clock, SessionListener.NONE);
+          this.sessions = new Sessions(vertx, log, config, delivery, clock, metrics::sessions);
           this.pipeline = new Pipeline(vertx, log, config, translator,
               SuperPropertyStore.inMemory(1_000_000), sessions, delivery,
-              PipelineListener.NOOP, clock, 50_000);
+              pipelineMetrics(), clock, 50_000);
+          registerGauges();
           if (!runPipeline) {
             return Future.<Void>succeededFuture();
           }
@@ -152,11 +155,12 @@ public final class Relay {
   }
 
   private Future<Void> startHttp() {
-    IntakeRoutes intake = new IntakeRoutes(config, log, IntakeListener.NOOP, clock);
+    IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
     HealthRoutes health = new HealthRoutes(this::notReadyReasons);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     Consumer<Router> routes = router -> {
       health.mount(router);
+      metrics.mount(router);
       intake.mount(router);
       if (admin != null) {
         admin.mount(router);
@@ -179,6 +183,59 @@ public final class Relay {
       }
       return more;
     });
+  }
+
+  private PipelineListener pipelineMetrics() {
+    return new PipelineListener() {
+      @Override
+      public void translated(String destination, String type, int records, long nanos) {
+        metrics.translated(destination, type, records, nanos);
+      }
+
+      @Override
+      public void skipped(String destination, String reason) {
+        metrics.skipped(destination, reason);
+      }
+
+      @Override
+      public void deadLettered(String destination, String reason, int records) {
+        metrics.deadLetteredMessage(destination, reason, records);
+      }
+
+      @Override
+      public void truncated(String destination, int values) {
+        metrics.truncated(destination, values);
+      }
+
+      @Override
+      public void finished(String destination, long millisSinceAppend) {
+        metrics.finished(destination, millisSinceAppend);
+      }
+    };
+  }
+
+  private void registerGauges() {
+    metrics.gauge("mixrelay_intake_log_messages", "messages in the log not yet acknowledged",
+        () -> log.stats().unackedMessages());
+    metrics.gauge("mixrelay_intake_log_bytes", "bytes in the log not yet acknowledged",
+        () -> log.stats().unackedBytes());
+    metrics.gauge("mixrelay_intake_log_oldest_age_seconds", "age of the oldest unacknowledged message",
+        () -> {
+          long oldest = log.stats().oldestUnackedMillis();
+          return oldest == 0 ? 0 : Math.max(0, clock.millis() - oldest) / 1000.0;
+        });
+    metrics.gauge("mixrelay_intake_back_pressure", "1 while intake refuses for a full log",
+        () -> log.overCapacity() ? 1 : 0);
+    for (String d : config.destinations().keySet()) {
+      metrics.gauge("mixrelay_sessions_open", "open sessions", () -> sessions.openSessions(d), "destination", d);
+      metrics.gauge("mixrelay_destination_ready", "1 while the destination accepts records",
+          () -> delivery.ready(d) ? 1 : 0, "destination", d);
+    }
+  }
+
+  /** The relay's metrics registry. */
+  public Metrics metrics() {
+    return metrics;
   }
 
   private AdminRoutes.Actions adminActions() {

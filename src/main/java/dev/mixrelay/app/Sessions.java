@@ -47,6 +47,7 @@ final class Sessions implements SessionStage {
   private final Map<String, Sessionizer> sessionizers = new LinkedHashMap<>();
   private final Map<String, Long> restoredUpTo = new LinkedHashMap<>();
   private final Set<Object> tickSends = new HashSet<>();
+  private final Map<String, Long> openCounts = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private LongSupplier finishedUpTo = () -> 0;
   private long tickTimer = -1;
@@ -57,14 +58,14 @@ final class Sessions implements SessionStage {
   private record Pending(long offset, byte[] state, Set<Object> waitingFor) {}
 
   Sessions(Vertx vertx, IntakeLog log, RelayConfig config, Delivery delivery, Clock clock,
-      SessionListener listener) {
+      java.util.function.Function<String, SessionListener> listeners) {
     this.vertx = vertx;
     this.log = log;
     this.delivery = delivery;
     this.clock = clock;
     this.destinations = config.destinations();
     destinations.forEach((name, d) -> sessionizers.put(name,
-        Sessionizer.create(d.sessions(), d.settings().insertIdNamespace(), listener)));
+        Sessionizer.create(d.sessions(), d.settings().insertIdNamespace(), listeners.apply(name))));
   }
 
   /**
@@ -124,6 +125,7 @@ final class Sessions implements SessionStage {
 
   private void tick() {
     long now = clock.millis();
+    sessionizers.forEach((name, sz) -> openCounts.put(name, sz.openSessions()));
     for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
       List<MixpanelRecord> closed = e.getValue().onTick(now);
       if (!closed.isEmpty()) {
@@ -188,9 +190,11 @@ final class Sessions implements SessionStage {
     return Future.join(saves).mapEmpty();
   }
 
-  /** Open sessions of a destination (for status and metrics). */
+  /**
+   * Open sessions of a destination as of the last tick (for status and metrics, read from any
+   * thread; the sessionizer itself is confined to the pipeline's context).
+   */
   long openSessions(String destination) {
-    Sessionizer s = sessionizers.get(destination);
-    return s == null ? 0 : s.openSessions();
+    return openCounts.getOrDefault(destination, 0L);
   }
 }
