@@ -179,7 +179,7 @@ public final class ConfigLoader {
   private static Map<String, String> knownKeys() {
     Map<String, String> keys = new TreeMap<>();
     for (Class<?> c : List.of(RelayConfig.class, ServerConfig.class, StorageConfig.class,
-        SourceConfig.class, DestinationConfig.class, DestinationConfig.ServiceAccountConfig.class,
+        SourceConfig.class, DestinationConfig.class, ServerConfig.TlsConfig.class, DestinationConfig.ServiceAccountConfig.class,
         MixpanelSettings.class, SessionConfig.class, DeliveryConfig.class, AdminConfig.class,
         LoggingConfig.class, MockConfig.class)) {
       for (var rc : c.getRecordComponents()) {

@@ -22,6 +22,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -63,19 +64,20 @@ public final class IntakeRoutes {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(server.maxRequestBytes())
         .setHandleFileUploads(false);
     PlatformHandler gate = this::gate;
+    TimeoutHandler timeout = TimeoutHandler.create(server.requestTimeout().toMillis(), 408);
     for (MessageType t : MessageType.values()) {
       String path = "/v1/" + t.wireName();
       for (String p : List.of(path, path + "/")) {
-        router.route(HttpMethod.POST, p).handler(gate).handler(body)
+        router.route(HttpMethod.POST, p).handler(timeout).handler(gate).handler(body)
             .handler(ctx -> handle(ctx, Kind.SINGLE, t));
       }
     }
     for (String p : List.of("/v1/batch", "/v1/batch/", "/v1/import", "/v1/import/")) {
-      router.route(HttpMethod.POST, p).handler(gate).handler(body)
+      router.route(HttpMethod.POST, p).handler(timeout).handler(gate).handler(body)
           .handler(ctx -> handle(ctx, Kind.BATCH, null));
     }
     for (String p : List.of("/webhook", "/webhook/", "/webhook/:writeKey")) {
-      router.route(HttpMethod.POST, p).handler(gate).handler(body)
+      router.route(HttpMethod.POST, p).handler(timeout).handler(gate).handler(body)
           .handler(ctx -> handle(ctx, Kind.WEBHOOK, null));
     }
     router.route("/v1/*").failureHandler(this::failure);
@@ -104,7 +106,11 @@ public final class IntakeRoutes {
 
   private void failure(RoutingContext ctx) {
     int status = ctx.statusCode();
-    if (status == 413) {
+    if (status == 408) {
+      listener.rejected("-", "request_timeout");
+      reply(ctx, new IntakeError(408, "request_timeout",
+          "the request was not complete within " + server.requestTimeout().toSeconds() + " s"), false);
+    } else if (status == 413) {
       listener.rejected("-", "request_too_large");
       reply(ctx, new IntakeError(413, "request_too_large",
           "the request body is larger than " + server.maxRequestBytes() + " bytes"), false);
