@@ -10,7 +10,6 @@ import dev.mixrelay.ops.HealthRoutes;
 import dev.mixrelay.ops.Metrics;
 import io.vertx.core.json.JsonObject;
 import dev.mixrelay.config.DestinationConfig;
-import dev.mixrelay.deliver.DeliveryListener;
 import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.mock.MockMixpanel;
 import dev.mixrelay.translate.Translator;
