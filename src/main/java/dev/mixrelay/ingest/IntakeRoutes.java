@@ -49,6 +49,9 @@ public final class IntakeRoutes {
   private final Clock clock;
   private final MessageNormalizer normalizer = MessageNormalizer.withRandomIds();
   private final SourceLimits limits;
+  private final java.util.concurrent.atomic.AtomicBoolean backPressure =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IntakeRoutes.class);
 
   public IntakeRoutes(RelayConfig config, IntakeLog log, IntakeListener listener, Clock clock) {
     this.config = config;
@@ -88,7 +91,17 @@ public final class IntakeRoutes {
 
   /** Refuses before the body is read: over capacity, or the log cannot take writes. */
   private void gate(RoutingContext ctx) {
-    if (log.overCapacity()) {
+    boolean full = log.overCapacity();
+    if (backPressure.compareAndSet(!full, full)) {
+      listener.backPressure(full);
+      if (full) {
+        LOG.warn("back-pressure on: the intake log holds more than storage.maxLogBytes unacknowledged;"
+            + " intake answers 503 until delivery catches up");
+      } else {
+        LOG.info("back-pressure off: intake accepts again");
+      }
+    }
+    if (full) {
       listener.rejected("-", "back_pressure");
       reply(ctx, new IntakeError(503, "back_pressure",
           "the relay's intake log is full; retry later"), true);
