@@ -10,13 +10,23 @@ import java.time.format.DateTimeParseException;
 
 /** Lenient parsing of the timestamp shapes Segment libraries send (see wire-protocols B.7). */
 public final class Timestamps {
+  /** The range accepted (years 0001 to 9999): beyond it epoch milliseconds could overflow. */
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
   private Timestamps() {}
 
   /**
    * Parses ISO-8601 with or without an offset (no offset means UTC), a bare date, or epoch
-   * milliseconds as digits; returns null when the text is none of these.
+   * milliseconds as digits; returns null when the text is none of these or names a time outside
+   * the years 0001 to 9999.
    */
   public static Instant parse(String text) {
+    Instant parsed = parseAnyYear(text);
+    return parsed == null || parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST) ? null : parsed;
+  }
+
+  private static Instant parseAnyYear(String text) {
     if (text == null || text.isBlank()) {
       return null;
     }
@@ -36,7 +46,7 @@ public final class Timestamps {
     } catch (DateTimeParseException ignored) {
       // try the next shape
     }
-    if (s.length() <= 16 && s.chars().allMatch(Character::isDigit)) {
+    if (!s.isEmpty() && s.length() <= 16 && s.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return Instant.ofEpochMilli(Long.parseLong(s));
     }
     return null;
