@@ -2,6 +2,8 @@ package dev.mixrelay.translate;
 
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.segment.SegmentMessage;
+import dev.mixrelay.segment.Timestamps;
+import java.time.Instant;
 
 /**
  * Translates one normalised Segment message into the Mixpanel records Segment's Mixpanel
@@ -11,6 +13,9 @@ import dev.mixrelay.segment.SegmentMessage;
 public final class Translator {
   /** Mixpanel rejects event times before 1971-01-01 (epoch milliseconds). */
   static final long EARLIEST_MILLIS = 31_536_000_000L;
+
+  /** Mixpanel rejects event times more than an hour ahead of its clock. */
+  static final long MAX_AHEAD_MILLIS = 3_600_000L;
 
   /** Loads the user-agent patterns (about a second) now rather than on the first message. */
   public Translator() {
@@ -28,6 +33,11 @@ public final class Translator {
     }
     if (message.timestampMillis() < EARLIEST_MILLIS) {
       return new Translation.Invalid("timestamp", "is before 1971-01-01, which Mixpanel rejects");
+    }
+    Instant received = Timestamps.parse(message.text("receivedAt"));
+    if (received != null && message.timestampMillis() > received.toEpochMilli() + MAX_AHEAD_MILLIS) {
+      return new Translation.Invalid("timestamp",
+          "is more than 1 hour after the relay received the message, which Mixpanel rejects");
     }
     Call call = new Call(message, destination);
     Translation.Invalid placeholder = placeholder(call);
