@@ -18,9 +18,10 @@ import java.util.Map;
 /**
  * Mixpanel's limits, checked before anything is sent (wire-protocols A.5). Property names and
  * string values over 255 characters are cut, as Mixpanel would cut them, and counted. A record
- * that can never be accepted (more than 255 event properties, over 1 MiB of JSON) is set aside
- * with the reason instead of failing a whole batch. Nested objects and arrays are left as they
- * are; only the top level of an event's properties or of a profile operation is cut.
+ * that can never be accepted (255 event properties or more, an event property nested deeper than
+ * 3 levels or with 255 keys or items or more, over 1 MiB of JSON: the mock's strict reading) is
+ * set aside with the reason instead of failing a whole batch. Nested objects and arrays are never
+ * cut; only the top level of an event's properties or of a profile operation is.
  *
  * <p>The size check is the same pass: it bounds the JSON size from above (six bytes per
  * character, as if every one were escaped), and only a record over the bound is serialised.
@@ -29,6 +30,8 @@ final class Limits {
   static final int MAX_CHARS = 255;
   static final int MAX_PROPERTIES = 255;
   static final int MAX_RECORD_BYTES = 1 << 20;
+  /** Deepest nesting of an event property's objects and lists that Mixpanel accepts. */
+  static final int MAX_DEPTH = 3;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,6 +69,46 @@ final class Limits {
     }
     return new Translation.Translated(kept == null ? records : kept, translated.update(),
         rejected == null ? List.of() : rejected, cuts[0]);
+  }
+
+  /**
+   * Why Mixpanel's strict mode would refuse an event property (nested deeper than
+   * {@link #MAX_DEPTH}, an object or list of {@link #MAX_PROPERTIES} entries or more), or null.
+   */
+  private static String nestedProblem(JsonNode value, String path, int depth) {
+    if (!value.isContainerNode()) {
+      return null;
+    }
+    if (depth > MAX_DEPTH) {
+      return "property '" + clip(path) + "' is nested deeper than " + MAX_DEPTH
+          + " levels; Mixpanel rejects the event";
+    }
+    if (value.size() >= MAX_PROPERTIES) {
+      return "property '" + clip(path) + "' has " + value.size()
+          + (value.isArray() ? " items" : " keys") + "; Mixpanel accepts fewer than "
+          + MAX_PROPERTIES;
+    }
+    if (value.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String problem = nestedProblem(e.getValue(), path + "." + e.getKey(), depth + 1);
+        if (problem != null) {
+          return problem;
+        }
+      }
+    } else {
+      for (JsonNode item : value) {
+        String problem = nestedProblem(item, path, depth + 1);
+        if (problem != null) {
+          return problem;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String clip(String path) {
+    return path.length() > 100 ? path.substring(0, 100) + "..." : path;
   }
 
   /** The object value of a profile or group operation ({@code $set}, {@code $union}...). */
@@ -120,9 +163,22 @@ final class Limits {
   }
 
   private static String refusal(MixpanelRecord r, ObjectNode target, long bound) {
-    if (r.endpoint() == Endpoint.IMPORT && target != null && target.size() > MAX_PROPERTIES) {
-      return "the event has " + target.size() + " properties; Mixpanel accepts at most "
-          + MAX_PROPERTIES;
+    if (r.endpoint() == Endpoint.IMPORT && target != null) {
+      if (target.size() > MAX_PROPERTIES) {
+        return "the event has " + target.size() + " properties; Mixpanel accepts at most "
+            + MAX_PROPERTIES;
+      }
+      if (target.size() == MAX_PROPERTIES) {
+        return "the event has " + MAX_PROPERTIES + " properties; Mixpanel's strict mode accepts"
+            + " fewer than " + MAX_PROPERTIES;
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = target.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String problem = nestedProblem(e.getValue(), e.getKey(), 1);
+        if (problem != null) {
+          return problem;
+        }
+      }
     }
     if (bound > MAX_RECORD_BYTES) {
       int bytes = exactBytes(r.body());

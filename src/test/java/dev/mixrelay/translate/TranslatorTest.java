@@ -107,7 +107,8 @@ class TranslatorTest {
     ObjectNode raw = JSON.createObjectNode().put("type", "track").put("messageId", "m-1")
         .put("userId", userId).put("event", event).put("timestamp", "2024-03-01T10:00:00Z");
     raw.putObject("properties").put(key, value).put("distinct_id", "spoofed");
-    Validation v = new MessageNormalizer(() -> "g").normalize(raw, null, null, Instant.EPOCH);
+    Validation v = new MessageNormalizer(() -> "g").normalize(raw, null, null,
+        Instant.parse("2024-03-01T10:00:05Z"));
     Translation t = translator.translate(((Validation.Valid) v).message(), DESTINATION,
         ProfileView.EMPTY);
     if (t instanceof Translation.Invalid invalid) {
