@@ -14,6 +14,11 @@ public final class Translator {
   /** Mixpanel rejects event times before 1971-01-01 (epoch milliseconds). */
   static final long EARLIEST_MILLIS = 31_536_000_000L;
 
+  /**
+   * Below 10^11, Mixpanel reads a time as epoch seconds, not milliseconds (1973-03-03T09:46:40Z).
+   */
+  static final long SECONDS_BELOW = 100_000_000_000L;
+
   /** Mixpanel rejects event times more than an hour ahead of its clock. */
   static final long MAX_AHEAD_MILLIS = 3_600_000L;
 
@@ -33,6 +38,10 @@ public final class Translator {
     }
     if (message.timestampMillis() < EARLIEST_MILLIS) {
       return new Translation.Invalid("timestamp", "is before 1971-01-01, which Mixpanel rejects");
+    }
+    if (message.timestampMillis() < SECONDS_BELOW) {
+      return new Translation.Invalid("timestamp", "is before 1973-03-03T09:46:40Z, whose epoch"
+          + " milliseconds Mixpanel would read as seconds");
     }
     Instant received = Timestamps.parse(message.text("receivedAt"));
     if (received != null && message.timestampMillis() > received.toEpochMilli() + MAX_AHEAD_MILLIS) {

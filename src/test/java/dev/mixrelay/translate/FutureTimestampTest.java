@@ -6,7 +6,10 @@ import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.MixpanelSettings;
 import org.junit.jupiter.api.Test;
 
-/** Events dated far ahead of their arrival are never sent (found by TranslationFuzzTest). */
+/**
+ * Events dated far ahead of their arrival, or so early that Mixpanel would read their milliseconds
+ * as seconds, are never sent (found by TranslationFuzzTest).
+ */
 class FutureTimestampTest {
   private static final DestinationConfig DESTINATION = new DestinationConfig("main", "T0KEN", null,
       null, null, null, null, MixpanelSettings.defaults(), null, null);
@@ -29,5 +32,12 @@ class FutureTimestampTest {
   @Test
   void aMessageDatedWithinTheHourAfterItArrivedIsStillTranslated() {
     assertThat(translate("2024-03-01T11:00:05Z")).isInstanceOf(Translation.Translated.class);
+  }
+
+  @Test
+  void aMessageFromBeforeMarch1973IsInvalidBecauseMixpanelWouldReadItsMillisecondsAsSeconds() {
+    assertThat(translate("1971-01-01T12:00:00Z")).isEqualTo(new Translation.Invalid("timestamp",
+        "is before 1973-03-03T09:46:40Z, whose epoch milliseconds Mixpanel would read as seconds"));
+    assertThat(translate("1973-03-03T09:46:40Z")).isInstanceOf(Translation.Translated.class);
   }
 }
