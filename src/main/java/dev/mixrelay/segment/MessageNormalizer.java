@@ -108,6 +108,10 @@ public final class MessageNormalizer {
         return new Validation.Invalid("sentAt", "is not an ISO-8601 date-time: '" + clip(sentText) + "'");
       }
       corrected = receivedAt.minusMillis(sentAt.toEpochMilli() - original.toEpochMilli());
+      if (!Timestamps.inRange(corrected)) {
+        return new Validation.Invalid("sentAt", "corrects the timestamp to a time outside the years"
+            + " 0001 to 9999");
+      }
       msg.put("sentAt", Timestamps.format(sentAt));
     }
     msg.put("originalTimestamp", Timestamps.format(original));

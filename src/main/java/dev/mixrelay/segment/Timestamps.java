@@ -23,7 +23,12 @@ public final class Timestamps {
    */
   public static Instant parse(String text) {
     Instant parsed = parseAnyYear(text);
-    return parsed == null || parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST) ? null : parsed;
+    return parsed == null || !inRange(parsed) ? null : parsed;
+  }
+
+  /** Whether {@code instant} lies in the years 0001 to 9999, so its formatted text parses back. */
+  public static boolean inRange(Instant instant) {
+    return !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST);
   }
 
   private static Instant parseAnyYear(String text) {

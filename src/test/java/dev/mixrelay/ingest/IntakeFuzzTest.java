@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.segment.MessageNormalizer;
 import dev.mixrelay.segment.MessageType;
 import dev.mixrelay.segment.SegmentJson;
+import dev.mixrelay.segment.SegmentMessage;
 import dev.mixrelay.segment.Timestamps;
 import dev.mixrelay.segment.Validation;
 import io.vertx.core.buffer.Buffer;
@@ -85,7 +86,9 @@ class IntakeFuzzTest {
         assertThat(message.messageId()).isNotEmpty();
         assertThat(Timestamps.parse(message.json().get("timestamp").asText()))
             .isEqualTo(Instant.ofEpochMilli(message.timestampMillis()));
-        SegmentJson.MAPPER.writeValueAsBytes(message.json());
+        byte[] logged = SegmentJson.MAPPER.writeValueAsBytes(message.json());
+        assertThat(SegmentMessage.fromNormalized((ObjectNode) SegmentJson.MAPPER.readTree(logged)))
+            .as("read back from the log").isEqualTo(message);
       }
     }
   }

@@ -37,11 +37,23 @@ class TimestampsTest {
   }
 
   @Test
-  void sentAtInTheYearOneAndTimestampInTheYearNineThousandStillNormalise() throws Exception {
+  void aClientClockInTheYearOneIsCorrectedToTheTimeOfArrival() throws Exception {
     ObjectNode raw = (ObjectNode) SegmentJson.MAPPER.readTree("""
-        {"type":"track","userId":"u1","event":"E","timestamp":"9999-12-31T23:59:59Z",
-         "sentAt":"0001-01-01T00:00:00Z"}""");
+        {"type":"track","userId":"u1","event":"E","timestamp":"0001-01-01T00:00:00Z",
+         "sentAt":"0001-01-01T00:00:05Z"}""");
     Validation v = new MessageNormalizer(() -> "id").normalize(raw, null, null, NOW);
-    assertThat(v).isInstanceOf(Validation.Valid.class);
+    assertThat(((Validation.Valid) v).message().timestampMillis())
+        .isEqualTo(NOW.minusSeconds(5).toEpochMilli());
+  }
+
+  @Test
+  void aClockCorrectionThatLeavesTheYearsOneToNineThousandNineHundredNinetyNineIsInvalid()
+      throws Exception {
+    ObjectNode raw = (ObjectNode) SegmentJson.MAPPER.readTree("""
+        {"type":"track","userId":"u1","event":"E","timestamp":"0001-01-01T00:00:00Z",
+         "sentAt":"9999-12-31T23:59:59Z"}""");
+    Validation v = new MessageNormalizer(() -> "id").normalize(raw, null, null, NOW);
+    assertThat(v).isEqualTo(new Validation.Invalid("sentAt",
+        "corrects the timestamp to a time outside the years 0001 to 9999"));
   }
 }
