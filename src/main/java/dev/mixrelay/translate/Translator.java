@@ -44,7 +44,8 @@ public final class Translator {
           + " milliseconds Mixpanel would read as seconds");
     }
     Instant received = Timestamps.parse(message.text("receivedAt"));
-    if (received != null && message.timestampMillis() > received.toEpochMilli() + MAX_AHEAD_MILLIS) {
+    if (received != null
+        && message.timestampMillis() > received.toEpochMilli() + MAX_AHEAD_MILLIS) {
       return new Translation.Invalid("timestamp",
           "is more than 1 hour after the relay received the message, which Mixpanel rejects");
     }

@@ -53,10 +53,12 @@ class IntakeHttpFuzzTest {
   void noBodyOrHeaderGetsA5xxAndEveryRefusalSaysWhy(FuzzedDataProvider data) throws IOException {
     String path = data.pickValue(PATHS);
     // an input that ends in zero bytes is a well-formed POST /v1/track with the right write key
-    String type = data.consumeBoolean() ? headerText(data.consumeString(40)) : data.pickValue(TYPES);
+    String type = data.consumeBoolean() ? headerText(data.consumeString(40))
+        : data.pickValue(TYPES);
     String encoding = data.consumeBoolean() ? headerText(data.consumeString(20))
         : data.pickValue(ENCODINGS);
-    String auth = data.consumeBoolean() ? headerText(data.consumeString(60)) : data.pickValue(AUTHS);
+    String auth = data.consumeBoolean() ? headerText(data.consumeString(60))
+        : data.pickValue(AUTHS);
     boolean gzipIt = data.consumeBoolean();
     byte[] body = data.consumeRemainingAsBytes();
 
@@ -71,7 +73,8 @@ class IntakeHttpFuzzTest {
     if (auth != null) {
       h.set("Authorization", auth);
     }
-    HttpResponse<Buffer> r = RelayFixture.await(req.sendBuffer(Buffer.buffer(gzipIt ? gzip(body) : body)));
+    HttpResponse<Buffer> r =
+        RelayFixture.await(req.sendBuffer(Buffer.buffer(gzipIt ? gzip(body) : body)));
 
     assertThat(r.statusCode()).as("status for %s", r.bodyAsString()).isLessThan(500);
     if (r.statusCode() >= 400) {

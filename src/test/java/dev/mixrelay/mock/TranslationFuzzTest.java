@@ -51,7 +51,8 @@ class TranslationFuzzTest {
       "u1", "u2", "a1", "g1", "Login", "Logout", "Signed Up", "Viewed Docs Page", "Docs",
       "1900-01-01T00:00:00Z", "3000-01-01T00:00:00Z", "1970-01-01T00:00:00Z",
       "2026-11-23T11:59:59.999Z", "2026-11-23T13:30:00+01:00", "1e400", "12.50", "NaN",
-      "ünïcödé ✓ 🎉", "\u202e\ud83d", "\t\n", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)",
+      "ünïcödé ✓ 🎉", "\u202e\ud83d", "\t\n",
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)",
       "1.2.3.4", "::1", "{}", "[]", "true", "false", "$device:a1", "-", "a-b-c"};
   private static final String[] TIMESTAMPS = {
       "1900-01-01T00:00:00Z", "3000-01-01T00:00:00Z", "1971-01-01T00:00:00Z",
@@ -69,7 +70,8 @@ class TranslationFuzzTest {
           List.of("ü", ""), null, null, List.of("$name"), null, false, null, true,
           MixpanelSettings.IdentityMerge.simplified, null, false),
           session(SessionConfig.Mode.property, "Pacific/Chatham")),
-      destination(new MixpanelSettings(null, true, null, true, MixpanelSettings.PageCalls.first_match,
+      destination(new MixpanelSettings(null, true, null, true,
+          MixpanelSettings.PageCalls.first_match,
           true, false, List.of("email"), null, List.of("Login"), List.of("time"),
           List.of("company"), List.of("company"), true, null, null,
           MixpanelSettings.IdentityMerge.original, null, true),
@@ -148,7 +150,8 @@ class TranslationFuzzTest {
       m.put("messageId", data.pickValue(new String[] {"m1", "m1", "m2", "", "m\u00e9"}));
     }
     if (data.consumeBoolean()) {
-      m.put("timestamp", data.consumeBoolean() ? data.pickValue(TIMESTAMPS) : data.consumeString(30));
+      m.put("timestamp",
+          data.consumeBoolean() ? data.pickValue(TIMESTAMPS) : data.consumeString(30));
     }
     if (data.consumeBoolean()) {
       m.put("sentAt", data.pickValue(TIMESTAMPS));
