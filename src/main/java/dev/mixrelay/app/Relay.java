@@ -7,6 +7,11 @@ import dev.mixrelay.ingest.IntakeListener;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.ops.AdminRoutes;
+import dev.mixrelay.ops.Debugger;
+import dev.mixrelay.ops.DebuggerRoutes;
+import dev.mixrelay.config.SourceConfig;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import dev.mixrelay.segment.SegmentMessage;
 import dev.mixrelay.ops.HealthRoutes;
 import dev.mixrelay.ops.Metrics;
 import io.vertx.core.json.JsonObject;
@@ -158,12 +163,16 @@ public final class Relay {
     IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
     HealthRoutes health = new HealthRoutes(this::notReadyReasons);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
+    DebuggerRoutes debuggerPage = debuggerRoutes();
     Consumer<Router> routes = router -> {
       health.mount(router);
       metrics.mount(router);
       intake.mount(router);
       if (admin != null) {
         admin.mount(router);
+      }
+      if (debuggerPage != null) {
+        debuggerPage.mount(router);
       }
     };
     int instances = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
@@ -183,6 +192,28 @@ public final class Relay {
       }
       return more;
     });
+  }
+
+  /** The live debugger page (only with an admin token), fed by a tap on the pipeline. */
+  private DebuggerRoutes debuggerRoutes() {
+    if (!config.admin().enabled()) {
+      return null;
+    }
+    Debugger debugger = new Debugger(clock::millis);
+    pipeline.tap(new PipelineTap() {
+      @Override
+      public boolean active() {
+        return debugger.active();
+      }
+
+      @Override
+      public void observed(String source, String destination, SegmentMessage message, String outcome,
+          List<MixpanelRecord> records, List<MixpanelRecord> sessionRecords) {
+        debugger.observed(source, destination, message, outcome, records, sessionRecords);
+      }
+    });
+    return new DebuggerRoutes(config.admin().token(), debugger,
+        config.sources().stream().map(SourceConfig::name).toList());
   }
 
   private PipelineListener pipelineMetrics() {
