@@ -115,6 +115,26 @@
     return record.endpoint + ' ' + ops.join(' ');
   }
 
+  function summary(item) {
+    const m = item.message || {};
+    if (m.event) {
+      return m.event;
+    }
+    if ((item.type === 'page' || item.type === 'screen') && m.name) {
+      return m.name;
+    }
+    if (item.type === 'identify' && m.traits) {
+      return 'traits: ' + Object.keys(m.traits).join(', ');
+    }
+    if (item.type === 'group') {
+      return 'group ' + m.groupId;
+    }
+    if (item.type === 'alias') {
+      return m.previousId + ' \u2192 ' + m.userId;
+    }
+    return item.messageId;
+  }
+
   function chips(td, records) {
     records.forEach((r) => {
       const span = document.createElement('span');
@@ -132,7 +152,7 @@
     cell(tr, item.source);
     cell(tr, item.type, 'type');
     cell(tr, item.userId || item.anonymousId || '');
-    cell(tr, item.event || item.messageId, 'message');
+    cell(tr, summary(item), 'message');
     const records = cell(tr, null, 'records');
     if (item.outcome === 'translated') {
       chips(records, item.records);

@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The live debugger page: {@code GET /debugger} (the page, from {@code debugger/} in the jar),
- * its script and style, and {@code GET /debugger/events} (server-sent events: {@code hello},
+ * its script, style and icon, and {@code GET /debugger/events} (server-sent events: {@code hello},
  * then {@code row} and {@code stats}). The page and its stream want the admin token, as {@code
  * Authorization: Bearer} or once as {@code ?token=} (an EventSource cannot send headers),
- * compared in constant time; the script and style hold nothing secret and are served to anyone.
+ * compared in constant time; the script, style and icon hold nothing secret and are served to anyone.
  * Not mounted at all while no admin token is set.
  */
 public final class DebuggerRoutes {
@@ -37,6 +37,7 @@ public final class DebuggerRoutes {
   private final Buffer page = resource("index.html");
   private final Buffer script = resource("app.js");
   private final Buffer style = resource("app.css");
+  private final Buffer icon = resource("favicon.svg");
 
   public DebuggerRoutes(String adminToken, Debugger debugger, List<String> sources) {
     this.tokenDigest = digest(adminToken);
@@ -48,6 +49,7 @@ public final class DebuggerRoutes {
     router.get("/debugger").handler(this::guard).handler(ctx -> serve(ctx, page, "text/html"));
     router.get("/debugger/app.js").handler(ctx -> serve(ctx, script, "text/javascript"));
     router.get("/debugger/app.css").handler(ctx -> serve(ctx, style, "text/css"));
+    router.get("/debugger/favicon.svg").handler(ctx -> serve(ctx, icon, "image/svg+xml"));
     router.get("/debugger/events").handler(this::guard).handler(this::stream);
   }
 
