@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One connected debugger page: its filter, a per-second budget of rows, and a bounded queue of
+ * One connected debugger page: its filter, a budget of rows a second, and a bounded queue of
  * rows waiting for its connection. The pipeline thread offers rows; the viewer's own event loop
  * drains them. Rows over the budget or over the queue bound are counted and dropped.
  */
@@ -19,26 +19,16 @@ final class DebugViewer {
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong matched = new AtomicLong();
   private final AtomicLong shown = new AtomicLong();
-  private long second = Long.MIN_VALUE;
-  private int inSecond;
+  private final RowBudget budget = new RowBudget(ROWS_PER_SECOND);
 
   DebugViewer(DebugFilter filter) {
     this.filter = filter;
   }
 
-  /** Counts a matching message and says whether this second's budget still has room for it. */
+  /** Counts a matching message and says whether the row budget and the queue have room for it. */
   synchronized boolean admit(long nowMillis) {
     matched.incrementAndGet();
-    long s = Math.floorDiv(nowMillis, 1000);
-    if (s != second) {
-      second = s;
-      inSecond = 0;
-    }
-    if (inSecond >= ROWS_PER_SECOND || queued.get() >= QUEUE_BOUND) {
-      return false;
-    }
-    inSecond++;
-    return true;
+    return queued.get() < QUEUE_BOUND && budget.take(nowMillis);
   }
 
   void offer(String row) {

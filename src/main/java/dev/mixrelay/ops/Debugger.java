@@ -28,8 +28,7 @@ public final class Debugger {
   private final List<DebugViewer> viewers = new CopyOnWriteArrayList<>();
   private final ArrayDeque<Row> ring = new ArrayDeque<>();
   private final AtomicLong ids = new AtomicLong();
-  private long ringSecond = Long.MIN_VALUE;
-  private int ringInSecond;
+  private final RowBudget ringBudget = new RowBudget(DebugViewer.ROWS_PER_SECOND);
 
   /** A sampled row: what the filters need, and its JSON as sent to the page. */
   private record Row(String source, SegmentMessage message, List<MixpanelRecord> records,
@@ -58,15 +57,9 @@ public final class Debugger {
       }
     }
     synchronized (ring) {
-      long s = Math.floorDiv(now, 1000);
-      if (s != ringSecond) {
-        ringSecond = s;
-        ringInSecond = 0;
-      }
-      if (ringInSecond >= DebugViewer.ROWS_PER_SECOND) {
+      if (!ringBudget.take(now)) {
         return;
       }
-      ringInSecond++;
       if (json == null) {
         json = row(now, source, destination, message, outcome, records, sessionRecords);
       }

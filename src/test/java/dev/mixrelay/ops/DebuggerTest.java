@@ -42,6 +42,27 @@ class DebuggerTest {
   }
 
   @Test
+  void underASteadyStreamTheRowsAreSpreadEvenlyAcrossEachSecond() {
+    RowBudget budget = new RowBudget(50);
+    long t = 0;
+    while (budget.take(t)) {
+      // the first second's worth goes at once: a small burst of test messages is shown whole
+    }
+    List<Long> admitted = new ArrayList<>();
+    for (t = 1; t <= 1000; t++) {
+      for (int i = 0; i < 10; i++) { // 10,000 messages a second
+        if (budget.take(t)) {
+          admitted.add(t);
+        }
+      }
+    }
+    assertThat(admitted).hasSize(50);
+    for (int i = 1; i < admitted.size(); i++) {
+      assertThat(admitted.get(i) - admitted.get(i - 1)).isEqualTo(20);
+    }
+  }
+
+  @Test
   void aViewerThatDoesNotReadKeepsABoundedQueue() {
     DebugViewer viewer = viewer(null, null, null, null);
     for (int s = 0; s < 10; s++) {
