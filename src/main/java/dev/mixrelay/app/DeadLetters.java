@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.deliver.DeadLetter;
+import dev.mixrelay.deliver.DeadLetterSink;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.log.DeadLetterRow;
 import dev.mixrelay.log.IntakeLog;
@@ -36,6 +38,18 @@ final class DeadLetters {
     this.log = log;
     this.config = config;
     this.delivery = delivery;
+  }
+
+  /** Where delivery's dead letters go: the intake log's dead-letter table. */
+  static DeadLetterSink sinkInto(IntakeLog log) {
+    return letters -> {
+      List<DeadLetterRow> rows = new ArrayList<>(letters.size());
+      for (DeadLetter d : letters) {
+        rows.add(new DeadLetterRow(0, d.destination(), d.endpoint().path(), d.record(), d.reason(),
+            d.time().toEpochMilli()));
+      }
+      return log.addDeadLetters(rows);
+    };
   }
 
   Future<JsonObject> list(String destination, long afterId, int limit) {

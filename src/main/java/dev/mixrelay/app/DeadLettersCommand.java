@@ -3,10 +3,8 @@ package dev.mixrelay.app;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
-import dev.mixrelay.deliver.DeadLetter;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.deliver.DeliveryListener;
-import dev.mixrelay.log.DeadLetterRow;
 import dev.mixrelay.log.SqliteIntakeLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -69,14 +66,8 @@ final class DeadLettersCommand implements Command {
           return 2;
         }
       }
-      Delivery delivery = Delivery.create(vertx, letters -> {
-        List<DeadLetterRow> rows = new ArrayList<>();
-        for (DeadLetter d : letters) {
-          rows.add(new DeadLetterRow(0, d.destination(), d.endpoint().path(), d.record(), d.reason(),
-              d.time().toEpochMilli()));
-        }
-        return log.addDeadLetters(rows);
-      }, DeliveryListener.NOOP, Clock.systemUTC());
+      Delivery delivery = Delivery.create(vertx, DeadLetters.sinkInto(log), DeliveryListener.NOOP,
+          Clock.systemUTC());
       JsonObject request = new JsonObject();
       if (destination != null) {
         request.put("destination", destination);

@@ -3,7 +3,6 @@ package dev.mixrelay.app;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
-import dev.mixrelay.ingest.IntakeListener;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.ops.AdminRoutes;
@@ -16,13 +15,8 @@ import dev.mixrelay.ops.HealthRoutes;
 import dev.mixrelay.ops.Metrics;
 import io.vertx.core.json.JsonObject;
 import dev.mixrelay.config.DestinationConfig;
-import dev.mixrelay.deliver.DeadLetter;
-import dev.mixrelay.deliver.DeadLetterSink;
-import dev.mixrelay.deliver.DeliveryListener;
 import dev.mixrelay.identity.SuperPropertyStore;
-import dev.mixrelay.log.DeadLetterRow;
 import dev.mixrelay.mock.MockMixpanel;
-import dev.mixrelay.session.SessionListener;
 import dev.mixrelay.translate.Translator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -76,15 +70,7 @@ public final class Relay {
   }
 
   private static Delivery mixpanelDelivery(Relay relay) {
-    DeadLetterSink sink = letters -> {
-      List<DeadLetterRow> rows = new ArrayList<>(letters.size());
-      for (DeadLetter d : letters) {
-        rows.add(new DeadLetterRow(0, d.destination(), d.endpoint().path(), d.record(), d.reason(),
-            d.time().toEpochMilli()));
-      }
-      return relay.log.addDeadLetters(rows);
-    };
-    return Delivery.create(relay.vertx, sink, relay.metrics.delivery(), relay.clock);
+    return Delivery.create(relay.vertx, DeadLetters.sinkInto(relay.log), relay.metrics.delivery(), relay.clock);
   }
 
   /** Starts a relay; {@code deliveryFactory} builds delivery once the log is open. */

@@ -22,6 +22,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -48,6 +49,9 @@ public final class IntakeRoutes {
   private final Clock clock;
   private final MessageNormalizer normalizer = MessageNormalizer.withRandomIds();
   private final SourceLimits limits;
+  private final java.util.concurrent.atomic.AtomicBoolean backPressure =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IntakeRoutes.class);
 
   public IntakeRoutes(RelayConfig config, IntakeLog log, IntakeListener listener, Clock clock) {
     this.config = config;
@@ -63,19 +67,20 @@ public final class IntakeRoutes {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(server.maxRequestBytes())
         .setHandleFileUploads(false);
     PlatformHandler gate = this::gate;
+    TimeoutHandler timeout = TimeoutHandler.create(server.requestTimeout().toMillis(), 408);
     for (MessageType t : MessageType.values()) {
       String path = "/v1/" + t.wireName();
       for (String p : List.of(path, path + "/")) {
-        router.route(HttpMethod.POST, p).handler(gate).handler(body)
+        router.route(HttpMethod.POST, p).handler(timeout).handler(gate).handler(body)
             .handler(ctx -> handle(ctx, Kind.SINGLE, t));
       }
     }
     for (String p : List.of("/v1/batch", "/v1/batch/", "/v1/import", "/v1/import/")) {
-      router.route(HttpMethod.POST, p).handler(gate).handler(body)
+      router.route(HttpMethod.POST, p).handler(timeout).handler(gate).handler(body)
           .handler(ctx -> handle(ctx, Kind.BATCH, null));
     }
     for (String p : List.of("/webhook", "/webhook/", "/webhook/:writeKey")) {
-      router.route(HttpMethod.POST, p).handler(gate).handler(body)
+      router.route(HttpMethod.POST, p).handler(timeout).handler(gate).handler(body)
           .handler(ctx -> handle(ctx, Kind.WEBHOOK, null));
     }
     router.route("/v1/*").failureHandler(this::failure);
@@ -86,7 +91,17 @@ public final class IntakeRoutes {
 
   /** Refuses before the body is read: over capacity, or the log cannot take writes. */
   private void gate(RoutingContext ctx) {
-    if (log.overCapacity()) {
+    boolean full = log.overCapacity();
+    if (backPressure.compareAndSet(!full, full)) {
+      listener.backPressure(full);
+      if (full) {
+        LOG.warn("back-pressure on: the intake log holds more than storage.maxLogBytes unacknowledged;"
+            + " intake answers 503 until delivery catches up");
+      } else {
+        LOG.info("back-pressure off: intake accepts again");
+      }
+    }
+    if (full) {
       listener.rejected("-", "back_pressure");
       reply(ctx, new IntakeError(503, "back_pressure",
           "the relay's intake log is full; retry later"), true);
@@ -104,7 +119,11 @@ public final class IntakeRoutes {
 
   private void failure(RoutingContext ctx) {
     int status = ctx.statusCode();
-    if (status == 413) {
+    if (status == 408) {
+      listener.rejected("-", "request_timeout");
+      reply(ctx, new IntakeError(408, "request_timeout",
+          "the request was not complete within " + server.requestTimeout().toSeconds() + " s"), false);
+    } else if (status == 413) {
       listener.rejected("-", "request_too_large");
       reply(ctx, new IntakeError(413, "request_too_large",
           "the request body is larger than " + server.maxRequestBytes() + " bytes"), false);
