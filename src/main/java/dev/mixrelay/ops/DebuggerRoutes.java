@@ -1,6 +1,7 @@
 package dev.mixrelay.ops;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -14,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -38,6 +41,7 @@ public final class DebuggerRoutes {
   private final Buffer script = resource("app.js");
   private final Buffer style = resource("app.css");
   private final Buffer icon = resource("favicon.svg");
+  private final Map<Runnable, HttpConnection> streams = new ConcurrentHashMap<>();
 
   public DebuggerRoutes(String adminToken, Debugger debugger, List<String> sources) {
     this.tokenDigest = digest(adminToken);
@@ -86,14 +90,27 @@ public final class DebuggerRoutes {
         debugger.disconnect(viewer);
       }
     };
-    res.closeHandler(v -> close.run());
-    res.exceptionHandler(e -> close.run());
-    ctx.request().connection().shutdownHandler(v -> {
-      close.run(); // the relay is stopping: a live stream must not hold up the graceful shutdown
+    HttpConnection connection = ctx.request().connection();
+    Runnable end = () -> {
+      close.run();
       if (!res.ended()) {
         res.end();
       }
+    };
+    streams.put(end, connection);
+    res.closeHandler(v -> {
+      streams.remove(end);
+      close.run();
     });
+    res.exceptionHandler(e -> close.run());
+    // the relay is stopping: live streams must not hold up the graceful shutdown (an HTTP/2
+    // connection may carry several, and has one shutdown handler)
+    connection.shutdownHandler(v -> streams.forEach((stream, on) -> {
+      if (on == connection) {
+        streams.remove(stream);
+        stream.run();
+      }
+    }));
   }
 
   /** Writes the viewer's waiting rows (unless its connection is behind) and its counts. */
