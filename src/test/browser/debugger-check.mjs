@@ -71,12 +71,21 @@ try {
 
   step('sending events');
   await send([
+    // hours apart and before the rest (sessions ignore events behind their watermark): each later
+    // one closes the session before it
+    { ...track('user-6', 'Opened App'), timestamp: new Date(Date.now() - 5 * 3600e3).toISOString() },
+    { ...track('user-6', 'Opened App'), timestamp: new Date(Date.now() - 3 * 3600e3).toISOString() },
+    { ...track('user-6', 'Opened App'), timestamp: new Date(Date.now() - 3600e3).toISOString() },
     { type: 'identify', userId: 'user-1', traits: { email: 'one@example.com', plan: 'pro' } },
     track('user-1', 'Order Completed', { revenue: 19.99 }),
     { type: 'page', userId: 'user-1', name: 'Pricing' },
     track('user-2', 'Signed Up'),
   ]);
-  let rows = await rowsSatisfy(page, 'the four messages', (r) => r.length >= 4);
+  let rows = await rowsSatisfy(page, 'the seven messages', (r) => r.length >= 7);
+  const sessionRows = await page.$$eval('#rows td.sessions', (tds) => tds.map((td) => td.innerText).filter((t) => t));
+  if (sessionRows.length === 0 || !sessionRows.every((t) => t.includes('Session'))) {
+    throw new Error('expected a row closing a session, got ' + JSON.stringify(sessionRows) + ' in ' + JSON.stringify(rows));
+  }
   const order = rows.find((r) => r.includes('Order Completed'));
   if (!order || !order.includes('track') || !order.includes('user-1')) {
     throw new Error('no track row for Order Completed by user-1: ' + JSON.stringify(rows));

@@ -135,10 +135,14 @@
     return item.messageId;
   }
 
-  function chips(td, records) {
+  function chips(td, records, user) {
     records.forEach((r) => {
       const span = document.createElement('span');
-      span.textContent = describe(r);
+      const props = (r.body && r.body.properties) || {};
+      // a message can close another user's session (it moved the event-time watermark past it)
+      const whose = user !== undefined && props.distinct_id && props.distinct_id !== user
+        ? ' \u00b7 ' + props.distinct_id : '';
+      span.textContent = describe(r) + whose;
       td.appendChild(span);
     });
   }
@@ -160,7 +164,7 @@
       records.textContent = item.outcome;
       records.classList.add('outcome-bad');
     }
-    chips(cell(tr, null, 'sessions'), item.sessionRecords);
+    chips(cell(tr, null, 'sessions'), item.sessionRecords, item.userId || item.anonymousId || '');
     tr.addEventListener('click', () => select(tr, item));
     rowsById.set(String(item.id), item);
     const body = $('rows');
