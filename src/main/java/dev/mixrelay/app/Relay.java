@@ -65,7 +65,8 @@ public final class Relay {
     return start(vertx, config, clock, Relay::mixpanelDelivery, true);
   }
 
-  private static Delivery mixpanelDelivery(Relay relay) {
+  /** The Mixpanel delivery whose dead letters go to this relay's log (wrapped by the demo). */
+  static Delivery mixpanelDelivery(Relay relay) {
     DeadLetterSink sink = letters -> {
       List<DeadLetterRow> rows = new ArrayList<>(letters.size());
       for (DeadLetter d : letters) {
