@@ -103,7 +103,8 @@ final class ImportCommand implements Command {
     try {
       relay = Polling.await(Relay.start(vertx, config, Clock.systemUTC()), LIMIT);
     } catch (Exception e) {
-      LOG.error("mixrelay could not start: {}", RunCommand.rootMessage(e));
+      LOG.error("mixrelay could not start: {} (import runs its own relay on this config: stop a"
+          + " relay running on the same port and storage.dir first)", RunCommand.rootMessage(e));
       Polling.await(vertx.close(), LIMIT);
       return 1;
     }
@@ -136,8 +137,9 @@ final class ImportCommand implements Command {
         + " imported by an earlier run, %,d sent now in %,d batches%n",
         r.stoppedEarly() ? "stopped early (--max-batches)" : "finished", r.total(), r.skipped(),
         r.sent(), r.batches()));
-    sb.append(String.format(Locale.ROOT, "  accepted %,d, rejected %,d%n", r.accepted(),
-        r.rejectedCount()));
+    sb.append(String.format(Locale.ROOT, "  accepted %,d, rejected %,d%s%n", r.accepted(),
+        r.rejectedCount(), r.retries() == 0 ? "" : String.format(Locale.ROOT,
+            " (%,d batches waited for back-pressure and were retried)", r.retries())));
     r.rejected().forEach((reason, n) -> sb.append(String.format(Locale.ROOT, "    %,8d  %s%n", n,
         reason)));
     double total = r.seconds() + deliverSeconds;

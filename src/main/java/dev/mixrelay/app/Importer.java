@@ -25,7 +25,7 @@ final class Importer {
 
   /** What one run did. */
   record Result(long total, long skipped, long sent, long accepted, Map<String, Long> rejected,
-      long batches, boolean stoppedEarly, double seconds) {
+      long batches, long retries, boolean stoppedEarly, double seconds) {
     long rejectedCount() {
       return rejected.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -37,6 +37,7 @@ final class Importer {
   private final Map<String, Long> rejected = new TreeMap<>();
   private long accepted;
   private long batches;
+  private long retries;
 
   Importer(IntakeClient client, ImportProgress progress, Settings settings) {
     this.client = client;
@@ -110,7 +111,7 @@ final class Importer {
     }
     line.finish(done);
     long sent = done - skipped;
-    return new Result(total, skipped, sent, accepted, rejected, batches, stopped,
+    return new Result(total, skipped, sent, accepted, rejected, batches, retries, stopped,
         (System.nanoTime() - t0) / 1e9);
   }
 
@@ -144,6 +145,7 @@ final class Importer {
   private long complete(InFlight f) throws Exception {
     IntakeClient.Result r = Polling.await(f.answer(), BATCH_LIMIT);
     accepted += r.accepted();
+    retries += r.retries();
     r.rejectedByReason().forEach((reason, n) -> rejected.merge(reason, (long) n, Long::sum));
     f.localErrors().forEach(reason -> rejected.merge(reason, 1L, Long::sum));
     long before = progress.done(f.key());

@@ -151,7 +151,8 @@ final class IntakeClient implements AutoCloseable {
   /** The error without a quoted value from the message, so equal problems count together. */
   static String reason(String error) {
     int quote = error.indexOf('\'');
-    return quote < 0 ? error : error.substring(0, quote).trim();
+    String kept = quote < 0 ? error : error.substring(0, quote).trim();
+    return kept.endsWith(":") ? kept.substring(0, kept.length() - 1) : kept;
   }
 
   private static String code(HttpResponse<Buffer> resp) {
