@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 final class Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
   private static final int READ_BATCH = 2000;
+  private static final int CHUNK = 200;
   private static final long IDLE_POLL_MS = 10;
   private static final long ACK_INTERVAL_MS = 50;
 
@@ -123,20 +124,33 @@ final class Pipeline {
         return;
       }
       List<StoredMessage> batch = ar.result();
-      if (!batch.isEmpty()) {
-        readCursor = batch.get(batch.size() - 1).offset();
-      }
-      for (StoredMessage m : batch) {
-        process(m); // finishing inside may not start a read: `reading` is still true
-      }
-      reading = false;
-      maybeDrained();
       if (batch.isEmpty()) {
+        reading = false;
+        maybeDrained();
         vertx.setTimer(IDLE_POLL_MS, t -> pump());
-      } else {
-        pump();
+        return;
       }
+      readCursor = batch.get(batch.size() - 1).offset();
+      processChunk(batch, 0);
     });
+  }
+
+  /**
+   * Processes a read batch a slice per event-loop turn, so intake requests sharing the thread are
+   * not held up; finishing inside may not start a read meanwhile: `reading` stays true.
+   */
+  private void processChunk(List<StoredMessage> batch, int from) {
+    int to = Math.min(batch.size(), from + CHUNK);
+    for (int i = from; i < to; i++) {
+      process(batch.get(i));
+    }
+    if (to < batch.size()) {
+      context.runOnContext(v -> processChunk(batch, to));
+      return;
+    }
+    reading = false;
+    maybeDrained();
+    pump();
   }
 
   private void process(StoredMessage stored) {

@@ -47,6 +47,7 @@ public final class Relay {
   private Delivery delivery;
   private Pipeline pipeline;
   private Sessions sessions;
+  private Translator translator;
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private int port;
@@ -96,11 +97,15 @@ public final class Relay {
     return startEmbeddedMock().compose(x -> vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock, new SqliteIntakeLog.Options(
             Path.of(storage.dir()), storage.fsync() != StorageConfig.FsyncMode.off,
             storage.maxLogBytes(), storage.maxCommitDelay().toNanos() / 1000))))
+        .compose(opened -> vertx.executeBlocking(() -> {
+          this.translator = new Translator(); // loads the user-agent patterns: not on the event loop
+          return opened;
+        }))
         .compose(opened -> {
           this.log = opened;
           this.delivery = deliveryFactory.apply(this);
           this.sessions = new Sessions(vertx, log, config, delivery, clock, SessionListener.NONE);
-          this.pipeline = new Pipeline(vertx, log, config, new Translator(),
+          this.pipeline = new Pipeline(vertx, log, config, translator,
               SuperPropertyStore.inMemory(1_000_000), sessions, delivery,
               PipelineListener.NOOP, clock, 50_000);
           if (!runPipeline) {

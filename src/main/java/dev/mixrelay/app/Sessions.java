@@ -73,13 +73,18 @@ final class Sessions implements SessionStage {
     for (String name : sessionizers.keySet()) {
       loads.add(log.loadCheckpoint(CHECKPOINT_PREFIX + name));
     }
-    return Future.all(loads).map(all -> {
+    return Future.all(loads).compose(all -> {
       long from = acknowledged;
       int i = 0;
+      List<Future<Void>> initial = new ArrayList<>();
       for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
         Checkpoint cp = loads.get(i++).result();
         if (cp == null) {
-          restoredUpTo.put(e.getKey(), -1L);
+          // an empty state at the acknowledged offset: from now on the log keeps every message a
+          // session may still need, because it never deletes above the lowest checkpoint
+          restoredUpTo.put(e.getKey(), acknowledged);
+          initial.add(log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + e.getKey(), acknowledged,
+              e.getValue().snapshot())));
           continue;
         }
         try {
@@ -89,10 +94,11 @@ final class Sessions implements SessionStage {
         } catch (IllegalArgumentException bad) {
           LOG.warn("session checkpoint of {} does not match its current session settings; "
               + "sessions restart from the acknowledged offset: {}", e.getKey(), bad.getMessage());
-          restoredUpTo.put(e.getKey(), -1L);
+          restoredUpTo.put(e.getKey(), acknowledged);
         }
       }
-      return from;
+      long start = from;
+      return Future.all(initial).map(x -> start);
     });
   }
 
