@@ -1,6 +1,7 @@
 package dev.mixrelay.app;
 
 import dev.mixrelay.config.RelayConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,6 +110,25 @@ final class ImportCommand implements Command {
       Polling.await(vertx.close(), LIMIT);
       return 1;
     }
+    AtomicReference<Future<Void>> stopping = new AtomicReference<>();
+    Runnable stop = () -> {
+      synchronized (stopping) {
+        if (stopping.get() == null) {
+          stopping.set(relay.stop(Duration.ofSeconds(30)));
+        }
+      }
+    };
+    Thread hook = new Thread(() -> {
+      System.err.println(System.lineSeparator() + "mixrelay: interrupted; stopping the relay (what"
+          + " intake accepted stays in its log: run the same command again to resume)");
+      stop.run();
+      try {
+        Polling.await(stopping.get(), LIMIT);
+      } catch (Exception e) {
+        System.err.println("mixrelay: the relay did not stop cleanly: " + RunCommand.rootMessage(e));
+      }
+    }, "mixrelay-import-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     int code = 0;
     try (IntakeClient client = new IntakeClient(vertx, relay.port(), writeKey)) {
       ImportProgress progress = ImportProgress.load(Path.of(config.storage().dir()));
@@ -125,7 +146,13 @@ final class ImportCommand implements Command {
           + " (run the same command again to resume)");
       code = 1;
     } finally {
-      Polling.await(relay.stop(Duration.ofSeconds(30)), LIMIT);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook stops the relay
+      }
+      stop.run();
+      Polling.await(stopping.get(), LIMIT);
       Polling.await(vertx.close(), LIMIT);
     }
     return code;
