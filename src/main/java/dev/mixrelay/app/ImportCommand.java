@@ -73,7 +73,8 @@ final class ImportCommand implements Command {
     Importer.Settings settings;
     try {
       settings = new Importer.Settings(positive(args, "--batch", 500), 0,
-          positive(args, "--parallel", 2), Long.parseLong(Options.value(args, "--max-batches", "0")));
+          positive(args, "--parallel", 2), Long.parseLong(Options.value(args, "--max-batches", "0")),
+          0);
     } catch (NumberFormatException e) {
       System.err.println("mixrelay: " + e.getMessage());
       return 2;
@@ -86,7 +87,7 @@ final class ImportCommand implements Command {
     String writeKey = Options.value(args, "--write-key", config.sources().get(0).writeKey());
     settings = new Importer.Settings(Math.min(settings.batch(), config.server().maxBatchMessages()),
         config.server().maxRequestBytes() - config.server().maxMessageBytes() - 64,
-        settings.parallel(), settings.maxBatches());
+        settings.parallel(), settings.maxBatches(), config.server().maxMessageBytes());
     return run(config, files, writeKey, settings);
   }
 
@@ -133,6 +134,7 @@ final class ImportCommand implements Command {
     try (IntakeClient client = new IntakeClient(vertx, relay.port(), writeKey)) {
       ImportProgress progress = ImportProgress.load(Path.of(config.storage().dir()));
       boolean terminal = System.console() != null;
+      out.println("counting the messages in " + files.size() + " file(s) ...");
       Importer.Result result = new Importer(client, progress, settings).run(files,
           (total, done) -> new ProgressLine(out, terminal, total, done));
       long t0 = System.nanoTime();

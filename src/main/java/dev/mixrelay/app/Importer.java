@@ -20,8 +20,11 @@ import java.util.TreeMap;
 final class Importer {
   private static final Duration BATCH_LIMIT = Duration.ofMinutes(10);
 
-  /** How to import: batch size and byte budget, batches in flight, and an optional stop. */
-  record Settings(int batch, int maxBatchBytes, int parallel, long maxBatches) {}
+  /**
+   * How to import: batch size and byte budget, batches in flight, an optional stop, and the largest
+   * message intake takes (a larger one is rejected here, as intake would).
+   */
+  record Settings(int batch, int maxBatchBytes, int parallel, long maxBatches, int maxMessageBytes) {}
 
   /** What one run did. */
   record Result(long total, long skipped, long sent, long accepted, Map<String, Long> rejected,
@@ -86,6 +89,8 @@ final class Importer {
             read++;
             if (item.error() != null) {
               localErrors.add(item.error());
+            } else if (item.json().length > settings.maxMessageBytes()) {
+              localErrors.add("message: is larger than " + settings.maxMessageBytes() + " bytes");
             } else {
               batch.add(item.json());
               bytes += item.json().length + 1;

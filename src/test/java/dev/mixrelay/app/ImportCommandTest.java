@@ -60,6 +60,8 @@ class ImportCommandTest {
     lines.add(10, "not json at all");
     lines.add(700, "{\"type\":\"track\",\"event\":broken}");
     lines.add(900, "{\"type\":\"track\",\"userId\":\"u\",\"messageId\":\"no-event\"}");
+    lines.add(950, "{\"type\":\"track\",\"event\":\"big\",\"userId\":\"u\",\"p\":\""
+        + "x".repeat(40_000) + "\"}");
     Path ndjson = dir.resolve("events.ndjson.gz");
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(ndjson))) {
       out.write(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
@@ -76,14 +78,15 @@ class ImportCommandTest {
         config.toString(), "--batch", "100"));
 
     assertThat(code).as(output.toString()).isZero();
-    assertThat(output.toString()).contains("import finished: 1,233 messages in the files")
-        .contains("accepted 1,230, rejected 3").contains("message: malformed JSON")
-        .contains("event: is required for track").contains("messages/s");
+    assertThat(output.toString()).contains("import finished: 1,234 messages in the files")
+        .contains("accepted 1,230, rejected 4").contains("message: malformed JSON")
+        .contains("event: is required for track").contains("message: is larger than 32768 bytes")
+        .contains("messages/s");
     List<MixpanelRecord> events = ownEvents();
     assertThat(events).hasSize(1230);
     assertThat(events.stream().filter(e -> e.eventName().equals("Loaded a Page"))).hasSize(30);
     assertThat(Files.readString(dir.resolve("data").resolve(ImportProgress.FILE_NAME)))
-        .contains("\"messages\" : 1203").contains("\"messages\" : 30");
+        .contains("\"messages\" : 1204").contains("\"messages\" : 30");
   }
 
   @Test
