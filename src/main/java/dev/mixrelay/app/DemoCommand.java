@@ -11,6 +11,7 @@ import dev.mixrelay.mixpanel.Endpoint;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.mock.MockCounts;
 import dev.mixrelay.mock.MockMixpanel;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ final class DemoCommand implements Command {
     ServerConfig s = c.server();
     RelayConfig demo = new RelayConfig(
         new ServerConfig("127.0.0.1", 0, s.maxMessageBytes(), s.maxRequestBytes(),
-            s.maxBatchMessages(), s.idleTimeout(), s.requestTimeout()),
+            s.maxBatchMessages(), s.idleTimeout(), s.requestTimeout(), null),
         new StorageConfig(dir.toString(), StorageConfig.FsyncMode.off, c.storage().maxLogBytes(),
             c.storage().maxCommitDelay()),
         c.sources(), c.destinations(), c.admin(), c.logging(), new MockConfig("127.0.0.1", 0));
@@ -130,7 +131,7 @@ final class DemoCommand implements Command {
       Polling.await(quiet(vertx, counting[0]), LIMIT);
       List<DeadLetterRow> letters = Polling.await(relay.log().listDeadLetters(null, 0,
           Integer.MAX_VALUE), LIMIT);
-      return summarize(seed, users, day, sent, counting[0], relay.mock(), letters);
+      return summarize(seed, users, day, sent, counting[0], relay, letters);
     } finally {
       Polling.await(relay.stop(Duration.ofSeconds(10)), LIMIT);
     }
@@ -143,7 +144,7 @@ final class DemoCommand implements Command {
     String writeKey = relay.config().sources().get(0).writeKey();
     long accepted = 0;
     Map<String, Integer> rejected = new HashMap<>();
-    try (IntakeClient client = new IntakeClient(vertx, relay.port(), writeKey)) {
+    try (IntakeClient client = new IntakeClient(vertx, relay.port(), writeKey, false)) {
       List<DemoTraffic.Message> all = traffic.messages();
       for (int i = 0; i < all.size(); i += BATCH) {
         List<byte[]> batch = new ArrayList<>(BATCH);
@@ -178,7 +179,8 @@ final class DemoCommand implements Command {
   }
 
   private static DemoSummary summarize(long seed, int users, Instant day, Sent sent,
-      CountingDelivery delivery, MockMixpanel mock, List<DeadLetterRow> letters) {
+      CountingDelivery delivery, Relay relay, List<DeadLetterRow> letters) {
+    MockMixpanel mock = relay.mock();
     long deadMessages = letters.stream().filter(l -> l.endpoint().equals("segment")).count();
     Map<String, Long> deadRecords = new LinkedHashMap<>();
     Map<String, Long> handed = new LinkedHashMap<>();
@@ -197,10 +199,13 @@ final class DemoCommand implements Command {
       }
     }
     double mean = durations.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-    long delivered = delivery.messageSends();
-    long skipped = sent.accepted() - delivered - deadMessages;
+    Map<String, Long> skipped = new java.util.TreeMap<>();
+    for (Counter c : relay.metrics().registry().find("mixrelay_messages_skipped_total").counters()) {
+      skipped.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum);
+    }
     return new DemoSummary(seed, users, day.toString().substring(0, 10), sent.messages(),
-        sent.accepted(), sent.rejected(), delivered, deadMessages, skipped, handed, atMock,
+        sent.accepted(), sent.rejected(), delivery.messageSends(), deadMessages, skipped, handed,
+        atMock,
         deadRecords, counts.sessionEnds(), Math.round(mean * 10) / 10.0, letters.size());
   }
 

@@ -10,7 +10,8 @@ import java.util.TreeMap;
  *
  * @param delivered accepted messages whose records were delivered
  * @param deadLetteredMessages accepted messages the relay could not translate (dead-lettered whole)
- * @param skipped accepted messages that produced no records on purpose (derived: the rest)
+ * @param skippedByReason accepted messages translation skipped on purpose, by reason (the
+ *     relay's {@code mixrelay_messages_skipped_total})
  * @param handed records handed to delivery, by endpoint path
  * @param atMock records the mock accepted, by endpoint path (unique events for /import)
  * @param deadLetteredRecords records Mixpanel (the mock) refused, by endpoint path
@@ -18,15 +19,21 @@ import java.util.TreeMap;
  * @param meanSessionSeconds their mean "Session Duration (Seconds)"
  */
 record DemoSummary(long seed, int users, String day, long sent, long accepted,
-    Map<String, Integer> rejectedByReason, long delivered, long deadLetteredMessages, long skipped,
+    Map<String, Integer> rejectedByReason, long delivered, long deadLetteredMessages,
+    Map<String, Long> skippedByReason,
     Map<String, Long> handed, Map<String, Long> atMock, Map<String, Long> deadLetteredRecords,
     long sessions, double meanSessionSeconds, long deadLetters) {
 
   DemoSummary {
-    rejectedByReason = Map.copyOf(new TreeMap<>(rejectedByReason));
+    rejectedByReason = Map.copyOf(rejectedByReason);
+    skippedByReason = Map.copyOf(skippedByReason);
     handed = Map.copyOf(handed);
     atMock = Map.copyOf(atMock);
     deadLetteredRecords = Map.copyOf(deadLetteredRecords);
+  }
+
+  long skipped() {
+    return skippedByReason.values().stream().mapToLong(Long::longValue).sum();
   }
 
   long rejected() {
@@ -37,8 +44,8 @@ record DemoSummary(long seed, int users, String day, long sent, long accepted,
   boolean reconciles() {
     boolean records = handed.entrySet().stream().allMatch(e -> e.getValue()
         == atMock.getOrDefault(e.getKey(), 0L) + deadLetteredRecords.getOrDefault(e.getKey(), 0L));
-    return sent == accepted + rejected() && skipped >= 0
-        && accepted == delivered + deadLetteredMessages + skipped && records;
+    return sent == accepted + rejected()
+        && accepted == delivered + deadLetteredMessages + skipped() && records;
   }
 
   String format(double seconds) {
@@ -52,10 +59,10 @@ record DemoSummary(long seed, int users, String day, long sent, long accepted,
     line(sb, "  accepted messages, finished as%n");
     line(sb, "    delivered            %,7d  (translated into Mixpanel records)%n", delivered);
     line(sb, "    dead-lettered        %,7d  (could not be translated)%n", deadLetteredMessages);
-    line(sb, "    deliberately skipped %,7d  (produced no records: integrations off, a group"
-        + " without a groupIdentifierTraits trait, ...)%n", skipped);
+    line(sb, "    deliberately skipped %,7d%n", skipped());
+    new TreeMap<>(skippedByReason).forEach((r, n) -> line(sb, "      %,6d  %s%n", n, r));
     line(sb, "    %,d accepted = %,d delivered + %,d dead-lettered + %,d skipped%n", accepted,
-        delivered, deadLetteredMessages, skipped);
+        delivered, deadLetteredMessages, skipped());
     line(sb, "  Mixpanel records   handed to delivery   accepted by the mock   dead-lettered%n");
     for (String endpoint : new String[] {"/import", "/engage", "/groups"}) {
       line(sb, "    %-8s %,20d %,22d %,15d%n", endpoint, handed.getOrDefault(endpoint, 0L),

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -32,6 +33,11 @@ final class HttpVerticle extends VerticleBase {
         .setIdleTimeout((int) config.idleTimeout().toSeconds())
         .setCompressionSupported(false)
         .setDecompressionSupported(false);
+    if (config.tls() != null) {
+      options.setSsl(true).setUseAlpn(true)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tls().certFile())
+              .setKeyPath(config.tls().keyFile()));
+    }
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
   }

@@ -131,7 +131,8 @@ final class ImportCommand implements Command {
     }, "mixrelay-import-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     int code = 0;
-    try (IntakeClient client = new IntakeClient(vertx, relay.port(), writeKey)) {
+    try (IntakeClient client = new IntakeClient(vertx, relay.port(), writeKey,
+        config.server().tls() != null)) {
       ImportProgress progress = ImportProgress.load(Path.of(config.storage().dir()));
       boolean terminal = System.console() != null;
       out.println("counting the messages in " + files.size() + " file(s) ...");

@@ -51,10 +51,18 @@ final class IntakeClient implements AutoCloseable {
     }
   }
 
-  IntakeClient(Vertx vertx, int port, String writeKey) {
+  /**
+   * A client of the relay listening on loopback {@code port}; with {@code tls}, over HTTPS trusting
+   * the relay's own certificate (whatever it is: the connection never leaves the machine).
+   */
+  IntakeClient(Vertx vertx, int port, String writeKey, boolean tls) {
     this.vertx = vertx;
     this.port = port;
-    this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true));
+    WebClientOptions options = new WebClientOptions().setKeepAlive(true);
+    if (tls) {
+      options.setSsl(true).setTrustAll(true).setVerifyHost(false);
+    }
+    this.client = WebClient.create(vertx, options);
     this.authorization = "Basic " + Base64.getEncoder()
         .encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
   }

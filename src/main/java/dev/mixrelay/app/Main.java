@@ -16,7 +16,7 @@ public final class Main {
   static Map<String, Command> commands() {
     Map<String, Command> map = new LinkedHashMap<>();
     for (Command c : List.<Command>of(new RunCommand(), new MockMixpanelCommand(),
-        new DemoCommand(), new ImportCommand())) {
+        new DeadLettersCommand(), new DemoCommand(), new ImportCommand())) {
       map.put(c.name(), c);
     }
     return map;

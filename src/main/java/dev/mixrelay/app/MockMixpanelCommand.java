@@ -21,9 +21,10 @@ final class MockMixpanelCommand implements Command {
   public int run(List<String> args) throws Exception {
     MockMixpanel mock;
     try {
-      MockMixpanel.Builder builder = MockMixpanel.builder()
-          .host(Options.value(args, "--host", "127.0.0.1"))
-          .port(Integer.parseInt(Options.value(args, "--port", "9090")));
+      MockMixpanel.Builder builder =
+          MockMixpanel.builder()
+              .host(Options.value(args, "--host", "127.0.0.1"))
+              .port(Integer.parseInt(Options.value(args, "--port", "9090")));
       String token = Options.value(args, "--token", null);
       if (token != null) {
         builder.token(token);
@@ -34,19 +35,28 @@ final class MockMixpanelCommand implements Command {
       }
       mock = builder.build().start();
     } catch (NumberFormatException e) {
-      System.err.println("mixrelay: --port must be a number, was " + Options.value(args, "--port", ""));
+      System.err.println(
+          "mixrelay: --port must be a number, was " + Options.value(args, "--port", ""));
       return 2;
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("mixrelay: " + e.getMessage());
       return 2;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      mock.stop();
-      stopped.countDown();
-    }, "mock-mixpanel-shutdown"));
-    System.out.println("mock Mixpanel listening on " + mock.baseUrl()
-        + " (what it received: " + mock.baseUrl() + "/__mixpanel/counts, /__mixpanel/events)");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  mock.stop();
+                  stopped.countDown();
+                },
+                "mock-mixpanel-shutdown"));
+    System.out.println(
+        "mock Mixpanel listening on "
+            + mock.baseUrl()
+            + " (what it received: "
+            + mock.baseUrl()
+            + "/__mixpanel/counts, /__mixpanel/events)");
     System.out.flush();
     stopped.await();
     return 0;

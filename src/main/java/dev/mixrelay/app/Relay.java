@@ -3,18 +3,16 @@ package dev.mixrelay.app;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
-import dev.mixrelay.ingest.IntakeListener;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.log.SqliteIntakeLog;
+import dev.mixrelay.ops.AdminRoutes;
 import dev.mixrelay.ops.HealthRoutes;
+import dev.mixrelay.ops.Metrics;
+import io.vertx.core.json.JsonObject;
 import dev.mixrelay.config.DestinationConfig;
-import dev.mixrelay.deliver.DeadLetter;
-import dev.mixrelay.deliver.DeadLetterSink;
 import dev.mixrelay.deliver.DeliveryListener;
 import dev.mixrelay.identity.SuperPropertyStore;
-import dev.mixrelay.log.DeadLetterRow;
 import dev.mixrelay.mock.MockMixpanel;
-import dev.mixrelay.session.SessionListener;
 import dev.mixrelay.translate.Translator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -48,6 +46,7 @@ public final class Relay {
   private Pipeline pipeline;
   private Sessions sessions;
   private Translator translator;
+  private final Metrics metrics = new Metrics();
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private int port;
@@ -68,15 +67,7 @@ public final class Relay {
 
   /** The Mixpanel delivery whose dead letters go to this relay's log (wrapped by the demo). */
   static Delivery mixpanelDelivery(Relay relay) {
-    DeadLetterSink sink = letters -> {
-      List<DeadLetterRow> rows = new ArrayList<>(letters.size());
-      for (DeadLetter d : letters) {
-        rows.add(new DeadLetterRow(0, d.destination(), d.endpoint().path(), d.record(), d.reason(),
-            d.time().toEpochMilli()));
-      }
-      return relay.log.addDeadLetters(rows);
-    };
-    return Delivery.create(relay.vertx, sink, DeliveryListener.NOOP, relay.clock);
+    return Delivery.create(relay.vertx, DeadLetters.sinkInto(relay.log), relay.metrics.delivery(), relay.clock);
   }
 
   /** Starts a relay; {@code deliveryFactory} builds delivery once the log is open. */
@@ -104,10 +95,11 @@ public final class Relay {
         .compose(opened -> {
           this.log = opened;
           this.delivery = deliveryFactory.apply(this);
-          this.sessions = new Sessions(vertx, log, config, delivery, clock, SessionListener.NONE);
+          this.sessions = new Sessions(vertx, log, config, delivery, clock, metrics::sessions);
           this.pipeline = new Pipeline(vertx, log, config, translator,
               SuperPropertyStore.inMemory(1_000_000), sessions, delivery,
-              PipelineListener.NOOP, clock, 50_000);
+              pipelineMetrics(), clock, 50_000);
+          registerGauges();
           if (!runPipeline) {
             return Future.<Void>succeededFuture();
           }
@@ -151,11 +143,16 @@ public final class Relay {
   }
 
   private Future<Void> startHttp() {
-    IntakeRoutes intake = new IntakeRoutes(config, log, IntakeListener.NOOP, clock);
+    IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
     HealthRoutes health = new HealthRoutes(this::notReadyReasons);
+    AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     Consumer<Router> routes = router -> {
       health.mount(router);
+      metrics.mount(router);
       intake.mount(router);
+      if (admin != null) {
+        admin.mount(router);
+      }
     };
     int instances = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
     HttpVerticle first = new HttpVerticle(config.server(), routes, config.server().port());
@@ -174,6 +171,89 @@ public final class Relay {
       }
       return more;
     });
+  }
+
+  private PipelineListener pipelineMetrics() {
+    return new PipelineListener() {
+      @Override
+      public void translated(String destination, String type, int records, long nanos) {
+        metrics.translated(destination, type, records, nanos);
+      }
+
+      @Override
+      public void skipped(String destination, String reason) {
+        metrics.skipped(destination, reason);
+      }
+
+      @Override
+      public void deadLettered(String destination, String reason, int records) {
+        metrics.deadLetteredMessage(destination, reason, records);
+      }
+
+      @Override
+      public void truncated(String destination, int values) {
+        metrics.truncated(destination, values);
+      }
+
+      @Override
+      public void finished(String destination, long millisSinceAppend) {
+        metrics.finished(destination, millisSinceAppend);
+      }
+    };
+  }
+
+  private void registerGauges() {
+    metrics.gauge("mixrelay_intake_log_messages", "messages in the log not yet acknowledged",
+        () -> log.stats().unackedMessages());
+    metrics.gauge("mixrelay_intake_log_bytes", "bytes in the log not yet acknowledged",
+        () -> log.stats().unackedBytes());
+    metrics.gauge("mixrelay_intake_log_oldest_age_seconds", "age of the oldest unacknowledged message",
+        () -> {
+          long oldest = log.stats().oldestUnackedMillis();
+          return oldest == 0 ? 0 : Math.max(0, clock.millis() - oldest) / 1000.0;
+        });
+    metrics.gauge("mixrelay_intake_back_pressure", "1 while intake refuses for a full log",
+        () -> log.overCapacity() ? 1 : 0);
+    for (String d : config.destinations().keySet()) {
+      metrics.gauge("mixrelay_sessions_open", "open sessions", () -> sessions.openSessions(d), "destination", d);
+      metrics.gauge("mixrelay_destination_ready", "1 while the destination accepts records",
+          () -> delivery.ready(d) ? 1 : 0, "destination", d);
+    }
+  }
+
+  /** The relay's metrics registry. */
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  private AdminRoutes.Actions adminActions() {
+    DeadLetters deadLetters = new DeadLetters(log, config, delivery);
+    return new AdminRoutes.Actions() {
+      @Override
+      public JsonObject status() {
+        var stats = log.stats();
+        JsonObject dests = new JsonObject();
+        config.destinations().keySet().forEach(d -> dests.put(d, new JsonObject()
+            .put("ready", delivery.ready(d))
+            .put("openSessions", sessions == null ? 0 : sessions.openSessions(d))));
+        return new JsonObject().put("ready", notReadyReasons().isEmpty())
+            .put("notReady", new io.vertx.core.json.JsonArray(notReadyReasons()))
+            .put("log", new JsonObject().put("unackedMessages", stats.unackedMessages())
+                .put("unackedBytes", stats.unackedBytes()).put("oldestUnackedMillis", stats.oldestUnackedMillis())
+                .put("acknowledgedOffset", stats.acknowledgedOffset()).put("lastOffset", stats.lastOffset()))
+            .put("destinations", dests);
+      }
+
+      @Override
+      public Future<JsonObject> deadLetters(String destination, long afterId, int limit) {
+        return deadLetters.list(destination, afterId, limit);
+      }
+
+      @Override
+      public Future<JsonObject> replay(JsonObject request) {
+        return deadLetters.replay(request);
+      }
+    };
   }
 
   /** Why intake does not accept now; empty when ready. */

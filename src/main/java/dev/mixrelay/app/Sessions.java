@@ -36,6 +36,8 @@ final class Sessions implements SessionStage {
   static final String CHECKPOINT_PREFIX = "sessions:";
   private static final long TICK_MS = 1000;
   private static final long CHECKPOINT_MS = 5000;
+  /** Snapshots take at most this share of the pipeline's event loop (they grow with open sessions). */
+  private static final long SNAPSHOT_BUDGET_FACTOR = 50;
 
   private final Vertx vertx;
   private final IntakeLog log;
@@ -45,23 +47,25 @@ final class Sessions implements SessionStage {
   private final Map<String, Sessionizer> sessionizers = new LinkedHashMap<>();
   private final Map<String, Long> restoredUpTo = new LinkedHashMap<>();
   private final Set<Object> tickSends = new HashSet<>();
+  private final Map<String, Long> openCounts = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private LongSupplier finishedUpTo = () -> 0;
   private long tickTimer = -1;
   private long lastCheckpointAt;
+  private long checkpointEveryMs = CHECKPOINT_MS;
 
   /** A snapshot waiting until what it reflects is delivered. */
   private record Pending(long offset, byte[] state, Set<Object> waitingFor) {}
 
   Sessions(Vertx vertx, IntakeLog log, RelayConfig config, Delivery delivery, Clock clock,
-      SessionListener listener) {
+      java.util.function.Function<String, SessionListener> listeners) {
     this.vertx = vertx;
     this.log = log;
     this.delivery = delivery;
     this.clock = clock;
     this.destinations = config.destinations();
     destinations.forEach((name, d) -> sessionizers.put(name,
-        Sessionizer.create(d.sessions(), d.settings().insertIdNamespace(), listener)));
+        Sessionizer.create(d.sessions(), d.settings().insertIdNamespace(), listeners.apply(name))));
   }
 
   /**
@@ -121,6 +125,7 @@ final class Sessions implements SessionStage {
 
   private void tick() {
     long now = clock.millis();
+    sessionizers.forEach((name, sz) -> openCounts.put(name, sz.openSessions()));
     for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
       List<MixpanelRecord> closed = e.getValue().onTick(now);
       if (!closed.isEmpty()) {
@@ -132,14 +137,17 @@ final class Sessions implements SessionStage {
         });
       }
     }
-    if (now - lastCheckpointAt >= CHECKPOINT_MS) {
+    if (now - lastCheckpointAt >= checkpointEveryMs) {
       lastCheckpointAt = now;
+      long t0 = System.nanoTime();
       for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
         if (!pending.containsKey(e.getKey())) {
           Sessionizer s = e.getValue();
           pending.put(e.getKey(), new Pending(s.snapshotOffset(), s.snapshot(), new HashSet<>(tickSends)));
         }
       }
+      long tookMs = (System.nanoTime() - t0) / 1_000_000;
+      checkpointEveryMs = Math.max(CHECKPOINT_MS, tookMs * SNAPSHOT_BUDGET_FACTOR);
     }
     savePending();
   }
@@ -182,9 +190,11 @@ final class Sessions implements SessionStage {
     return Future.join(saves).mapEmpty();
   }
 
-  /** Open sessions of a destination (for status and metrics). */
+  /**
+   * Open sessions of a destination as of the last tick (for status and metrics, read from any
+   * thread; the sessionizer itself is confined to the pipeline's context).
+   */
   long openSessions(String destination) {
-    Sessionizer s = sessionizers.get(destination);
-    return s == null ? 0 : s.openSessions();
+    return openCounts.getOrDefault(destination, 0L);
   }
 }

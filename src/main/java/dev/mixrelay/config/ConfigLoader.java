@@ -44,7 +44,8 @@ public final class ConfigLoader {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-      .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
+      .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer())
+          .addDeserializer(SessionConfig.Mode.class, new SessionModeDeserializer()))
       .build();
 
   /** Every key name a config record has, lower-cased → as spelled, for overrides of absent keys. */
@@ -178,7 +179,7 @@ public final class ConfigLoader {
   private static Map<String, String> knownKeys() {
     Map<String, String> keys = new TreeMap<>();
     for (Class<?> c : List.of(RelayConfig.class, ServerConfig.class, StorageConfig.class,
-        SourceConfig.class, DestinationConfig.class, DestinationConfig.ServiceAccountConfig.class,
+        SourceConfig.class, DestinationConfig.class, ServerConfig.TlsConfig.class, DestinationConfig.ServiceAccountConfig.class,
         MixpanelSettings.class, SessionConfig.class, DeliveryConfig.class, AdminConfig.class,
         LoggingConfig.class, MockConfig.class)) {
       for (var rc : c.getRecordComponents()) {
@@ -216,6 +217,27 @@ public final class ConfigLoader {
     }
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** Reads the session mode; YAML 1.1 reads a bare {@code off} as false, which means off here. */
+  private static final class SessionModeDeserializer extends StdScalarDeserializer<SessionConfig.Mode> {
+    SessionModeDeserializer() {
+      super(SessionConfig.Mode.class);
+    }
+
+    @Override
+    public SessionConfig.Mode deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_FALSE) {
+        return SessionConfig.Mode.off;
+      }
+      String text = p.getValueAsString();
+      for (SessionConfig.Mode m : SessionConfig.Mode.values()) {
+        if (m.name().equalsIgnoreCase(text)) {
+          return m;
+        }
+      }
+      throw JsonMappingException.from(p, "must be one of timeout, event, property, off, was '" + text + "'");
+    }
   }
 
   /** Reads {@code 30m}-style durations. */

@@ -4,7 +4,17 @@ import java.time.Duration;
 
 /** The HTTP intake server. */
 public record ServerConfig(String host, Integer port, Integer maxMessageBytes, Integer maxRequestBytes,
-    Integer maxBatchMessages, Duration idleTimeout, Duration requestTimeout) {
+    Integer maxBatchMessages, Duration idleTimeout, Duration requestTimeout, TlsConfig tls) {
+
+  /** HTTPS for intake: PEM certificate chain and private key files (HTTP/1.1 and HTTP/2). */
+  public record TlsConfig(String certFile, String keyFile) {
+    void check(String path, Checks c) {
+      c.require(certFile != null && java.nio.file.Files.isReadable(java.nio.file.Path.of(certFile)),
+          path + ".certFile", "must be a readable PEM file", certFile);
+      c.require(keyFile != null && java.nio.file.Files.isReadable(java.nio.file.Path.of(keyFile)),
+          path + ".keyFile", "must be a readable PEM file", keyFile);
+    }
+  }
 
   public ServerConfig {
     host = host == null ? "127.0.0.1" : host;
@@ -17,7 +27,7 @@ public record ServerConfig(String host, Integer port, Integer maxMessageBytes, I
   }
 
   static ServerConfig defaults() {
-    return new ServerConfig(null, null, null, null, null, null, null);
+    return new ServerConfig(null, null, null, null, null, null, null, null);
   }
 
   void check(String path, Checks c) {
@@ -27,5 +37,8 @@ public record ServerConfig(String host, Integer port, Integer maxMessageBytes, I
     c.range(maxBatchMessages, 1, 100_000, path + ".maxBatchMessages");
     c.between(idleTimeout, Duration.ofSeconds(1), Duration.ofHours(1), path + ".idleTimeout");
     c.between(requestTimeout, Duration.ofSeconds(1), Duration.ofHours(1), path + ".requestTimeout");
+    if (tls != null) {
+      tls.check(path + ".tls", c);
+    }
   }
 }

@@ -9,7 +9,6 @@ import dev.mixrelay.deliver.DeliveryOutcome.Rejected;
 import dev.mixrelay.deliver.DeliveryOutcome.Retryable;
 import dev.mixrelay.deliver.DeliveryOutcome.TooLarge;
 import dev.mixrelay.deliver.DeliveryOutcome.Unauthorized;
-import dev.mixrelay.mixpanel.Endpoint;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
@@ -19,25 +18,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything delivery does for one destination: an open batch per endpoint, a queue of sealed
- * batches, the adaptive concurrency limit, the circuit breaker, retries and readiness. Runs on
- * delivery's event loop only.
+ * Everything delivery does for one destination after batching: the queue of sealed batches, the
+ * adaptive concurrency limit, the circuit breaker, acting on each response's outcome (retries,
+ * splits, dead letters) and readiness. Runs on delivery's event loop only.
  */
 final class DestinationSender {
   private static final Logger LOG = LoggerFactory.getLogger(DestinationSender.class);
 
   private final String name;
   private final DeliveryConfig config;
-  private final Vertx vertx;
   private final MixpanelClient client;
   private final DeadLetterWriter deadLetters;
   private final DeliveryListener listener;
@@ -46,11 +42,9 @@ final class DestinationSender {
   private final AimdLimit limit;
   private final CircuitBreaker breaker;
   private final Timers timers;
-  private final Map<Endpoint, Batch> open = new EnumMap<>(Endpoint.class);
-  private final Map<Endpoint, Long> lingerTimers = new EnumMap<>(Endpoint.class);
+  private final Batcher batcher;
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
   private int inFlight;
-  private boolean flushing;
   private boolean breakerPollPending;
   private boolean probeDue;
   private boolean probeScheduled;
@@ -60,7 +54,6 @@ final class DestinationSender {
       DeadLetterWriter deadLetters, DeliveryListener listener, Clock clock) {
     this.name = destination.name();
     this.config = destination.delivery();
-    this.vertx = vertx;
     this.client = client;
     this.deadLetters = deadLetters;
     this.listener = listener;
@@ -69,6 +62,7 @@ final class DestinationSender {
     this.limit = new AimdLimit(Math.min(4, config.maxConcurrency()), config.maxConcurrency());
     this.breaker = Breakers.create(name, config, listener);
     this.timers = new Timers(vertx);
+    this.batcher = new Batcher(config, timers, this::enqueue);
   }
 
   boolean ready() {
@@ -77,59 +71,24 @@ final class DestinationSender {
 
   /** Adds records of one send call to the open batches. */
   void add(List<Item> items) {
-    for (Item item : items) {
-      Endpoint ep = item.record().endpoint();
-      Batch batch = open.get(ep);
-      if (batch != null && !batch.fits(item, config.maxBatchRecords(), config.maxBatchBytes())) {
-        seal(ep);
-        batch = null;
-      }
-      if (batch == null) {
-        batch = new Batch(ep);
-        open.put(ep, batch);
-        if (!flushing && !config.linger().isZero()) {
-          lingerTimers.put(ep, timers.after(config.linger(), () -> seal(ep)));
-        }
-      }
-      batch.add(item);
-      if (batch.items.size() >= config.maxBatchRecords()) {
-        seal(ep);
-      }
-    }
-    if (flushing || config.linger().isZero()) {
-      sealAll();
-    }
+    batcher.add(items);
   }
 
   /** Seals every open batch now and stops lingering (shutdown). */
   void flush() {
-    flushing = true;
-    sealAll();
+    batcher.flush();
   }
 
   /** Cancels every timer; responses still arriving are ignored. */
   void stop() {
     timers.cancelAll();
     queue.clear();
-    open.clear();
+    batcher.clear();
   }
 
-  private void sealAll() {
-    for (Endpoint ep : List.copyOf(open.keySet())) {
-      seal(ep);
-    }
-  }
-
-  private void seal(Endpoint ep) {
-    Long timer = lingerTimers.remove(ep);
-    if (timer != null) {
-      timers.cancel(timer);
-    }
-    Batch batch = open.remove(ep);
-    if (batch != null) {
-      queue.addLast(batch);
-      pump();
-    }
+  private void enqueue(Batch batch) {
+    queue.addLast(batch);
+    pump();
   }
 
   /** Starts requests while the queue, the limit, the breaker and readiness allow. */

@@ -22,6 +22,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -38,6 +39,8 @@ import java.util.Optional;
  */
 public final class IntakeRoutes {
   private static final String RETRY_AFTER_SECONDS = "5";
+  /** What normalisation adds to a message at most: messageId, timestamp, originalTimestamp, ... */
+  private static final int NORMALISED_OVERHEAD_BYTES = 256;
 
   private final RelayConfig config;
   private final ServerConfig server;
@@ -61,19 +64,20 @@ public final class IntakeRoutes {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(server.maxRequestBytes())
         .setHandleFileUploads(false);
     PlatformHandler gate = this::gate;
+    TimeoutHandler timeout = TimeoutHandler.create(server.requestTimeout().toMillis(), 408);
     for (MessageType t : MessageType.values()) {
       String path = "/v1/" + t.wireName();
       for (String p : List.of(path, path + "/")) {
-        router.route(HttpMethod.POST, p).handler(gate).handler(body)
+        router.route(HttpMethod.POST, p).handler(timeout).handler(gate).handler(body)
             .handler(ctx -> handle(ctx, Kind.SINGLE, t));
       }
     }
     for (String p : List.of("/v1/batch", "/v1/batch/", "/v1/import", "/v1/import/")) {
-      router.route(HttpMethod.POST, p).handler(gate).handler(body)
+      router.route(HttpMethod.POST, p).handler(timeout).handler(gate).handler(body)
           .handler(ctx -> handle(ctx, Kind.BATCH, null));
     }
     for (String p : List.of("/webhook", "/webhook/", "/webhook/:writeKey")) {
-      router.route(HttpMethod.POST, p).handler(gate).handler(body)
+      router.route(HttpMethod.POST, p).handler(timeout).handler(gate).handler(body)
           .handler(ctx -> handle(ctx, Kind.WEBHOOK, null));
     }
     router.route("/v1/*").failureHandler(this::failure);
@@ -102,7 +106,11 @@ public final class IntakeRoutes {
 
   private void failure(RoutingContext ctx) {
     int status = ctx.statusCode();
-    if (status == 413) {
+    if (status == 408) {
+      listener.rejected("-", "request_timeout");
+      reply(ctx, new IntakeError(408, "request_timeout",
+          "the request was not complete within " + server.requestTimeout().toSeconds() + " s"), false);
+    } else if (status == 413) {
       listener.rejected("-", "request_too_large");
       reply(ctx, new IntakeError(413, "request_too_large",
           "the request body is larger than " + server.maxRequestBytes() + " bytes"), false);
@@ -234,21 +242,24 @@ public final class IntakeRoutes {
       throw refused(400, "batch_too_large", "the batch holds " + raw.size()
           + " messages; at most " + server.maxBatchMessages() + " are accepted");
     }
-    boolean checkEach = kind != Kind.SINGLE && bytes.length > server.maxMessageBytes();
+    // a batch item's size is judged on its normalised form, which adds at most the fields below
+    // (messageId, timestamps), so the item is serialised once, for the log
+    int itemLimit = server.maxMessageBytes() + NORMALISED_OVERHEAD_BYTES;
     Items items = new Items();
     for (int i = 0; i < raw.size(); i++) {
       JsonNode item = raw.get(i);
       try {
-        if (checkEach && SegmentJson.MAPPER.writeValueAsBytes(item).length > server.maxMessageBytes()) {
-          items.reject(i, "message: is larger than " + server.maxMessageBytes() + " bytes");
-          listener.rejected(source, "message_too_large");
-          continue;
-        }
         Validation v = item instanceof ObjectNode owned
             ? normalizer.normalizeOwned(owned, implied, batch, receivedAt)
             : normalizer.normalize(item, implied, batch, receivedAt);
         if (v instanceof Validation.Valid valid) {
-          items.entries.add(new LogEntry(source, SegmentJson.MAPPER.writeValueAsBytes(valid.message().json())));
+          byte[] json = SegmentJson.MAPPER.writeValueAsBytes(valid.message().json());
+          if (kind != Kind.SINGLE && json.length > itemLimit) {
+            items.reject(i, "message: is larger than " + server.maxMessageBytes() + " bytes");
+            listener.rejected(source, "message_too_large");
+            continue;
+          }
+          items.entries.add(new LogEntry(source, json));
           items.types.add(valid.message().type().wireName());
         } else {
           Validation.Invalid bad = (Validation.Invalid) v;

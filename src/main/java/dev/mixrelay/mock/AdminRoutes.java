@@ -35,8 +35,11 @@ final class AdminRoutes {
       case "GET /events":
         return events(r, e -> true);
       case "GET /sessions":
-        return events(r, e -> e.event.equals(RecordStore.SESSION_START)
-            || e.event.equals(RecordStore.SESSION_END));
+        return events(
+            r,
+            e ->
+                e.event.equals(RecordStore.SESSION_START)
+                    || e.event.equals(RecordStore.SESSION_END));
       case "GET /engage":
         return ops(r, false);
       case "GET /groups":
@@ -44,8 +47,9 @@ final class AdminRoutes {
       case "GET /profile":
         return profile(mock.profile(String.valueOf(r.query("distinct_id"))));
       case "GET /group":
-        return profile(mock.groupProfile(String.valueOf(r.query("group_key")),
-            String.valueOf(r.query("group_id"))));
+        return profile(
+            mock.groupProfile(
+                String.valueOf(r.query("group_key")), String.valueOf(r.query("group_id"))));
       case "GET /counts":
         return MockResponse.json(200, counts(store.counts()));
       case "GET /faults":
@@ -69,13 +73,14 @@ final class AdminRoutes {
     String distinctId = r.query("distinct_id");
     String event = r.query("event");
     String insertId = r.query("insert_id");
-    Predicate<RecordStore.StoredEvent> filter = base
-        .and(e -> distinctId == null || distinctId.equals(e.distinctId))
-        .and(e -> event == null || event.equals(e.event));
+    Predicate<RecordStore.StoredEvent> filter =
+        base.and(e -> distinctId == null || distinctId.equals(e.distinctId))
+            .and(e -> event == null || event.equals(e.event));
     ArrayNode out = json.createArrayNode();
     for (RecordStore.StoredEvent e : store.events(filter, limit(r))) {
       JsonNode node = parse(e.json);
-      if (insertId == null || insertId.equals(node.path("properties").path("$insert_id").asText())) {
+      if (insertId == null
+          || insertId.equals(node.path("properties").path("$insert_id").asText())) {
         out.add(node);
       }
     }
@@ -86,9 +91,14 @@ final class AdminRoutes {
     String key = group ? r.query("group_key") : r.query("distinct_id");
     String groupId = r.query("group_id");
     String op = r.query("op");
-    List<RecordStore.StoredOp> found = store.ops(group, o -> (key == null || key.equals(o.key()))
-        && (groupId == null || groupId.equals(o.groupId())) && (op == null || op.equals(o.op())),
-        limit(r));
+    List<RecordStore.StoredOp> found =
+        store.ops(
+            group,
+            o ->
+                (key == null || key.equals(o.key()))
+                    && (groupId == null || groupId.equals(o.groupId()))
+                    && (op == null || op.equals(o.op())),
+            limit(r));
     ArrayNode out = json.createArrayNode();
     found.forEach(o -> out.add(parse(o.json())));
     return MockResponse.json(200, out);
@@ -100,16 +110,18 @@ final class AdminRoutes {
 
   private MockResponse setFaults(MockRequest r) {
     try {
-      Faults f = json.readerFor(Faults.class)
-          .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .readValue(r.body().length == 0 ? "{}".getBytes() : r.body());
+      Faults f =
+          json.readerFor(Faults.class)
+              .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+              .readValue(r.body().length == 0 ? "{}".getBytes() : r.body());
       mock.faults(f);
       return MockResponse.json(200, json.valueToTree(mock.faults()));
     } catch (IOException | IllegalArgumentException e) {
       Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
       String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
       int nl = message.indexOf('\n');
-      return MockResponse.error(400, "invalid faults: " + (nl < 0 ? message : message.substring(0, nl)));
+      return MockResponse.error(
+          400, "invalid faults: " + (nl < 0 ? message : message.substring(0, nl)));
     }
   }
 

@@ -70,8 +70,9 @@ final class BodyReader {
   }
 
   /** Reads the value at the parser's current token and keeps its exact bytes. */
-  private static void add(ObjectMapper json, JsonParser p, byte[] data, List<JsonNode> out,
-      List<byte[]> raw) throws IOException {
+  private static void add(
+      ObjectMapper json, JsonParser p, byte[] data, List<JsonNode> out, List<byte[]> raw)
+      throws IOException {
     int start = (int) p.currentTokenLocation().getByteOffset();
     JsonNode node = json.readTree(p);
     int end = (int) p.currentLocation().getByteOffset();

@@ -15,12 +15,29 @@ import java.util.regex.Pattern;
 final class EventRules {
 
   /** Values Mixpanel refuses as a distinct_id or $insert_id (A.5). */
-  static final Set<String> PLACEHOLDERS = Set.of("00000000-0000-0000-0000-000000000000", "anon",
-      "anonymous", "nil", "none", "null", "n/a", "na", "undefined", "unknown", "<nil>", "0", "-1",
-      "true", "false", "[]", "{}");
+  static final Set<String> PLACEHOLDERS =
+      Set.of(
+          "00000000-0000-0000-0000-000000000000",
+          "anon",
+          "anonymous",
+          "nil",
+          "none",
+          "null",
+          "n/a",
+          "na",
+          "undefined",
+          "unknown",
+          "<nil>",
+          "0",
+          "-1",
+          "true",
+          "false",
+          "[]",
+          "{}");
 
   /** 1971-01-01T00:00:00Z, the earliest time /import takes. */
   static final long EARLIEST_MS = 31_536_000_000L;
+
   static final long HOUR_MS = 3_600_000L;
   static final long FIVE_DAYS_MS = 5 * 24 * HOUR_MS;
   static final int MAX_PROPERTIES = 255;
@@ -44,12 +61,15 @@ final class EventRules {
     return check(record, bytes, maxBytes, now, true);
   }
 
-  /** Checks a {@code /track} record: time, distinct_id and $insert_id optional; 5 days back at most. */
+  /**
+   * Checks a {@code /track} record: time, distinct_id and $insert_id optional; 5 days back at most.
+   */
   static Checked trackEvent(JsonNode record, int bytes, int maxBytes, Instant now) {
     return check(record, bytes, maxBytes, now, false);
   }
 
-  private static Checked check(JsonNode record, int bytes, int maxBytes, Instant now, boolean strict) {
+  private static Checked check(
+      JsonNode record, int bytes, int maxBytes, Instant now, boolean strict) {
     if (bytes > maxBytes) {
       return new Broken("record", "record is invalid: exceeds max size of " + maxBytes + " bytes");
     }
@@ -72,19 +92,23 @@ final class EventRules {
         return new Broken("properties.time", "'properties.time' is required");
       }
     } else if (!time.isNumber()) {
-      return new Broken("properties.time",
+      return new Broken(
+          "properties.time",
           "'properties.time' is invalid: must be specified as seconds since epoch");
     } else {
       timeMs = toMillis(time);
       if (timeMs < EARLIEST_MS) {
-        return new Broken("properties.time", "'properties.time' is invalid: must be after 1971-01-01");
+        return new Broken(
+            "properties.time", "'properties.time' is invalid: must be after 1971-01-01");
       }
       if (timeMs > nowMs + HOUR_MS) {
-        return new Broken("properties.time",
+        return new Broken(
+            "properties.time",
             "'properties.time' is invalid: must not be more than 1 hour in the future");
       }
       if (!strict && timeMs < nowMs - FIVE_DAYS_MS) {
-        return new Broken("properties.time",
+        return new Broken(
+            "properties.time",
             "'properties.time' is invalid: /track only ingests events from the last 5 days");
       }
     }
@@ -95,12 +119,16 @@ final class EventRules {
         return new Broken("properties.distinct_id", "'properties.distinct_id' is required");
       }
     } else if (!distinct.isTextual() && !distinct.isNumber()) {
-      return new Broken("properties.distinct_id", "'properties.distinct_id' is invalid: must be a string");
+      return new Broken(
+          "properties.distinct_id", "'properties.distinct_id' is invalid: must be a string");
     } else {
       distinctId = distinct.asText();
       if (PLACEHOLDERS.contains(distinctId)) {
-        return new Broken("properties.distinct_id",
-            "'properties.distinct_id' is invalid: '" + distinctId + "' is not allowed as a distinct_id");
+        return new Broken(
+            "properties.distinct_id",
+            "'properties.distinct_id' is invalid: '"
+                + distinctId
+                + "' is not allowed as a distinct_id");
       }
     }
     JsonNode insert = props.get("$insert_id");
@@ -136,11 +164,14 @@ final class EventRules {
     }
     String id = insert.asText();
     if (id.getBytes(StandardCharsets.UTF_8).length > 36) {
-      return new Broken(f, "'properties.$insert_id' is invalid: must be at most 36 bytes, was "
-          + id.getBytes(StandardCharsets.UTF_8).length);
+      return new Broken(
+          f,
+          "'properties.$insert_id' is invalid: must be at most 36 bytes, was "
+              + id.getBytes(StandardCharsets.UTF_8).length);
     }
     if (!INSERT_ID.matcher(id).matches()) {
-      return new Broken(f,
+      return new Broken(
+          f,
           "'properties.$insert_id' is invalid: must contain only alphanumeric characters and '-'");
     }
     if (PLACEHOLDERS.contains(id)) {
@@ -151,8 +182,12 @@ final class EventRules {
 
   private static Broken shapeProblem(JsonNode props) {
     if (props.size() >= MAX_PROPERTIES) {
-      return new Broken("properties", "'properties' is invalid: must have fewer than "
-          + MAX_PROPERTIES + " properties, has " + props.size());
+      return new Broken(
+          "properties",
+          "'properties' is invalid: must have fewer than "
+              + MAX_PROPERTIES
+              + " properties, has "
+              + props.size());
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -170,15 +205,28 @@ final class EventRules {
       return null;
     }
     if (depth > MAX_DEPTH) {
-      return new Broken(path, "'" + path + "' is invalid: nested deeper than " + MAX_DEPTH + " levels");
+      return new Broken(
+          path, "'" + path + "' is invalid: nested deeper than " + MAX_DEPTH + " levels");
     }
     if (value.isObject() && value.size() >= MAX_KEYS) {
-      return new Broken(path, "'" + path + "' is invalid: objects must have fewer than " + MAX_KEYS
-          + " keys, has " + value.size());
+      return new Broken(
+          path,
+          "'"
+              + path
+              + "' is invalid: objects must have fewer than "
+              + MAX_KEYS
+              + " keys, has "
+              + value.size());
     }
     if (value.isArray() && value.size() >= MAX_ELEMENTS) {
-      return new Broken(path, "'" + path + "' is invalid: lists must have fewer than " + MAX_ELEMENTS
-          + " elements, has " + value.size());
+      return new Broken(
+          path,
+          "'"
+              + path
+              + "' is invalid: lists must have fewer than "
+              + MAX_ELEMENTS
+              + " elements, has "
+              + value.size());
     }
     if (value.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {

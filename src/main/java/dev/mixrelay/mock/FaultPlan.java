@@ -34,9 +34,16 @@ final class FaultPlan {
 
   /** The faults in force, with the script steps still to come. */
   synchronized Faults current() {
-    return new Faults(faults.errorRate(), faults.errorStatus(), faults.rateLimitRate(),
-        faults.retryAfterSeconds(), faults.latencyMs(), faults.resetRate(),
-        faults.resetAfterAcceptRate(), faults.seed(), java.util.List.copyOf(script));
+    return new Faults(
+        faults.errorRate(),
+        faults.errorStatus(),
+        faults.rateLimitRate(),
+        faults.retryAfterSeconds(),
+        faults.latencyMs(),
+        faults.resetRate(),
+        faults.resetAfterAcceptRate(),
+        faults.seed(),
+        java.util.List.copyOf(script));
   }
 
   synchronized int latencyMs() {

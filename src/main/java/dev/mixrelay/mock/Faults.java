@@ -4,16 +4,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The faults the mock injects into its ingestion endpoints ({@code /import}, {@code /track},
- * {@code /engage}, {@code /groups}); the admin routes are never faulted. Immutable.
+ * The faults the mock injects into its ingestion endpoints ({@code /import}, {@code /track}, {@code
+ * /engage}, {@code /groups}); the admin routes are never faulted. Immutable.
  *
  * <p>Each request first takes the next entry of {@code script} if any is left ({@code "429"},
  * {@code "503"} or any status, {@code "reset"} to drop the connection before reading the body,
- * {@code "accept-then-reset"} to store the records and then drop the connection). Otherwise
- * random draws (seeded, so a run is repeatable) decide, in this order: connection reset with
- * {@code resetRate}, reset after accepting with {@code resetAfterAcceptRate}, 429 with
- * {@code rateLimitRate} (with {@code Retry-After: retryAfterSeconds} when that is set), then
- * {@code errorStatus} with {@code errorRate}. Every answered request waits {@code latencyMs} first.
+ * {@code "accept-then-reset"} to store the records and then drop the connection). Otherwise random
+ * draws (seeded, so a run is repeatable) decide, in this order: connection reset with {@code
+ * resetRate}, reset after accepting with {@code resetAfterAcceptRate}, 429 with {@code
+ * rateLimitRate} (with {@code Retry-After: retryAfterSeconds} when that is set), then {@code
+ * errorStatus} with {@code errorRate}. Every answered request waits {@code latencyMs} first.
  *
  * @param errorRate share of requests answered {@code errorStatus}, 0..1
  * @param errorStatus the status of injected errors (default 503)
@@ -26,8 +26,16 @@ import java.util.Locale;
  * @param seed the seed of the random draws
  * @param script outcomes for the next requests, in order, before any random draw
  */
-public record Faults(double errorRate, int errorStatus, double rateLimitRate, Integer retryAfterSeconds,
-    int latencyMs, double resetRate, double resetAfterAcceptRate, long seed, List<String> script) {
+public record Faults(
+    double errorRate,
+    int errorStatus,
+    double rateLimitRate,
+    Integer retryAfterSeconds,
+    int latencyMs,
+    double resetRate,
+    double resetAfterAcceptRate,
+    long seed,
+    List<String> script) {
 
   /** No faults at all. */
   public static final Faults NONE = new Faults(0, 503, 0, null, 0, 0, 0, 1L, List.of());
@@ -40,13 +48,16 @@ public record Faults(double errorRate, int errorStatus, double rateLimitRate, In
     rate(resetRate, "resetRate");
     rate(resetAfterAcceptRate, "resetAfterAcceptRate");
     if (errorStatus < 400 || errorStatus > 599) {
-      throw new IllegalArgumentException("errorStatus must be between 400 and 599, was " + errorStatus);
+      throw new IllegalArgumentException(
+          "errorStatus must be between 400 and 599, was " + errorStatus);
     }
     if (retryAfterSeconds != null && retryAfterSeconds < 0) {
-      throw new IllegalArgumentException("retryAfterSeconds must be 0 or more, was " + retryAfterSeconds);
+      throw new IllegalArgumentException(
+          "retryAfterSeconds must be 0 or more, was " + retryAfterSeconds);
     }
     if (latencyMs < 0 || latencyMs > 600_000) {
-      throw new IllegalArgumentException("latencyMs must be between 0 and 600000, was " + latencyMs);
+      throw new IllegalArgumentException(
+          "latencyMs must be between 0 and 600000, was " + latencyMs);
     }
     for (String step : script) {
       checkStep(step);
@@ -55,44 +66,104 @@ public record Faults(double errorRate, int errorStatus, double rateLimitRate, In
 
   /** True when nothing is injected. */
   public boolean none() {
-    return errorRate == 0 && rateLimitRate == 0 && latencyMs == 0 && resetRate == 0
-        && resetAfterAcceptRate == 0 && script.isEmpty();
+    return errorRate == 0
+        && rateLimitRate == 0
+        && latencyMs == 0
+        && resetRate == 0
+        && resetAfterAcceptRate == 0
+        && script.isEmpty();
   }
 
   public Faults withErrorRate(double rate, int status) {
-    return new Faults(rate, status, rateLimitRate, retryAfterSeconds, latencyMs, resetRate,
-        resetAfterAcceptRate, seed, script);
+    return new Faults(
+        rate,
+        status,
+        rateLimitRate,
+        retryAfterSeconds,
+        latencyMs,
+        resetRate,
+        resetAfterAcceptRate,
+        seed,
+        script);
   }
 
   public Faults withRateLimitRate(double rate, Integer retryAfter) {
-    return new Faults(errorRate, errorStatus, rate, retryAfter, latencyMs, resetRate,
-        resetAfterAcceptRate, seed, script);
+    return new Faults(
+        errorRate,
+        errorStatus,
+        rate,
+        retryAfter,
+        latencyMs,
+        resetRate,
+        resetAfterAcceptRate,
+        seed,
+        script);
   }
 
   public Faults withLatencyMs(int ms) {
-    return new Faults(errorRate, errorStatus, rateLimitRate, retryAfterSeconds, ms, resetRate,
-        resetAfterAcceptRate, seed, script);
+    return new Faults(
+        errorRate,
+        errorStatus,
+        rateLimitRate,
+        retryAfterSeconds,
+        ms,
+        resetRate,
+        resetAfterAcceptRate,
+        seed,
+        script);
   }
 
   public Faults withResetRate(double rate) {
-    return new Faults(errorRate, errorStatus, rateLimitRate, retryAfterSeconds, latencyMs, rate,
-        resetAfterAcceptRate, seed, script);
+    return new Faults(
+        errorRate,
+        errorStatus,
+        rateLimitRate,
+        retryAfterSeconds,
+        latencyMs,
+        rate,
+        resetAfterAcceptRate,
+        seed,
+        script);
   }
 
   public Faults withResetAfterAcceptRate(double rate) {
-    return new Faults(errorRate, errorStatus, rateLimitRate, retryAfterSeconds, latencyMs, resetRate,
-        rate, seed, script);
+    return new Faults(
+        errorRate,
+        errorStatus,
+        rateLimitRate,
+        retryAfterSeconds,
+        latencyMs,
+        resetRate,
+        rate,
+        seed,
+        script);
   }
 
   public Faults withSeed(long newSeed) {
-    return new Faults(errorRate, errorStatus, rateLimitRate, retryAfterSeconds, latencyMs, resetRate,
-        resetAfterAcceptRate, newSeed, script);
+    return new Faults(
+        errorRate,
+        errorStatus,
+        rateLimitRate,
+        retryAfterSeconds,
+        latencyMs,
+        resetRate,
+        resetAfterAcceptRate,
+        newSeed,
+        script);
   }
 
   /** These faults with the next requests answered by {@code steps} (e.g. "429", "503", "reset"). */
   public Faults withScript(String... steps) {
-    return new Faults(errorRate, errorStatus, rateLimitRate, retryAfterSeconds, latencyMs, resetRate,
-        resetAfterAcceptRate, seed, List.of(steps));
+    return new Faults(
+        errorRate,
+        errorStatus,
+        rateLimitRate,
+        retryAfterSeconds,
+        latencyMs,
+        resetRate,
+        resetAfterAcceptRate,
+        seed,
+        List.of(steps));
   }
 
   static final String RESET = "reset";

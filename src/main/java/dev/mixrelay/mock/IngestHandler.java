@@ -59,7 +59,8 @@ final class IngestHandler {
     for (int i = 0; i < records.size(); i++) {
       JsonNode node = records.get(i);
       byte[] bytes = parsed.raw().get(i);
-      EventRules.Checked c = EventRules.importEvent(node, bytes.length, config.maxRecordBytes(), now);
+      EventRules.Checked c =
+          EventRules.importEvent(node, bytes.length, config.maxRecordBytes(), now);
       if (c instanceof EventRules.Valid v) {
         valid.add(newEvent(v, bytes));
       } else {
@@ -99,7 +100,8 @@ final class IngestHandler {
     for (int i = 0; i < records.size(); i++) {
       JsonNode node = records.get(i);
       byte[] bytes = parsed.raw().get(i);
-      EventRules.Checked c = EventRules.trackEvent(node, bytes.length, config.maxRecordBytes(), now);
+      EventRules.Checked c =
+          EventRules.trackEvent(node, bytes.length, config.maxRecordBytes(), now);
       if (c instanceof EventRules.Valid v) {
         String problem = tokenProblem(node.path("properties").path("token"));
         if (problem == null) {
@@ -130,9 +132,10 @@ final class IngestHandler {
     for (int i = 0; i < records.size(); i++) {
       JsonNode node = records.get(i);
       byte[] bytes = parsed.raw().get(i);
-      ProfileRules.Checked c = group
-          ? ProfileRules.group(node, bytes.length, config.maxRecordBytes(), config.token())
-          : ProfileRules.engage(node, bytes.length, config.maxRecordBytes(), config.token());
+      ProfileRules.Checked c =
+          group
+              ? ProfileRules.group(node, bytes.length, config.maxRecordBytes(), config.token())
+              : ProfileRules.engage(node, bytes.length, config.maxRecordBytes(), config.token());
       if (c instanceof ProfileRules.Valid v) {
         valid.add(new RecordStore.StoredOp(v.key(), v.groupId(), v.op(), bytes));
       } else {
@@ -178,8 +181,9 @@ final class IngestHandler {
 
   private Parsed records(MockRequest r) {
     if (r.body().length > config.maxRequestBytes()) {
-      return Parsed.refused(MockResponse.error(413, "request exceeds max limit of "
-          + config.maxRequestBytes() + " bytes"));
+      return Parsed.refused(
+          MockResponse.error(
+              413, "request exceeds max limit of " + config.maxRequestBytes() + " bytes"));
     }
     BodyReader.Read read = BodyReader.read(json, r.body(), r.header("content-type"));
     if (read instanceof BodyReader.Unreadable u) {
@@ -187,8 +191,13 @@ final class IngestHandler {
     }
     BodyReader.Records rs = (BodyReader.Records) read;
     if (rs.records().size() > config.maxRecords()) {
-      return Parsed.refused(MockResponse.error(413, "request exceeds max limit of "
-          + config.maxRecords() + " records, has " + rs.records().size()));
+      return Parsed.refused(
+          MockResponse.error(
+              413,
+              "request exceeds max limit of "
+                  + config.maxRecords()
+                  + " records, has "
+                  + rs.records().size()));
     }
     return new Parsed(rs.records(), rs.raw(), null);
   }
@@ -223,10 +232,14 @@ final class IngestHandler {
     if (match == null) {
       return MockResponse.error(401, "Invalid credentials");
     }
-    if (!match.password().isEmpty() && config.projectId() != null
+    if (!match.password().isEmpty()
+        && config.projectId() != null
         && !config.projectId().equals(r.query("project_id"))) {
-      return MockResponse.error(401, "Invalid credentials: service account requests need "
-          + "project_id=" + config.projectId());
+      return MockResponse.error(
+          401,
+          "Invalid credentials: service account requests need "
+              + "project_id="
+              + config.projectId());
     }
     return null;
   }
@@ -242,11 +255,13 @@ final class IngestHandler {
   }
 
   private RecordStore.NewEvent newEvent(EventRules.Valid v, byte[] bytes) {
-    KeySet128.Key tuple = v.insertId() == null ? null
-        : KeySet128.keyOf(v.event(), v.distinctId(), Long.toString(v.timeMs()), v.insertId());
+    KeySet128.Key tuple =
+        v.insertId() == null
+            ? null
+            : KeySet128.keyOf(v.event(), v.distinctId(), Long.toString(v.timeMs()), v.insertId());
     KeySet128.Key insertKey = v.insertId() == null ? null : KeySet128.keyOf(v.insertId());
-    return new RecordStore.NewEvent(v.event(), v.distinctId(), v.timeMs(), v.insertId(), tuple,
-        insertKey, bytes);
+    return new RecordStore.NewEvent(
+        v.event(), v.distinctId(), v.timeMs(), v.insertId(), tuple, insertKey, bytes);
   }
 
   private ArrayNode failedRecords(List<FailedRecord> failed, boolean withInsertId) {
@@ -269,6 +284,7 @@ final class IngestHandler {
   }
 
   private static boolean same(String a, String b) {
-    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -7,19 +7,21 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
- * An open-addressing map from 128-bit keys (an MD5 of the identifying fields) to an int, about
- * 20 bytes per entry, so a mock can remember millions of de-duplication keys. Not thread-safe:
- * {@link RecordStore} guards it.
+ * An open-addressing map from 128-bit keys (an MD5 of the identifying fields) to an int, about 20
+ * bytes per entry, so a mock can remember millions of de-duplication keys. Not thread-safe: {@link
+ * RecordStore} guards it.
  */
 final class KeySet128 {
 
-  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JRE has no MD5", e);
-    }
-  });
+  private static final ThreadLocal<MessageDigest> MD5 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("the JRE has no MD5", e);
+            }
+          });
 
   /** A 128-bit key; (0, 0) is never produced. */
   record Key(long hi, long lo) {}

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The WireMock extension behind the mock's single catch-all stub: routes each request to the
- * admin routes or the ingestion handler, applies the faults in force and counts the answers.
+ * The WireMock extension behind the mock's single catch-all stub: routes each request to the admin
+ * routes or the ingestion handler, applies the faults in force and counts the answers.
  */
 final class MixpanelTransformer implements ResponseDefinitionTransformerV2 {
 
@@ -28,7 +28,8 @@ final class MixpanelTransformer implements ResponseDefinitionTransformerV2 {
   private final FaultPlan faults;
   private final RecordStore store;
 
-  MixpanelTransformer(IngestHandler ingest, AdminRoutes admin, FaultPlan faults, RecordStore store) {
+  MixpanelTransformer(
+      IngestHandler ingest, AdminRoutes admin, FaultPlan faults, RecordStore store) {
     this.ingest = ingest;
     this.admin = admin;
     this.faults = faults;
@@ -58,9 +59,13 @@ final class MixpanelTransformer implements ResponseDefinitionTransformerV2 {
     FaultPlan.Decision d = faults.next();
     if (d instanceof FaultPlan.Fail f) {
       store.answered(Integer.toString(f.status()));
-      MockResponse res = MockResponse.error(f.status(), f.status() == 429
-          ? "Project exceeded rate limits. Please retry the request with exponential backoff."
-          : MockResponse.reason(f.status()) + " (injected by the mock)");
+      MockResponse res =
+          MockResponse.error(
+              f.status(),
+              f.status() == 429
+                  ? "Project exceeded rate limits. Please retry the request with exponential"
+                        + " backoff."
+                  : MockResponse.reason(f.status()) + " (injected by the mock)");
       if (f.retryAfterSeconds() != null) {
         res = res.withHeader("Retry-After", Integer.toString(f.retryAfterSeconds()));
       }
@@ -79,10 +84,11 @@ final class MixpanelTransformer implements ResponseDefinitionTransformerV2 {
   }
 
   private static ResponseDefinition definition(MockResponse res, int latencyMs) {
-    ResponseDefinitionBuilder b = new ResponseDefinitionBuilder()
-        .withStatus(res.status())
-        .withHeader("Content-Type", res.contentType())
-        .withBody(res.body());
+    ResponseDefinitionBuilder b =
+        new ResponseDefinitionBuilder()
+            .withStatus(res.status())
+            .withHeader("Content-Type", res.contentType())
+            .withBody(res.body());
     res.headers().forEach(b::withHeader);
     if (latencyMs > 0) {
       b.withFixedDelay(latencyMs);
@@ -110,8 +116,7 @@ final class MixpanelTransformer implements ResponseDefinitionTransformerV2 {
     for (HttpHeader h : req.getHeaders().all()) {
       headers.put(h.key().toLowerCase(Locale.ROOT), h.firstValue());
     }
-    return new MockRequest(req.getMethod().getName(), path, Map.copyOf(query), Map.copyOf(headers),
-        req.getBody());
+    return new MockRequest(
+        req.getMethod().getName(), path, Map.copyOf(query), Map.copyOf(headers), req.getBody());
   }
-
 }

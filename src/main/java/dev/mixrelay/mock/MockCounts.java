@@ -19,9 +19,19 @@ import java.util.Map;
  * @param requests ingestion requests answered (or reset)
  * @param requestsByStatus those requests by status code ("200", "400", "429", ...; "reset")
  */
-public record MockCounts(long events, long uniqueEvents, long duplicates, long distinctInsertIds,
-    long engageOps, long groupOps, long rejected, long sessionStarts, long sessionEnds,
-    long notRetained, long requests, Map<String, Long> requestsByStatus) {
+public record MockCounts(
+    long events,
+    long uniqueEvents,
+    long duplicates,
+    long distinctInsertIds,
+    long engageOps,
+    long groupOps,
+    long rejected,
+    long sessionStarts,
+    long sessionEnds,
+    long notRetained,
+    long requests,
+    Map<String, Long> requestsByStatus) {
 
   public MockCounts {
     requestsByStatus = Map.copyOf(requestsByStatus);

@@ -21,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mock Mixpanel on WireMock that behaves like Mixpanel where a forwarder can tell: {@code /import}
- * (Basic auth, gzip, JSON array or NDJSON, strict validation with {@code failed_records}, 413 past
- * 2000 records or the size limit, de-duplication on (event, distinct_id, time, $insert_id)),
- * {@code /track}, {@code /engage} and {@code /groups}; switchable faults; and queries of what it
- * accepted, in Java and over HTTP under {@code /__mixpanel/}. Thread-safe.
+ * A mock Mixpanel on WireMock that behaves like Mixpanel where a forwarder can tell: {@code
+ * /import} (Basic auth, gzip, JSON array or NDJSON, strict validation with {@code failed_records},
+ * 413 past 2000 records or the size limit, de-duplication on (event, distinct_id, time,
+ * $insert_id)), {@code /track}, {@code /engage} and {@code /groups}; switchable faults; and queries
+ * of what it accepted, in Java and over HTTP under {@code /__mixpanel/}. Thread-safe.
  *
  * <pre>{@code
  * try (MockMixpanel mock = MockMixpanel.builder().credential("secret", "").build().start()) {
@@ -50,19 +50,22 @@ public final class MockMixpanel implements AutoCloseable {
     IngestHandler ingest = new IngestHandler(config, store, json);
     AdminRoutes admin = new AdminRoutes(this, store, json);
     MixpanelTransformer transformer = new MixpanelTransformer(ingest, admin, faultPlan, store);
-    this.server = new WireMockServer(options()
-        .bindAddress(config.host())
-        .port(config.port())
-        .http2PlainDisabled(true)
-        .disableRequestJournal()
-        .stubRequestLoggingDisabled(true)
-        .asynchronousResponseEnabled(true)
-        .asynchronousResponseThreads(4)
-        .containerThreads(24)
-        .gzipDisabled(true)
-        .notifier(new QuietNotifier())
-        .extensions(transformer));
-    server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(MixpanelTransformer.NAME)));
+    this.server =
+        new WireMockServer(
+            options()
+                .bindAddress(config.host())
+                .port(config.port())
+                .http2PlainDisabled(true)
+                .disableRequestJournal()
+                .stubRequestLoggingDisabled(true)
+                .asynchronousResponseEnabled(true)
+                .asynchronousResponseThreads(4)
+                .containerThreads(24)
+                .gzipDisabled(true)
+                .notifier(new QuietNotifier())
+                .extensions(transformer));
+    server.stubFor(
+        any(anyUrl()).willReturn(aResponse().withTransformers(MixpanelTransformer.NAME)));
   }
 
   /** A mock with this configuration, not yet started. */
@@ -87,8 +90,14 @@ public final class MockMixpanel implements AutoCloseable {
       while (root.getCause() != null) {
         root = root.getCause();
       }
-      throw new IllegalStateException("the mock Mixpanel cannot listen on " + config.host() + ":"
-          + config.port() + ": " + root.getMessage(), e);
+      throw new IllegalStateException(
+          "the mock Mixpanel cannot listen on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + root.getMessage(),
+          e);
     }
     return this;
   }
@@ -144,8 +153,17 @@ public final class MockMixpanel implements AutoCloseable {
 
   /** The "Session Start" and "Session End" events, in arrival order. */
   public List<MixpanelRecord> sessions() {
-    return events(e -> e.event.equals(RecordStore.SESSION_START)
-        || e.event.equals(RecordStore.SESSION_END));
+    return events(
+        e -> e.event.equals(RecordStore.SESSION_START) || e.event.equals(RecordStore.SESSION_END));
+  }
+
+  /** The "Session Start" and "Session End" events of one distinct_id, in arrival order. */
+  public List<MixpanelRecord> sessions(String distinctId) {
+    return events(
+        e ->
+            e.distinctId.equals(distinctId)
+                && (e.event.equals(RecordStore.SESSION_START)
+                    || e.event.equals(RecordStore.SESSION_END)));
   }
 
   /** Accepted {@code /engage} updates, in arrival order. */
@@ -173,11 +191,12 @@ public final class MockMixpanel implements AutoCloseable {
 
   /** The group profile of ({@code $group_key}, {@code $group_id}) after every /groups update. */
   public ObjectNode groupProfile(String groupKey, String groupId) {
-    return Profiles.apply(bodies(ops(true, o -> o.key().equals(groupKey)
-        && groupId.equals(o.groupId()))));
+    return Profiles.apply(
+        bodies(ops(true, o -> o.key().equals(groupKey) && groupId.equals(o.groupId()))));
   }
 
-  private static List<com.fasterxml.jackson.databind.JsonNode> bodies(List<MixpanelRecord> records) {
+  private static List<com.fasterxml.jackson.databind.JsonNode> bodies(
+      List<MixpanelRecord> records) {
     List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
     records.forEach(r -> out.add(r.body()));
     return out;
@@ -244,14 +263,36 @@ public final class MockMixpanel implements AutoCloseable {
     private Builder() {}
 
     public Builder host(String host) {
-      c = new MockMixpanelConfig(host, c.port(), c.credentials(), c.projectId(), c.token(),
-          c.maxRecords(), c.maxRequestBytes(), c.maxRecordBytes(), c.retainBytes(), c.clock(), c.faults());
+      c =
+          new MockMixpanelConfig(
+              host,
+              c.port(),
+              c.credentials(),
+              c.projectId(),
+              c.token(),
+              c.maxRecords(),
+              c.maxRequestBytes(),
+              c.maxRecordBytes(),
+              c.retainBytes(),
+              c.clock(),
+              c.faults());
       return this;
     }
 
     public Builder port(int port) {
-      c = new MockMixpanelConfig(c.host(), port, c.credentials(), c.projectId(), c.token(),
-          c.maxRecords(), c.maxRequestBytes(), c.maxRecordBytes(), c.retainBytes(), c.clock(), c.faults());
+      c =
+          new MockMixpanelConfig(
+              c.host(),
+              port,
+              c.credentials(),
+              c.projectId(),
+              c.token(),
+              c.maxRecords(),
+              c.maxRequestBytes(),
+              c.maxRecordBytes(),
+              c.retainBytes(),
+              c.clock(),
+              c.faults());
       return this;
     }
 
@@ -281,45 +322,121 @@ public final class MockMixpanel implements AutoCloseable {
 
     /** Require {@code project_id=ID} with service-account credentials. */
     public Builder projectId(String projectId) {
-      c = new MockMixpanelConfig(c.host(), c.port(), c.credentials(), projectId, c.token(),
-          c.maxRecords(), c.maxRequestBytes(), c.maxRecordBytes(), c.retainBytes(), c.clock(), c.faults());
+      c =
+          new MockMixpanelConfig(
+              c.host(),
+              c.port(),
+              c.credentials(),
+              projectId,
+              c.token(),
+              c.maxRecords(),
+              c.maxRequestBytes(),
+              c.maxRecordBytes(),
+              c.retainBytes(),
+              c.clock(),
+              c.faults());
       return this;
     }
 
     /** Require this project token on /track, /engage and /groups records. */
     public Builder token(String token) {
-      c = new MockMixpanelConfig(c.host(), c.port(), c.credentials(), c.projectId(), token,
-          c.maxRecords(), c.maxRequestBytes(), c.maxRecordBytes(), c.retainBytes(), c.clock(), c.faults());
+      c =
+          new MockMixpanelConfig(
+              c.host(),
+              c.port(),
+              c.credentials(),
+              c.projectId(),
+              token,
+              c.maxRecords(),
+              c.maxRequestBytes(),
+              c.maxRecordBytes(),
+              c.retainBytes(),
+              c.clock(),
+              c.faults());
       return this;
     }
 
     public Builder limits(int maxRecords, int maxRequestBytes, int maxRecordBytes) {
-      c = new MockMixpanelConfig(c.host(), c.port(), c.credentials(), c.projectId(), c.token(),
-          maxRecords, maxRequestBytes, maxRecordBytes, c.retainBytes(), c.clock(), c.faults());
+      c =
+          new MockMixpanelConfig(
+              c.host(),
+              c.port(),
+              c.credentials(),
+              c.projectId(),
+              c.token(),
+              maxRecords,
+              maxRequestBytes,
+              maxRecordBytes,
+              c.retainBytes(),
+              c.clock(),
+              c.faults());
       return this;
     }
 
     public Builder retainBytes(long bytes) {
-      c = new MockMixpanelConfig(c.host(), c.port(), c.credentials(), c.projectId(), c.token(),
-          c.maxRecords(), c.maxRequestBytes(), c.maxRecordBytes(), bytes, c.clock(), c.faults());
+      c =
+          new MockMixpanelConfig(
+              c.host(),
+              c.port(),
+              c.credentials(),
+              c.projectId(),
+              c.token(),
+              c.maxRecords(),
+              c.maxRequestBytes(),
+              c.maxRecordBytes(),
+              bytes,
+              c.clock(),
+              c.faults());
       return this;
     }
 
     public Builder clock(Clock clock) {
-      c = new MockMixpanelConfig(c.host(), c.port(), c.credentials(), c.projectId(), c.token(),
-          c.maxRecords(), c.maxRequestBytes(), c.maxRecordBytes(), c.retainBytes(), clock, c.faults());
+      c =
+          new MockMixpanelConfig(
+              c.host(),
+              c.port(),
+              c.credentials(),
+              c.projectId(),
+              c.token(),
+              c.maxRecords(),
+              c.maxRequestBytes(),
+              c.maxRecordBytes(),
+              c.retainBytes(),
+              clock,
+              c.faults());
       return this;
     }
 
     public Builder faults(Faults faults) {
-      c = new MockMixpanelConfig(c.host(), c.port(), c.credentials(), c.projectId(), c.token(),
-          c.maxRecords(), c.maxRequestBytes(), c.maxRecordBytes(), c.retainBytes(), c.clock(), faults);
+      c =
+          new MockMixpanelConfig(
+              c.host(),
+              c.port(),
+              c.credentials(),
+              c.projectId(),
+              c.token(),
+              c.maxRecords(),
+              c.maxRequestBytes(),
+              c.maxRecordBytes(),
+              c.retainBytes(),
+              c.clock(),
+              faults);
       return this;
     }
 
     public MockMixpanelConfig config() {
-      return new MockMixpanelConfig(c.host(), c.port(), credentials, c.projectId(), c.token(),
-          c.maxRecords(), c.maxRequestBytes(), c.maxRecordBytes(), c.retainBytes(), c.clock(), c.faults());
+      return new MockMixpanelConfig(
+          c.host(),
+          c.port(),
+          credentials,
+          c.projectId(),
+          c.token(),
+          c.maxRecords(),
+          c.maxRequestBytes(),
+          c.maxRecordBytes(),
+          c.retainBytes(),
+          c.clock(),
+          c.faults());
     }
 
     /** The mock, not yet started. */

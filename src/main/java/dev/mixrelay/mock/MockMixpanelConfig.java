@@ -20,11 +20,22 @@ import java.util.List;
  * @param clock the clock for Mixpanel's time rules (1 hour ahead, 5 days back on /track)
  * @param faults the faults in force at start
  */
-public record MockMixpanelConfig(String host, int port, List<Credential> credentials, String projectId,
-    String token, int maxRecords, int maxRequestBytes, int maxRecordBytes, long retainBytes,
-    Clock clock, Faults faults) {
+public record MockMixpanelConfig(
+    String host,
+    int port,
+    List<Credential> credentials,
+    String projectId,
+    String token,
+    int maxRecords,
+    int maxRequestBytes,
+    int maxRecordBytes,
+    long retainBytes,
+    Clock clock,
+    Faults faults) {
 
-  /** One accepted Basic credential: a service account (user, secret) or a secret/token (user, ""). */
+  /**
+   * One accepted Basic credential: a service account (user, secret) or a secret/token (user, "").
+   */
   public record Credential(String user, String password) {
     public Credential {
       if (user == null || user.isEmpty()) {
@@ -53,8 +64,18 @@ public record MockMixpanelConfig(String host, int port, List<Credential> credent
 
   /** The defaults: loopback, any free port, Mixpanel's limits, 256 MB of records kept. */
   public static MockMixpanelConfig defaults() {
-    return new MockMixpanelConfig("127.0.0.1", 0, List.of(), null, null, 2000, 10 * 1024 * 1024,
-        1024 * 1024, 256L * 1024 * 1024, Clock.systemUTC(), Faults.NONE);
+    return new MockMixpanelConfig(
+        "127.0.0.1",
+        0,
+        List.of(),
+        null,
+        null,
+        2000,
+        10 * 1024 * 1024,
+        1024 * 1024,
+        256L * 1024 * 1024,
+        Clock.systemUTC(),
+        Faults.NONE);
   }
 
   private static void check(boolean ok, String message) {
@@ -65,8 +86,22 @@ public record MockMixpanelConfig(String host, int port, List<Credential> credent
 
   @Override
   public String toString() {
-    return "MockMixpanelConfig[host=" + host + ", port=" + port + ", credentials=" + credentials.size()
-        + ", projectId=" + projectId + ", token=" + (token == null ? "any" : "***") + ", maxRecords="
-        + maxRecords + ", maxRequestBytes=" + maxRequestBytes + ", faults=" + faults + "]";
+    return "MockMixpanelConfig[host="
+        + host
+        + ", port="
+        + port
+        + ", credentials="
+        + credentials.size()
+        + ", projectId="
+        + projectId
+        + ", token="
+        + (token == null ? "any" : "***")
+        + ", maxRecords="
+        + maxRecords
+        + ", maxRequestBytes="
+        + maxRequestBytes
+        + ", faults="
+        + faults
+        + "]";
   }
 }

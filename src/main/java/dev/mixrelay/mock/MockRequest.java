@@ -4,7 +4,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /** One request as the mock's handlers see it: headers keyed in lower case, body un-gzipped. */
-record MockRequest(String method, String path, Map<String, String> query, Map<String, String> headers,
+record MockRequest(
+    String method,
+    String path,
+    Map<String, String> query,
+    Map<String, String> headers,
     byte[] body) {
 
   String header(String name) {

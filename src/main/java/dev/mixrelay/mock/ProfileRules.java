@@ -19,7 +19,10 @@ final class ProfileRules {
 
   sealed interface Checked {}
 
-  /** A valid update: whose profile ({@code key}: distinct id, or group key and id) and its operation. */
+  /**
+   * A valid update: whose profile ({@code key}: distinct id, or group key and id) and its
+   * operation.
+   */
   record Valid(String key, String groupId, String op) implements Checked {}
 
   record Broken(String field, String message) implements Checked {}
@@ -69,8 +72,8 @@ final class ProfileRules {
     return null;
   }
 
-  private static Checked operation(JsonNode u, Set<String> allowed, String kind, String key,
-      String groupId) {
+  private static Checked operation(
+      JsonNode u, Set<String> allowed, String kind, String key, String groupId) {
     List<String> ops = new ArrayList<>();
     for (Iterator<String> it = u.fieldNames(); it.hasNext(); ) {
       String name = it.next();
@@ -79,8 +82,10 @@ final class ProfileRules {
       }
     }
     if (ops.size() != 1) {
-      return new Broken("record", "record is invalid: must have exactly one operation, has "
-          + (ops.isEmpty() ? "none" : String.join(", ", ops)));
+      return new Broken(
+          "record",
+          "record is invalid: must have exactly one operation, has "
+              + (ops.isEmpty() ? "none" : String.join(", ", ops)));
     }
     String op = ops.get(0);
     if (!allowed.contains(op)) {

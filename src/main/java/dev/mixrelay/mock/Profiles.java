@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A user or group profile as Mixpanel would show it after a list of updates, applied in order
- * (A.3 semantics: $set, $set_once, $add, $union, $append, $remove, $unset, $delete). Pure.
+ * A user or group profile as Mixpanel would show it after a list of updates, applied in order (A.3
+ * semantics: $set, $set_once, $add, $union, $append, $remove, $unset, $delete). Pure.
  */
 final class Profiles {
 
@@ -39,39 +39,52 @@ final class Profiles {
           value.fields().forEachRemaining(e -> p.set(e.getKey(), e.getValue()));
           break;
         case "$set_once":
-          value.fields().forEachRemaining(e -> {
-            if (!p.has(e.getKey())) {
-              p.set(e.getKey(), e.getValue());
-            }
-          });
+          value
+              .fields()
+              .forEachRemaining(
+                  e -> {
+                    if (!p.has(e.getKey())) {
+                      p.set(e.getKey(), e.getValue());
+                    }
+                  });
           break;
         case "$add":
-          value.fields().forEachRemaining(e ->
-              p.put(e.getKey(), p.path(e.getKey()).asDouble(0) + e.getValue().asDouble()));
+          value
+              .fields()
+              .forEachRemaining(
+                  e -> p.put(e.getKey(), p.path(e.getKey()).asDouble(0) + e.getValue().asDouble()));
           break;
         case "$union":
-          value.fields().forEachRemaining(e -> {
-            ArrayNode list = list(p, e.getKey());
-            e.getValue().forEach(item -> {
-              if (!contains(list, item)) {
-                list.add(item);
-              }
-            });
-          });
+          value
+              .fields()
+              .forEachRemaining(
+                  e -> {
+                    ArrayNode list = list(p, e.getKey());
+                    e.getValue()
+                        .forEach(
+                            item -> {
+                              if (!contains(list, item)) {
+                                list.add(item);
+                              }
+                            });
+                  });
           break;
         case "$append":
           value.fields().forEachRemaining(e -> list(p, e.getKey()).add(e.getValue()));
           break;
         case "$remove":
-          value.fields().forEachRemaining(e -> {
-            if (p.get(e.getKey()) instanceof ArrayNode list) {
-              for (int i = list.size() - 1; i >= 0; i--) {
-                if (list.get(i).equals(e.getValue())) {
-                  list.remove(i);
-                }
-              }
-            }
-          });
+          value
+              .fields()
+              .forEachRemaining(
+                  e -> {
+                    if (p.get(e.getKey()) instanceof ArrayNode list) {
+                      for (int i = list.size() - 1; i >= 0; i--) {
+                        if (list.get(i).equals(e.getValue())) {
+                          list.remove(i);
+                        }
+                      }
+                    }
+                  });
           break;
         case "$unset":
           value.forEach(name -> p.remove(name.asText()));

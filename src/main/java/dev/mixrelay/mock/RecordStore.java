@@ -15,9 +15,18 @@ import java.util.function.Predicate;
  */
 final class RecordStore {
 
-  /** An event that passed validation; {@code tuple} and {@code insertKey} are computed by the caller. */
-  record NewEvent(String event, String distinctId, long timeMs, String insertId, KeySet128.Key tuple,
-      KeySet128.Key insertKey, byte[] json) {}
+  /**
+   * An event that passed validation; {@code tuple} and {@code insertKey} are computed by the
+   * caller.
+   */
+  record NewEvent(
+      String event,
+      String distinctId,
+      long timeMs,
+      String insertId,
+      KeySet128.Key tuple,
+      KeySet128.Key insertKey,
+      byte[] json) {}
 
   /** One stored event; {@code json} is replaced by a later duplicate. */
   static final class StoredEvent {
@@ -90,7 +99,8 @@ final class RecordStore {
       int index = -1;
       if (retained + e.json().length <= retainBytes) {
         index = events.size();
-        events.add(new StoredEvent(intern(e.event()), intern(e.distinctId()), e.timeMs(), e.json()));
+        events.add(
+            new StoredEvent(intern(e.event()), intern(e.distinctId()), e.timeMs(), e.json()));
         retained += e.json().length;
       } else {
         notRetained++;
@@ -152,8 +162,19 @@ final class RecordStore {
   }
 
   synchronized MockCounts counts() {
-    return new MockCounts(accepted, unique, duplicates, insertIds.size(), engageOps, groupOps,
-        rejected, sessionStarts, sessionEnds, notRetained, requests, new TreeMap<>(byStatus));
+    return new MockCounts(
+        accepted,
+        unique,
+        duplicates,
+        insertIds.size(),
+        engageOps,
+        groupOps,
+        rejected,
+        sessionStarts,
+        sessionEnds,
+        notRetained,
+        requests,
+        new TreeMap<>(byStatus));
   }
 
   synchronized void clear() {

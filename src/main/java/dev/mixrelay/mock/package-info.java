@@ -5,11 +5,11 @@
  * <h2>Design</h2>
  *
  * <p>One WireMock stub catches every request and hands it to {@code MixpanelTransformer}, which
- * sends {@code /__mixpanel/*} to {@code AdminRoutes} and the four ingestion paths to
- * {@code IngestHandler}, after {@code FaultPlan} has decided whether this request fails, resets or
- * passes. The rules of a record are pure functions ({@code EventRules}, {@code ProfileRules}) of
- * the record and the time passed in. {@code RecordStore} keeps what was accepted under one lock;
- * parsing, validation and hashing happen before it is taken.
+ * sends {@code /__mixpanel/*} to {@code AdminRoutes} and the four ingestion paths to {@code
+ * IngestHandler}, after {@code FaultPlan} has decided whether this request fails, resets or passes.
+ * The rules of a record are pure functions ({@code EventRules}, {@code ProfileRules}) of the record
+ * and the time passed in. {@code RecordStore} keeps what was accepted under one lock; parsing,
+ * validation and hashing happen before it is taken.
  *
  * <p>De-duplication is Mixpanel's query-time rule: two events with the same (event, distinct_id,
  * time in ms, $insert_id) are one, the later copy wins. Keys are kept as 128-bit hashes (about 20

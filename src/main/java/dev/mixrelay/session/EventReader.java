@@ -51,9 +51,13 @@ final class EventReader {
       value = p.get(rules.sessionIdProperty());
       value = value == null || value.isNull() ? null : interner.node(value);
     }
+    String distinctId = text(p, "distinct_id");
+    String insertId = text(p, "$insert_id");
+    String dedupKey = insertId == null ? null
+        : name + '\n' + distinctId + '\n' + time + '\n' + insertId;
     return new SessionEvent(time, seq, offset, arrival, interner.string(name),
-        interner.string(userId), interner.string(deviceId), interner.string(text(p, "distinct_id")),
-        linkFrom, linkTo, anon, value, interner.props(props(p)));
+        interner.string(userId), interner.string(deviceId), interner.string(distinctId),
+        linkFrom, linkTo, anon, dedupKey, value, interner.props(props(p)));
   }
 
   private JsonNode[] props(ObjectNode p) {

@@ -11,9 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param arrival wall-clock ms at which it reached the sessionizer
  * @param linkFrom a device (or original-mode anonymous) id this event links to {@code linkTo}
  * @param linkAnon true when the link came from original-mode {@code $anon_id}
+ * @param dedupKey event, distinct_id, time and $insert_id (Mixpanel's de-duplication key), or
+ *     null without an $insert_id
  * @param value the session id property's value (property mode), or null when absent
  * @param props the associated properties, indexed as {@link SessionRules#associated()}; null if none
  */
 record SessionEvent(long time, long seq, long offset, long arrival, String name, String userId,
     String deviceId, String distinctId, String linkFrom, String linkTo, boolean linkAnon,
-    JsonNode value, JsonNode[] props) {}
+    String dedupKey, JsonNode value, JsonNode[] props) {}

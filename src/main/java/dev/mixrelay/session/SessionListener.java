@@ -32,6 +32,9 @@ public interface SessionListener {
   /** An event arrived later than allowedLateness behind the watermark: delivered, not sessionized. */
   default void lateEvent() {}
 
+  /** An event equal to one already held (event, distinct_id, time, $insert_id): not counted twice. */
+  default void duplicateEvent() {}
+
   /** An open device session continued as its newly linked user's. */
   default void sessionRekeyed() {}
 

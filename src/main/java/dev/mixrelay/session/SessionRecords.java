@@ -12,7 +12,11 @@ import java.util.UUID;
 
 /**
  * Turns a closed session into its Session Start / Session End {@code /import} records, with
- * {@code $insert_id} = UUIDv5(namespace, userKey + ":" + startMillis + ":" + eventName).
+ * {@code $insert_id} = UUIDv5(namespace, userKey + ":" + startMillis + ":" + eventName + ":" +
+ * hex(startId)), where startId is the Java {@code String.hashCode} of the starting event's
+ * de-duplication key (event, distinct_id, time, $insert_id): two sessions of one user can start in
+ * the same millisecond (property mode, a value change; event mode, an end and a start), and
+ * Mixpanel would drop the second as a duplicate.
  */
 final class SessionRecords {
   static final String DURATION = "Session Duration (Seconds)";
@@ -40,8 +44,9 @@ final class SessionRecords {
   }
 
   /** The {@code $insert_id} of a session event. */
-  String insertId(String key, long start, String eventName) {
-    return ids.generate(key + ":" + start + ":" + eventName).toString();
+  String insertId(String key, long start, String eventName, int startId) {
+    return ids.generate(key + ":" + start + ":" + eventName + ":" + Integer.toHexString(startId))
+        .toString();
   }
 
   private MixpanelRecord record(Closed c, String event, long time) {
@@ -56,7 +61,7 @@ final class SessionRecords {
     if (device != null) {
       p.put("$device_id", device);
     }
-    p.put("$insert_id", insertId(c.key(), s.first, event));
+    p.put("$insert_id", insertId(c.key(), s.first, event, s.startId));
     if (c.withEnd()) {
       long ms = s.last - s.first;
       if (ms % 1000 == 0) {

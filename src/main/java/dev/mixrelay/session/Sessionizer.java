@@ -1,7 +1,5 @@
 package dev.mixrelay.session;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.mixrelay.config.SessionConfig;
 import dev.mixrelay.config.SessionConfig.Mode;
 import dev.mixrelay.mixpanel.MixpanelRecord;
@@ -9,9 +7,13 @@ import dev.mixrelay.session.SessionListener.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -37,12 +39,13 @@ public final class Sessionizer {
   private final SessionRecords records;
   private final EventReader reader;
   private final StateCodec codec = new StateCodec(interner);
-  private final Cache<String, UserState> users;
-  private final Map<String, byte[]> spilled = new HashMap<>();
+  private final UserStore users;
   private final Links links;
-  private boolean fromCache;
   private int timerIds;
   private final PriorityQueue<SessionEvent> pending = new PriorityQueue<>(BY_TIME);
+  /** De-duplication keys of the held events, and of placed events not older than the watermark. */
+  private final Set<String> heldKeys = new HashSet<>();
+  private final LinkedHashMap<String, Long> placedKeys = new LinkedHashMap<>();
   private final PriorityQueue<Timer> eventTimers =
       new PriorityQueue<>(Comparator.comparingLong(t -> t.eventAt));
   private final PriorityQueue<Timer> wallTimers =
@@ -84,16 +87,7 @@ public final class Sessionizer {
     this.links = new Links(4L * config.maxUsersInMemory());
     this.records = new SessionRecords(rules, namespace);
     this.reader = new EventReader(rules, interner);
-    this.users = Caffeine.newBuilder()
-        .maximumSize(config.maxUsersInMemory())
-        .executor(Runnable::run)
-        .<String, UserState>evictionListener((key, state, cause) -> {
-          if (cause.wasEvicted() && key != null && state != null) {
-            spilled.put(key, codec.encodeUser(state));
-            listener.userSpilled();
-          }
-        })
-        .build();
+    this.users = new UserStore(config.maxUsersInMemory(), codec, listener);
     this.fingerprint = rules.mode() + "|" + rules.timeoutMillis() + "|" + rules.startEvent() + "|"
         + rules.endEvent() + "|" + rules.sessionIdProperty() + "|" + new TreeSet<>(rules.excluded())
         + "|" + rules.associated() + "|" + rules.startEventName() + "|" + rules.endEventName()
@@ -112,14 +106,19 @@ public final class Sessionizer {
 
   /**
    * Takes the translated records of one log message (records that are not {@code /import} events
-   * are ignored) and returns the session records that became final.
+   * are ignored) and returns the session records that became final. Offsets must increase from
+   * call to call; a call with an offset at or below {@link #snapshotOffset()} is already reflected
+   * in the state and is ignored, so a replay may safely start early.
    */
   public List<MixpanelRecord> onEvents(long logOffset, List<MixpanelRecord> batch, long wallNow) {
-    List<Closed> closed = new ArrayList<>();
-    st.lastOffset = Math.max(st.lastOffset, logOffset);
+    if (logOffset <= st.lastOffset) {
+      return List.of();
+    }
+    st.lastOffset = logOffset;
     if (rules.mode() == Mode.off) {
       return List.of();
     }
+    List<Closed> closed = new ArrayList<>();
     for (MixpanelRecord record : batch) {
       SessionEvent e = reader.read(record, st.seq++, logOffset, wallNow);
       if (e == null) {
@@ -128,6 +127,14 @@ public final class Sessionizer {
       if (e.time() < st.watermark) {
         listener.lateEvent();
         continue;
+      }
+      String k = e.dedupKey();
+      if (k != null && (heldKeys.contains(k) || placedKeys.containsKey(k))) {
+        listener.duplicateEvent();
+        continue;
+      }
+      if (k != null) {
+        heldKeys.add(k);
       }
       st.lastEventWall = Math.max(st.lastEventWall, wallNow);
       pending.add(e);
@@ -155,18 +162,18 @@ public final class Sessionizer {
     }
     while (!wallTimers.isEmpty() && wallTimers.peek().wallAt <= wallNow) {
       Timer t = wallTimers.poll();
-      UserState s = lookup(t.key);
+      UserState s = users.lookup(t.key);
       if (s == null || s.timer != t.id) {
-        settle(t.key, s, s);
+        users.settle(t.key, s, s);
       } else if (machine.wallDeadline(s) <= wallNow
           && (pending.isEmpty() || machine.deadline(s) <= pending.peek().time())) {
         closed.add(machine.close(t.key, s, Reason.WALL_CLOCK));
-        settle(t.key, s, null);
+        users.settle(t.key, s, null);
       } else {
         // not idle yet, or an event already here but not yet placed may still extend it
         t.wallAt = Math.max(machine.wallDeadline(s), wallNow + 1);
         wallTimers.add(t);
-        settle(t.key, s, s);
+        users.settle(t.key, s, s);
       }
     }
     return emit(closed);
@@ -186,19 +193,12 @@ public final class Sessionizer {
     for (SessionEvent e : pending) {
       min = Math.min(min, e.offset());
     }
-    for (UserState s : users.asMap().values()) {
-      min = Math.min(min, s.minOffset);
-    }
-    for (byte[] b : spilled.values()) {
-      min = Math.min(min, StateCodec.minOffset(b));
-    }
-    return min;
+    return users.minOffset(min);
   }
 
   /** Open sessions, in memory and spilled. */
   public long openSessions() {
-    users.cleanUp();
-    return users.estimatedSize() + spilled.size();
+    return users.size();
   }
 
   /** Events received but not yet placed (waiting for the watermark). */
@@ -208,8 +208,8 @@ public final class Sessionizer {
 
   /** The state as bytes, reflecting every offset up to {@link #snapshotOffset()}. */
   public byte[] snapshot() {
-    return new Snapshots(codec).write(fingerprint, st, links, pending,
-        users.asMap(), spilled);
+    return new Snapshots(codec).write(fingerprint, st, links, pending, placedKeys,
+        users.inMemory(), users.spilled());
   }
 
   /**
@@ -222,22 +222,28 @@ public final class Sessionizer {
     clear();
     Map<String, UserState> restored = new HashMap<>();
     try {
-      new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, restored);
+      new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, placedKeys, restored);
     } catch (IllegalArgumentException e) {
       clear();
       throw e;
     }
+    pending.forEach(e -> {
+      if (e.dedupKey() != null) {
+        heldKeys.add(e.dedupKey());
+      }
+    });
     restored.forEach((key, s) -> {
       schedule(key, s);
-      users.put(key, s);
+      users.store(key, s);
     });
   }
 
   private void clear() {
-    users.invalidateAll();
-    spilled.clear();
+    users.clear();
     links.clear();
     pending.clear();
+    heldKeys.clear();
+    placedKeys.clear();
     eventTimers.clear();
     wallTimers.clear();
     st.lastOffset = -1;
@@ -249,19 +255,29 @@ public final class Sessionizer {
 
   private void advance(List<Closed> closed) {
     while (!pending.isEmpty() && pending.peek().time() <= st.watermark) {
-      place(pending.poll(), closed);
+      SessionEvent e = pending.poll();
+      if (e.dedupKey() != null) {
+        heldKeys.remove(e.dedupKey());
+        placedKeys.put(e.dedupKey(), e.time());
+      }
+      place(e, closed);
+    }
+    // an older duplicate is late anyway
+    Iterator<Map.Entry<String, Long>> placed = placedKeys.entrySet().iterator();
+    while (placed.hasNext() && placed.next().getValue() < st.watermark) {
+      placed.remove();
     }
     while (!eventTimers.isEmpty() && eventTimers.peek().eventAt <= st.watermark) {
       Timer t = eventTimers.poll();
-      UserState s = lookup(t.key);
+      UserState s = users.lookup(t.key);
       if (s == null || s.timer != t.id) {
-        settle(t.key, s, s);
+        users.settle(t.key, s, s);
       } else if (machine.onWatermark(t.key, s, st.watermark, closed) == null) {
-        settle(t.key, s, null);
+        users.settle(t.key, s, null);
       } else {
         t.eventAt = machine.deadline(s);
         eventTimers.add(t);
-        settle(t.key, s, s);
+        users.settle(t.key, s, s);
       }
     }
   }
@@ -296,13 +312,13 @@ public final class Sessionizer {
       user = linked != null;
       key = user ? linked : bare != null ? bare : "$device:" + device;
     }
-    UserState before = lookup(key);
+    UserState before = users.lookup(key);
     UserState after = machine.onEvent(key, user, before, e, closed);
     if (after != null && after != before) {
       listener.sessionOpened();
       schedule(key, after);
     }
-    settle(key, before, after);
+    users.settle(key, before, after);
   }
 
   /**
@@ -314,7 +330,7 @@ public final class Sessionizer {
     if (deviceKey.equals(userKey)) {
       return;
     }
-    UserState device = take(deviceKey);
+    UserState device = users.take(deviceKey);
     if (device == null) {
       return;
     }
@@ -322,7 +338,7 @@ public final class Sessionizer {
       closed.add(machine.close(deviceKey, device, Reason.TIMEOUT));
       return;
     }
-    UserState user = take(userKey);
+    UserState user = users.take(userKey);
     if (user != null && machine.deadline(user) <= time) {
       closed.add(machine.close(userKey, user, Reason.TIMEOUT));
       user = null;
@@ -333,11 +349,11 @@ public final class Sessionizer {
       }
       device.user = true;
       schedule(userKey, device);
-      store(userKey, device);
+      users.store(userKey, device);
       listener.sessionRekeyed();
     } else {
       closed.add(machine.close(deviceKey, device, Reason.REKEY_COLLISION));
-      store(userKey, user);
+      users.store(userKey, user);
     }
   }
 
@@ -346,47 +362,6 @@ public final class Sessionizer {
     s.timer = t.id;
     eventTimers.add(t);
     wallTimers.add(t);
-  }
-
-  /** Removes a user's state from memory or the spill; the caller owns it until {@link #store}. */
-  private UserState take(String key) {
-    UserState s = users.asMap().remove(key);
-    if (s == null) {
-      byte[] b = spilled.remove(key);
-      s = b == null ? null : codec.decodeUser(b);
-    }
-    return s;
-  }
-
-  private void store(String key, UserState s) {
-    users.put(key, s);
-  }
-
-  /**
-   * A user's state to change in place, from memory (no copy) or the spill; follow with
-   * {@link #settle}, with no other cache call in between.
-   */
-  private UserState lookup(String key) {
-    UserState s = users.getIfPresent(key);
-    fromCache = s != null;
-    if (s == null) {
-      byte[] b = spilled.remove(key);
-      s = b == null ? null : codec.decodeUser(b);
-    }
-    return s;
-  }
-
-  /** Keeps {@code after} as the user's state (null: none), replacing what lookup gave. */
-  private void settle(String key, UserState before, UserState after) {
-    // the lookup itself may have run cache maintenance that spilled the state it returned
-    boolean spilledMeanwhile = fromCache && spilled.remove(key) != null;
-    if (after == null) {
-      if (fromCache && !spilledMeanwhile) {
-        users.invalidate(key);
-      }
-    } else if (after != before || !fromCache || spilledMeanwhile) {
-      users.put(key, after);
-    }
   }
 
   private List<MixpanelRecord> emit(List<Closed> closed) {

@@ -1,17 +1,23 @@
 package dev.mixrelay.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Writes and reads a whole {@link Sessionizer} state: progress, device links, held events and open
- * sessions (in memory and spilled). Layout: magic, {@link StateCodec#VERSION}, the session
+ * sessions (in memory and spilled, their shared property arrays written once), with the
+ * de-duplication keys of placed events. Layout: magic, {@link StateCodec#VERSION}, the session
  * definition's fingerprint, then the parts in that order.
  */
 final class Snapshots {
@@ -24,7 +30,8 @@ final class Snapshots {
   }
 
   byte[] write(String fingerprint, Sessionizer.State st, Map<String, String> links,
-      Collection<SessionEvent> pending, Map<String, UserState> users, Map<String, byte[]> spilled) {
+      Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users,
+      Map<String, byte[]> spilled) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
@@ -44,14 +51,28 @@ final class Snapshots {
       for (SessionEvent e : pending) {
         codec.writeEvent(out, e);
       }
-      out.writeInt(users.size() + spilled.size());
-      for (Map.Entry<String, UserState> u : users.entrySet()) {
-        StateCodec.writeString(out, u.getKey());
-        codec.writeUser(out, u.getValue());
+      out.writeInt(placed.size());
+      for (Map.Entry<String, Long> p : placed.entrySet()) {
+        StateCodec.writeString(out, p.getKey());
+        out.writeLong(p.getValue());
       }
-      for (Map.Entry<String, byte[]> u : spilled.entrySet()) {
+      Map<String, UserState> all = new HashMap<>(users);
+      spilled.forEach((key, b) -> all.put(key, codec.decodeUser(b)));
+      Map<JsonNode[], Integer> table = new IdentityHashMap<>();
+      List<JsonNode[]> arrays = new ArrayList<>();
+      for (UserState s : all.values()) {
+        if (s.props != null && table.putIfAbsent(s.props, arrays.size()) == null) {
+          arrays.add(s.props);
+        }
+      }
+      out.writeInt(arrays.size());
+      for (JsonNode[] a : arrays) {
+        codec.writeNodes(out, a);
+      }
+      out.writeInt(all.size());
+      for (Map.Entry<String, UserState> u : all.entrySet()) {
         StateCodec.writeString(out, u.getKey());
-        out.write(u.getValue());
+        codec.writeUser(out, u.getValue(), table);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -60,7 +81,7 @@ final class Snapshots {
   }
 
   void read(byte[] snapshot, String fingerprint, Sessionizer.State st, Map<String, String> links,
-      Collection<SessionEvent> pending, Map<String, UserState> users) {
+      Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       if (in.readInt() != MAGIC || in.readInt() != StateCodec.VERSION) {
         throw new IllegalArgumentException("not a session snapshot of version "
@@ -83,7 +104,14 @@ final class Snapshots {
         pending.add(codec.readEvent(in));
       }
       for (int i = in.readInt(); i > 0; i--) {
-        users.put(codec.readString(in), codec.readUser(in));
+        placed.put(StateCodec.readRaw(in), in.readLong());
+      }
+      List<JsonNode[]> table = new ArrayList<>();
+      for (int i = in.readInt(); i > 0; i--) {
+        table.add(codec.props(codec.readNodes(in)));
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        users.put(codec.readString(in), codec.readUser(in, table));
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("not a readable session snapshot: " + e.getMessage(), e);

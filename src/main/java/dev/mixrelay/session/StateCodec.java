@@ -10,13 +10,17 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The binary form of session state, for spilled users and checkpoints. Frozen per
- * {@link #VERSION}: a change of layout takes a new version and keeps reading the old ones.
+ * The binary form of session state, for spilled users and checkpoints: fixed-width longs where a
+ * field is read without decoding the rest, variable-length integers elsewhere, associated
+ * properties as (index, value) pairs or, in a snapshot, as references into a table of the shared
+ * arrays. Frozen per {@link #VERSION}: a change of layout takes a new version.
  */
 final class StateCodec {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Interner interner;
@@ -28,7 +32,7 @@ final class StateCodec {
   byte[] encodeUser(UserState s) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      writeUser(out, s);
+      writeUser(out, s, null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -37,42 +41,83 @@ final class StateCodec {
 
   UserState decodeUser(byte[] b) {
     try {
-      return readUser(new DataInputStream(new ByteArrayInputStream(b)));
+      return readUser(new DataInputStream(new ByteArrayInputStream(b)), null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  void writeUser(DataOutputStream out, UserState s) throws IOException {
+  /**
+   * Writes a user's state; {@code table} maps each shared associated-properties array to its
+   * index in the snapshot's table, or is null to write the properties inline.
+   */
+  void writeUser(DataOutputStream out, UserState s, Map<JsonNode[], Integer> table)
+      throws IOException {
     out.writeLong(s.minOffset);
     out.writeBoolean(s.user);
     out.writeLong(s.first);
-    out.writeLong(s.last);
-    out.writeInt(s.count);
+    writeVarLong(out, s.last - s.first);
+    writeVarLong(out, s.count);
+    out.writeInt(s.startId);
     writeString(out, s.startName);
     writeString(out, s.endName);
     writeString(out, s.deviceId);
     writeNode(out, s.value);
-    writeNodes(out, s.props);
+    if (table == null) {
+      writeNodes(out, s.props);
+    } else {
+      writeVarLong(out, s.props == null ? 0 : table.get(s.props) + 1);
+    }
     out.writeLong(s.lastArrival);
     out.writeInt(s.timer);
   }
 
-  UserState readUser(DataInputStream in) throws IOException {
+  UserState readUser(DataInputStream in, List<JsonNode[]> table) throws IOException {
     UserState s = new UserState();
     s.minOffset = in.readLong();
     s.user = in.readBoolean();
     s.first = in.readLong();
-    s.last = in.readLong();
-    s.count = in.readInt();
+    s.last = s.first + readVarLong(in);
+    s.count = (int) readVarLong(in);
+    s.startId = in.readInt();
     s.startName = readString(in);
     s.endName = readString(in);
     s.deviceId = readString(in);
     s.value = readNode(in);
-    s.props = interner.props(readNodes(in));
+    if (table == null) {
+      s.props = interner.props(readNodes(in));
+    } else {
+      int ref = (int) readVarLong(in);
+      s.props = ref == 0 ? null : table.get(ref - 1);
+    }
     s.lastArrival = in.readLong();
     s.timer = in.readInt();
     return s;
+  }
+
+  /** The shared array equal to {@code values}. */
+  JsonNode[] props(JsonNode[] values) {
+    return interner.props(values);
+  }
+
+  static void writeVarLong(DataOutputStream out, long v) throws IOException {
+    while ((v & ~0x7fL) != 0) {
+      out.writeByte((int) ((v & 0x7f) | 0x80));
+      v >>>= 7;
+    }
+    out.writeByte((int) v);
+  }
+
+  static long readVarLong(DataInputStream in) throws IOException {
+    long v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      int b = in.readUnsignedByte();
+      v |= (long) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        return v;
+      }
+    }
+    throw new IOException("malformed variable-length integer");
   }
 
   /** The lowest log offset a serialized user's session holds, without decoding the rest. */
@@ -96,6 +141,7 @@ final class StateCodec {
     writeString(out, e.linkFrom());
     writeString(out, e.linkTo());
     out.writeBoolean(e.linkAnon());
+    writeString(out, e.dedupKey());
     writeNode(out, e.value());
     writeNodes(out, e.props());
   }
@@ -103,44 +149,70 @@ final class StateCodec {
   SessionEvent readEvent(DataInputStream in) throws IOException {
     return new SessionEvent(in.readLong(), in.readLong(), in.readLong(), in.readLong(),
         readString(in), readString(in), readString(in), readString(in), readString(in),
-        readString(in), in.readBoolean(), readNode(in), interner.props(readNodes(in)));
+        readString(in), in.readBoolean(), readRaw(in), readNode(in), interner.props(readNodes(in)));
   }
 
   static void writeString(DataOutputStream out, String s) throws IOException {
     if (s == null) {
-      out.writeInt(-1);
+      writeVarLong(out, 0);
       return;
     }
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
+    writeVarLong(out, b.length + 1L);
     out.write(b);
   }
 
   String readString(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) {
-      return null;
-    }
-    byte[] b = in.readNBytes(n);
-    return interner.string(new String(b, StandardCharsets.UTF_8));
+    String s = readRaw(in);
+    return s == null ? null : interner.string(s);
   }
 
-  private void writeNodes(DataOutputStream out, JsonNode[] nodes) throws IOException {
-    out.writeInt(nodes == null ? -1 : nodes.length);
-    if (nodes != null) {
-      for (JsonNode n : nodes) {
-        writeNode(out, n);
+  /** A string that is not worth sharing. */
+  static String readRaw(DataInputStream in) throws IOException {
+    long n = readVarLong(in);
+    if (n == 0) {
+      return null;
+    }
+    if (n - 1 > in.available()) {
+      throw new IOException("string longer than the data left");
+    }
+    return new String(in.readNBytes((int) (n - 1)), StandardCharsets.UTF_8);
+  }
+
+  /** An associated-properties array: its length, then (index, value) for the values present. */
+  void writeNodes(DataOutputStream out, JsonNode[] nodes) throws IOException {
+    if (nodes == null) {
+      writeVarLong(out, 0);
+      return;
+    }
+    writeVarLong(out, nodes.length + 1L);
+    int present = 0;
+    for (JsonNode n : nodes) {
+      present += n == null ? 0 : 1;
+    }
+    writeVarLong(out, present);
+    for (int i = 0; i < nodes.length; i++) {
+      if (nodes[i] != null) {
+        writeVarLong(out, i);
+        writeNode(out, nodes[i]);
       }
     }
   }
 
-  private JsonNode[] readNodes(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) {
+  JsonNode[] readNodes(DataInputStream in) throws IOException {
+    long n = readVarLong(in);
+    if (n == 0) {
       return null;
     }
-    JsonNode[] nodes = new JsonNode[n];
-    for (int i = 0; i < n; i++) {
+    if (n - 1 > 4096) {
+      throw new IOException("too many associated properties: " + (n - 1));
+    }
+    JsonNode[] nodes = new JsonNode[(int) (n - 1)];
+    for (long present = readVarLong(in); present > 0; present--) {
+      int i = (int) readVarLong(in);
+      if (i >= nodes.length) {
+        throw new IOException("associated property index out of range: " + i);
+      }
       nodes[i] = readNode(in);
     }
     return nodes;

@@ -12,6 +12,8 @@ final class UserState {
   long first;
   long last;
   int count;
+  /** Tells apart sessions of one key that start in the same millisecond (see SessionRecords). */
+  int startId;
   String startName;
   String endName;
   /** The first $device_id seen in the session; null when the key is that device's own. */

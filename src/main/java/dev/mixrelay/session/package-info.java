@@ -25,7 +25,8 @@
  *       (seconds, fractional when not whole), event count, start/end event names, distinct_id = the
  *       key, {@code $user_id} when the key is a user, the session's first {@code $device_id}, and the
  *       associated properties (timeout mode: first event defining each; otherwise the first event).
- *       {@code $insert_id} = UUIDv5(namespace, key + ":" + startMillis + ":" + eventName).
+ *       {@code $insert_id} = UUIDv5(namespace, key + ":" + startMillis + ":" + eventName + ":" +
+ *       a hash of the starting event), see {@code SessionRecords}.
  * </ul>
  *
  * <h2>Live stream</h2>

@@ -20,7 +20,7 @@ final class ContextProperties {
     if (context == null) {
       return;
     }
-    copy(context.get("ip"), "ip", out);
+    copyNonEmpty(context.get("ip"), "ip", out);
     JsonNode app = context.path("app");
     copy(app.get("version"), "$app_version_string", out);
     copy(app.get("build"), "$app_build_number", out);

@@ -33,6 +33,9 @@ final class IdentityEvents {
   static Translation alias(Call call) {
     String previousId = call.message.previousId();
     String userId = call.message.userId();
+    if (previousId.equals(userId)) {
+      return new Translation.Invalid("previousId", "equals userId; an alias links two different ids");
+    }
     ObjectNode p = base(call);
     MixpanelRecord record;
     if (call.ids.simplified()) {

@@ -89,7 +89,8 @@ final class PeopleOperations {
     if (whole.scale() <= 0 && whole.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
       return LongNode.valueOf(whole.longValueExact());
     }
-    return DoubleNode.valueOf(parsed.doubleValue());
+    double amount = parsed.doubleValue();
+    return Double.isFinite(amount) ? DoubleNode.valueOf(amount) : null;
   }
 
   static boolean containsIgnoreCase(List<String> names, String name) {

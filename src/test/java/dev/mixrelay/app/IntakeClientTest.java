@@ -46,7 +46,7 @@ class IntakeClientTest {
     int port = serve("503 1 {\"success\":false,\"code\":\"back_pressure\"}",
         "429 - {\"success\":false,\"code\":\"rate_limited\"}",
         "200 - {\"success\":true,\"rejected\":[{\"index\":1,\"error\":\"event: is required for track\"}]}");
-    try (IntakeClient client = new IntakeClient(vertx, port, "key")) {
+    try (IntakeClient client = new IntakeClient(vertx, port, "key", false)) {
       IntakeClient.Result r = Polling.await(client.post(messages(3)), LIMIT);
       assertThat(r.retries()).isEqualTo(2);
       assertThat(r.accepted()).isEqualTo(2);
@@ -59,7 +59,7 @@ class IntakeClientTest {
   void aBatchWhoseEveryMessageIsInvalidCountsAsRejectedNotAsAFailure() throws Exception {
     int port = serve("400 - {\"success\":false,\"code\":\"invalid_message\",\"rejected\":["
         + "{\"index\":0,\"error\":\"type: unknown type 'x'\"},{\"index\":1,\"error\":\"type: unknown type 'y'\"}]}");
-    try (IntakeClient client = new IntakeClient(vertx, port, "key")) {
+    try (IntakeClient client = new IntakeClient(vertx, port, "key", false)) {
       IntakeClient.Result r = Polling.await(client.post(messages(2)), LIMIT);
       assertThat(r.accepted()).isZero();
       assertThat(r.rejectedByReason()).containsExactly(java.util.Map.entry("type: unknown type", 2));
@@ -69,7 +69,7 @@ class IntakeClientTest {
   @Test
   void anUnknownWriteKeyFailsTheBatchWithTheRelaysReason() throws Exception {
     int port = serve("401 - {\"success\":false,\"code\":\"unknown_write_key\",\"error\":\"the write key is not configured here\"}");
-    try (IntakeClient client = new IntakeClient(vertx, port, "key")) {
+    try (IntakeClient client = new IntakeClient(vertx, port, "key", false)) {
       assertThatThrownBy(() -> Polling.await(client.post(messages(1)), LIMIT))
           .isInstanceOf(IntakeClient.Refused.class).hasMessageContaining("401 unknown_write_key");
     }

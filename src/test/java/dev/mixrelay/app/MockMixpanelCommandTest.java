@@ -20,10 +20,12 @@ class MockMixpanelCommandTest {
 
   @Test
   void refusesAPortThatIsTakenWithExitCodeTwo() throws Exception {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getLoopbackAddress())) {
-      assertThat(Main.execute(new String[] {"mock-mixpanel", "--port",
-          Integer.toString(taken.getLocalPort())})).isEqualTo(2);
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      assertThat(
+              Main.execute(
+                  new String[] {"mock-mixpanel", "--port", Integer.toString(taken.getLocalPort())}))
+          .isEqualTo(2);
     }
   }
 }

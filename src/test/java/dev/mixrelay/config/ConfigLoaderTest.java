@@ -111,6 +111,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aBareOffSessionModeMeansOffThoughYamlReadsItAsFalse() {
+    RelayConfig c = ConfigLoader.parse(MINIMAL.replace("{ token: t1 }", "{ token: t1, sessions: { mode: off } }"),
+        Map.of(), "t");
+    assertThat(c.destinations().get("main").sessions().mode()).isEqualTo(SessionConfig.Mode.off);
+    assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("{ token: t1 }",
+        "{ token: t1, sessions: { mode: sometimes } }"), Map.of(), "t"))
+        .hasMessageContaining("destinations.main.sessions.mode").hasMessageContaining("sometimes");
+  }
+
+  @Test
   void theEuFlagSelectsTheEuRegion() {
     RelayConfig c = ConfigLoader.parse(MINIMAL.replace("{ token: t1 }",
         "{ token: t1, settings: { enableEuropeanUnionEndpoint: true } }"), Map.of(), "t");

@@ -43,8 +43,11 @@ class DeliveryBenchTest {
 
       long t0 = System.nanoTime();
       ArrayDeque<Future<Void>> window = new ArrayDeque<>();
+      long handOver = 0;
       for (List<MixpanelRecord> message : messages) {
+        long s0 = System.nanoTime();
         window.addLast(delivery.send(dest, message));
+        handOver += System.nanoTime() - s0;
         if (window.size() * 10 >= WINDOW) {
           await(window.pollFirst(), Duration.ofSeconds(60));
         }
@@ -57,11 +60,32 @@ class DeliveryBenchTest {
       System.out.printf("bench: %d records in %.2f s = %.0f records/s; %d /import requests,"
           + " mean %.1f records per request%n", RECORDS, seconds, RECORDS / seconds, requests,
           sent / (double) requests);
+      System.out.printf("bench: send() calls (serialising on the caller) took %.2f s in all;"
+          + " CPU seconds by thread group %s%n", handOver / 1e9, cpuByThreadGroup());
       assertThat(sent).isGreaterThanOrEqualTo(RECORDS);
       await(delivery.close(Duration.ofSeconds(5)), Duration.ofSeconds(10));
     } finally {
       await(vertx.close(), Duration.ofSeconds(10));
     }
+  }
+
+  /** CPU time of live threads, grouped by name without digits (event loops, workers, Jetty). */
+  private static java.util.Map<String, String> cpuByThreadGroup() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> nanos = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t != null) {
+        long cpu = mx.getThreadCpuTime(t.getThreadId());
+        nanos.merge(t.getThreadName().replaceAll("[0-9]+", "#"), Math.max(0, cpu), Long::sum);
+      }
+    }
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    nanos.forEach((k, v) -> {
+      if (v > 200_000_000L) {
+        out.put(k, String.format("%.1f", v / 1e9));
+      }
+    });
+    return out;
   }
 
   private static void warmUp(Delivery delivery, DestinationConfig dest) throws Exception {

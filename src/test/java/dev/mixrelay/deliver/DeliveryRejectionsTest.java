@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DeliveryRejectionsTest {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private static final Instant NOW = Instant.parse("2026-11-23T15:00:00Z");
   private static FakeMixpanel mock;
   private Vertx vertx;
@@ -57,7 +59,7 @@ class DeliveryRejectionsTest {
   }
 
   @Test
-  void threeRecordsRejectedByIndexAreExactlyTheDeadLetters() throws Exception {
+  void threeRecordsRejectedByIndexAreExactlyTheDeadLettersAndReplayAfterAFix() throws Exception {
     mock.behave((ep, records, n) -> Reply.status(400, "{\"code\":400,\"error\":\"some data points"
         + " in the request failed validation\",\"num_records_imported\":97,\"status\":\"Bad"
         + " Request\",\"failed_records\":["
@@ -83,6 +85,17 @@ class DeliveryRejectionsTest {
         "'properties.time' is invalid: must be specified as seconds since epoch",
         "'event' must not be empty", "'properties.distinct_id' is invalid");
     assertThat(listener.count("dead")).isEqualTo(3);
+
+    // replay after "fixing" Mixpanel: a dead letter's JSON and endpoint make the record again
+    mock.reset();
+    List<MixpanelRecord> replay = new ArrayList<>();
+    for (DeadLetter l : sink.letters) {
+      replay.add(new MixpanelRecord(l.endpoint(),
+          (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(l.record())));
+    }
+    await(delivery.send(dest, replay), Duration.ofSeconds(10));
+    assertThat(Fixtures.insertIds(mock.accepted(Endpoint.IMPORT))).containsExactly(
+        Fixtures.insertId(3), Fixtures.insertId(10), Fixtures.insertId(42));
   }
 
   @Test

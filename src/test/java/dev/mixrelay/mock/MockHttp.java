@@ -19,7 +19,8 @@ final class MockHttp {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String AUTH = basic("project-secret", "");
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
   MockHttp(String base) {
@@ -27,10 +28,11 @@ final class MockHttp {
   }
 
   HttpResponse<String> post(String path, String contentType, byte[] body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofSeconds(10))
-        .header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -46,8 +48,11 @@ final class MockHttp {
   }
 
   HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).GET()
-        .build());
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build());
   }
 
   HttpResponse<String> send(HttpRequest request) {
@@ -81,8 +86,9 @@ final class MockHttp {
   }
 
   static String basic(String user, String password) {
-    return "Basic " + Base64.getEncoder()
-        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   static byte[] gzip(String text) {
@@ -97,7 +103,14 @@ final class MockHttp {
 
   /** One valid /import event at {@code timeMs}. */
   static String event(String name, String distinctId, long timeMs, String insertId) {
-    return "{\"event\":\"" + name + "\",\"properties\":{\"time\":" + timeMs + ",\"distinct_id\":\""
-        + distinctId + "\",\"$insert_id\":\"" + insertId + "\"}}";
+    return "{\"event\":\""
+        + name
+        + "\",\"properties\":{\"time\":"
+        + timeMs
+        + ",\"distinct_id\":\""
+        + distinctId
+        + "\",\"$insert_id\":\""
+        + insertId
+        + "\"}}";
   }
 }

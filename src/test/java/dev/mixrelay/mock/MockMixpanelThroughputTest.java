@@ -27,10 +27,19 @@ class MockMixpanelThroughputTest {
       StringJoiner j = new StringJoiner(",", "[", "]");
       for (int i = 0; i < perBatch; i++) {
         int n = b * perBatch + i;
-        j.add("{\"event\":\"Product Viewed\",\"properties\":{\"time\":" + (now - n) + ",\"distinct_id\":\"user-"
-            + (n % 1000) + "\",\"$insert_id\":\"" + java.util.UUID.nameUUIDFromBytes(("" + n).getBytes())
-            + "\",\"$device_id\":\"d-" + (n % 1000) + "\",\"mp_lib\":\"Segment: analytics-node\","
-            + "\"$browser\":\"Chrome\",\"$os\":\"Mac OS X\",\"price\":19.99,\"sku\":\"sku-" + (n % 50) + "\"}}");
+        j.add(
+            "{\"event\":\"Product Viewed\",\"properties\":{\"time\":"
+                + (now - n)
+                + ",\"distinct_id\":\"user-"
+                + (n % 1000)
+                + "\",\"$insert_id\":\""
+                + java.util.UUID.nameUUIDFromBytes(("" + n).getBytes())
+                + "\",\"$device_id\":\"d-"
+                + (n % 1000)
+                + "\",\"mp_lib\":\"Segment: analytics-node\","
+                + "\"$browser\":\"Chrome\",\"$os\":\"Mac OS X\",\"price\":19.99,\"sku\":\"sku-"
+                + (n % 50)
+                + "\"}}");
       }
       bodies.add(MockHttp.gzip(j.toString()));
     }
@@ -40,22 +49,28 @@ class MockMixpanelThroughputTest {
       List<CompletableFuture<Void>> senders = new ArrayList<>();
       for (int s = 0; s < 4; s++) {
         int first = s;
-        senders.add(CompletableFuture.runAsync(() -> {
-          for (int b = first; b < batches; b += 4) {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/import?strict=1"))
-                .header("Authorization", MockHttp.AUTH).header("Content-Encoding", "gzip")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(b))).build();
-            HttpResponse<String> r = MockHttp.sendQuietly(client, req);
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-          }
-        }));
+        senders.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  for (int b = first; b < batches; b += 4) {
+                    HttpRequest req =
+                        HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/import?strict=1"))
+                            .header("Authorization", MockHttp.AUTH)
+                            .header("Content-Encoding", "gzip")
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(b)))
+                            .build();
+                    HttpResponse<String> r = MockHttp.sendQuietly(client, req);
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                  }
+                }));
       }
       CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).join();
       double seconds = (System.nanoTime() - start) / 1e9;
       double rate = batches * perBatch / seconds;
-      System.out.printf("mock Mixpanel: %d events in %.2f s = %.0f events/s%n", batches * perBatch,
-          seconds, rate);
+      System.out.printf(
+          "mock Mixpanel: %d events in %.2f s = %.0f events/s%n",
+          batches * perBatch, seconds, rate);
       assertThat(mock.counts().uniqueEvents()).isEqualTo((long) batches * perBatch);
       assertThat(rate).isGreaterThan(30_000);
     }

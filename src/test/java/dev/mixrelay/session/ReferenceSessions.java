@@ -55,6 +55,10 @@ final class ReferenceSessions {
   List<String> sessions(List<ObjectNode> arrivals) {
     List<ObjectNode> events = new ArrayList<>(arrivals);
     events.sort(Comparator.comparingLong(e -> e.get("properties").get("time").asLong()));
+    Set<String> seen = new HashSet<>();
+    events.removeIf(e -> !seen.add(e.get("event").asText() + " " + e.get("properties")
+        .get("distinct_id") + " " + e.get("properties").get("time") + " "
+        + e.get("properties").get("$insert_id")));
     Map<String, String> links = new HashMap<>();
     Map<String, Sess> open = new LinkedHashMap<>();
     long timeout = config.timeout().toMillis();

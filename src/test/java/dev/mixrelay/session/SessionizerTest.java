@@ -109,6 +109,27 @@ class SessionizerTest {
   }
 
   @Test
+  void aRetriedEventIsCountedOnce() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    MixpanelRecord a = event("A", T0, "u");
+    a.properties().put("$insert_id", "id-1");
+    s.onEvents(1, List.of(a, event("B", T0 + MIN, "u")), T0);
+    s.onEvents(2, List.of(a), T0 + MIN);
+    List<MixpanelRecord> out = s.onTick(T0 + 100 * MIN);
+    assertThat(out.get(0).properties().get(SessionRecords.COUNT).asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void aReplayOfOffsetsAlreadyReflectedChangesNothing() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    s.onEvents(5, List.of(event("A", T0, "u")), T0);
+    s.onEvents(5, List.of(event("B", T0 + MIN, "u")), T0);
+    s.onEvents(4, List.of(event("C", T0 + MIN, "u")), T0);
+    List<MixpanelRecord> out = s.onTick(T0 + 100 * MIN);
+    assertThat(out.get(0).properties().get(SessionRecords.COUNT).asInt()).isEqualTo(1);
+  }
+
+  @Test
   void heldEventsWaitForTheWatermarkAndSetTheCheckpointableOffset() {
     Sessionizer s = sessionizer(config(Mode.timeout, 100));
     s.onEvents(7, List.of(event("A", T0, "u")), T0);

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.segment.MessageNormalizer;
+import dev.mixrelay.segment.SegmentMessage;
 import dev.mixrelay.segment.Validation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Runs every case under {@code src/test/resources/golden/translate/<type>/<behaviour>/}:
- * {@code input.json} = {settings, message (raw Segment), optional destination and profiles};
+ * {@code input.json} = {settings, message (raw Segment), optional destination, profiles
+ * (remembered super properties by user key) and before (raw messages translated first, their
+ * profile updates applied, e.g. an identify before a track)};
  * {@code expected.json} = the outcome. {@code -Dgolden.update=true} rewrites the expected files
  * (review the diff before committing).
  */
@@ -40,7 +43,7 @@ class GoldenTranslationTest {
   /** The fixed arrival time every golden message is normalised with. */
   static final Instant RECEIVED_AT = Instant.parse("2024-03-01T10:00:05.000Z");
   private static final Set<String> INPUT_KEYS =
-      Set.of("destination", "settings", "message", "profiles");
+      Set.of("destination", "settings", "before", "message", "profiles");
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
@@ -103,16 +106,39 @@ class GoldenTranslationTest {
     }
     dest.set("settings", input.has("settings") ? input.get("settings") : JSON.createObjectNode());
     DestinationConfig destination = JSON.treeToValue(dest, DestinationConfig.class);
-    Validation v = new MessageNormalizer(() -> "generated-message-id")
-        .normalize(input.get("message"), null, null, RECEIVED_AT);
-    if (v instanceof Validation.Invalid invalid) {
-      fail("the golden message does not normalise: " + invalid.describe());
-    }
     ObjectNode profiles =
-        input.get("profiles") instanceof ObjectNode p ? p : JSON.createObjectNode();
+        input.get("profiles") instanceof ObjectNode p ? p.deepCopy() : JSON.createObjectNode();
     ProfileView view = key -> profiles.get(key) instanceof ObjectNode o ? o : null;
-    return render(translator.translate(((Validation.Valid) v).message(), destination, view),
+    for (JsonNode earlier : input.path("before")) {
+      Translation t = translator.translate(normalise(earlier), destination, view);
+      if (t instanceof Translation.Translated tr && !tr.update().isEmpty()) {
+        remember(profiles, tr.update());
+      }
+    }
+    return render(translator.translate(normalise(input.get("message")), destination, view),
         destination);
+  }
+
+  private static SegmentMessage normalise(JsonNode raw) {
+    Validation v = new MessageNormalizer(() -> "generated-message-id")
+        .normalize(raw, null, null, RECEIVED_AT);
+    if (v instanceof Validation.Invalid invalid) {
+      fail("a golden message does not normalise: " + invalid.describe());
+    }
+    return ((Validation.Valid) v).message();
+  }
+
+  /** What the super property store does: merge, a null value forgets the key. */
+  private static void remember(ObjectNode profiles, ProfileUpdate update) {
+    ObjectNode user = profiles.withObject("/" + update.userKey().replace("~", "~0")
+        .replace("/", "~1"));
+    update.superProperties().fields().forEachRemaining(e -> {
+      if (e.getValue().isNull()) {
+        user.remove(e.getKey());
+      } else {
+        user.set(e.getKey(), e.getValue().deepCopy());
+      }
+    });
   }
 
   static ObjectNode render(Translation t, DestinationConfig destination) {

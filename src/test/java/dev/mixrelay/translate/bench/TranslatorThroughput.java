@@ -7,7 +7,8 @@ import java.lang.management.ThreadMXBean;
 /**
  * A contention-proof companion to {@link TranslatorBenchmark}: translates the same messages in
  * one thread and divides by that thread's CPU time, so the figure is messages/s per core even on
- * a shared, busy machine. Prints wall-clock throughput too.
+ * a shared, busy machine. Prints wall-clock throughput too. Arguments: seconds to measure
+ * (default 10) and the message pool (default 128, see {@link TranslatorBenchmark}).
  */
 public final class TranslatorThroughput {
   private TranslatorThroughput() {}
@@ -15,10 +16,11 @@ public final class TranslatorThroughput {
   public static void main(String[] args) throws Exception {
     long seconds = args.length > 0 ? Long.parseLong(args[0]) : 10;
     TranslatorBenchmark bench = new TranslatorBenchmark();
+    bench.pool = args.length > 1 ? Integer.parseInt(args[1]) : 128;
     bench.setUp();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    run(bench, threads, Math.max(3, seconds / 2), "warm-up");
-    run(bench, threads, seconds, "measured");
+    run(bench, threads, Math.max(10, seconds), "warm-up");
+    run(bench, threads, seconds, "measured, pool " + bench.pool);
   }
 
   private static void run(TranslatorBenchmark bench, ThreadMXBean threads, long seconds,
