@@ -69,7 +69,8 @@ public final class Relay {
     return start(vertx, config, clock, Relay::mixpanelDelivery, true);
   }
 
-  private static Delivery mixpanelDelivery(Relay relay) {
+  /** The Mixpanel delivery whose dead letters go to this relay's log (wrapped by the demo). */
+  static Delivery mixpanelDelivery(Relay relay) {
     return Delivery.create(relay.vertx, DeadLetters.sinkInto(relay.log), relay.metrics.delivery(), relay.clock);
   }
 
