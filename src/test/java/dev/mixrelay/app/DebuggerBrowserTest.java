@@ -19,9 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The live debugger in a real browser: {@code src/test/browser/debugger-check.mjs} opens {@code
  * /debugger} in headless Debian Chromium (driven by playwright-core), sends events over HTTP and
  * checks each appears beside its Mixpanel records and the session events it closed, the detail
- * view, the filters and pause; it
- * leaves a screenshot at {@code target/debugger.png}. Skipped, with the reason, where Chromium or
- * Node is missing.
+ * view, the filters and pause; it leaves a screenshot at {@code target/debugger.png}. Skipped,
+ * with the reason, where Chromium or Node is missing.
  */
 class DebuggerBrowserTest {
   private static final String ADMIN = "debugger-admin-token-7";
