@@ -162,22 +162,19 @@ public final class Relay {
         debuggerPage.mount(router);
       }
     };
+    // one server per event loop (up to the cores), deployed together so Vert.x shares the port
+    // between them, a random one (port 0) included
     int instances = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
-    HttpVerticle first = new HttpVerticle(config.server(), routes, config.server().port());
-    servers.add(first);
-    return vertx.deployVerticle(first).compose(id -> {
-      deployments.add(id);
-      port = first.actualPort();
-      Future<Void> more = Future.succeededFuture();
-      for (int i = 1; i < instances; i++) {
-        HttpVerticle v = new HttpVerticle(config.server(), routes, config.server().port());
+    return vertx.deployVerticle(() -> {
+      HttpVerticle v = new HttpVerticle(config.server(), routes, config.server().port());
+      synchronized (servers) {
         servers.add(v);
-        more = more.compose(x -> vertx.deployVerticle(v).map(d -> {
-          deployments.add(d);
-          return null;
-        }));
       }
-      return more;
+      return v;
+    }, new DeploymentOptions().setInstances(instances)).map(id -> {
+      deployments.add(id);
+      port = servers.get(0).actualPort();
+      return null;
     });
   }
 
