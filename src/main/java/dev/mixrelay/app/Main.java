@@ -15,7 +15,8 @@ public final class Main {
 
   static Map<String, Command> commands() {
     Map<String, Command> map = new LinkedHashMap<>();
-    for (Command c : List.<Command>of(new RunCommand(), new MockMixpanelCommand(), new DeadLettersCommand())) {
+    for (Command c : List.<Command>of(new RunCommand(), new MockMixpanelCommand(),
+        new DeadLettersCommand(), new DemoCommand(), new ImportCommand())) {
       map.put(c.name(), c);
     }
     return map;

@@ -48,6 +48,7 @@ final class Pipeline {
   private final PipelineListener listener;
   private final Clock clock;
   private final int maxInFlight;
+  private volatile PipelineTap tap = PipelineTap.NONE;
 
   private io.vertx.core.Context context;
   private AckTracker acks;
@@ -74,6 +75,11 @@ final class Pipeline {
     this.listener = listener;
     this.clock = clock;
     this.maxInFlight = maxInFlight;
+  }
+
+  /** Shows the live debugger what each message became (only while it has a viewer). */
+  void tap(PipelineTap tap) {
+    this.tap = tap;
   }
 
   /** Starts reading after {@code fromOffset} (the lowest offset any stage still needs). */
@@ -189,11 +195,19 @@ final class Pipeline {
     }
     if (translation instanceof Translation.Skipped skipped) {
       listener.skipped(destination.name(), skipped.reason());
+      if (!replay && tap.active()) {
+        tap.observed(stored.source(), destination.name(), message, "skipped: " + skipped.reason(),
+            List.of(), List.of());
+      }
       finish(pending, destination, stored);
     } else if (translation instanceof Translation.Invalid invalid) {
       if (replay) {
         finish(pending, destination, stored);
         return;
+      }
+      if (tap.active()) {
+        tap.observed(stored.source(), destination.name(), message,
+            "invalid: " + invalid.field() + ": " + invalid.reason(), List.of(), List.of());
       }
       deadLetter(destination.name(), stored, invalid.field() + ": " + invalid.reason(), pending);
     } else {
@@ -208,6 +222,10 @@ final class Pipeline {
       }
       List<MixpanelRecord> sessionRecords = sessions.onRecords(destination, stored.offset(), done.records());
       List<MixpanelRecord> records = replay ? sessionRecords : concat(done.records(), sessionRecords);
+      if (!replay && tap.active()) {
+        tap.observed(stored.source(), destination.name(), message, "translated", done.records(),
+            sessionRecords);
+      }
       Future<Void> sent = records.isEmpty() ? Future.succeededFuture() : delivery.send(destination, records);
       if (!replay && !done.rejected().isEmpty()) {
         sent = Future.all(sent, deadLetterRecords(destination.name(), done.rejected())).mapEmpty();

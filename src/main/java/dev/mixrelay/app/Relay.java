@@ -6,6 +6,11 @@ import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.ops.AdminRoutes;
+import dev.mixrelay.ops.Debugger;
+import dev.mixrelay.ops.DebuggerRoutes;
+import dev.mixrelay.config.SourceConfig;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import dev.mixrelay.segment.SegmentMessage;
 import dev.mixrelay.ops.HealthRoutes;
 import dev.mixrelay.ops.Metrics;
 import io.vertx.core.json.JsonObject;
@@ -64,7 +69,8 @@ public final class Relay {
     return start(vertx, config, clock, Relay::mixpanelDelivery, true);
   }
 
-  private static Delivery mixpanelDelivery(Relay relay) {
+  /** The Mixpanel delivery whose dead letters go to this relay's log (wrapped by the demo). */
+  static Delivery mixpanelDelivery(Relay relay) {
     return Delivery.create(relay.vertx, DeadLetters.sinkInto(relay.log), relay.metrics.delivery(), relay.clock);
   }
 
@@ -144,6 +150,7 @@ public final class Relay {
     IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
     HealthRoutes health = new HealthRoutes(this::notReadyReasons);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
+    DebuggerRoutes debuggerPage = debuggerRoutes();
     Consumer<Router> routes = router -> {
       health.mount(router);
       metrics.mount(router);
@@ -151,24 +158,46 @@ public final class Relay {
       if (admin != null) {
         admin.mount(router);
       }
-    };
-    int instances = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
-    HttpVerticle first = new HttpVerticle(config.server(), routes, config.server().port());
-    servers.add(first);
-    return vertx.deployVerticle(first).compose(id -> {
-      deployments.add(id);
-      port = first.actualPort();
-      Future<Void> more = Future.succeededFuture();
-      for (int i = 1; i < instances; i++) {
-        HttpVerticle v = new HttpVerticle(config.server(), routes, config.server().port());
-        servers.add(v);
-        more = more.compose(x -> vertx.deployVerticle(v).map(d -> {
-          deployments.add(d);
-          return null;
-        }));
+      if (debuggerPage != null) {
+        debuggerPage.mount(router);
       }
-      return more;
+    };
+    // one server per event loop (up to the cores), deployed together so Vert.x shares the port
+    // between them, a random one (port 0) included
+    int instances = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+    return vertx.deployVerticle(() -> {
+      HttpVerticle v = new HttpVerticle(config.server(), routes, config.server().port());
+      synchronized (servers) {
+        servers.add(v);
+      }
+      return v;
+    }, new DeploymentOptions().setInstances(instances)).map(id -> {
+      deployments.add(id);
+      port = servers.get(0).actualPort();
+      return null;
     });
+  }
+
+  /** The live debugger page (only with an admin token), fed by a tap on the pipeline. */
+  private DebuggerRoutes debuggerRoutes() {
+    if (!config.admin().enabled()) {
+      return null;
+    }
+    Debugger debugger = new Debugger(clock::millis);
+    pipeline.tap(new PipelineTap() {
+      @Override
+      public boolean active() {
+        return debugger.active();
+      }
+
+      @Override
+      public void observed(String source, String destination, SegmentMessage message, String outcome,
+          List<MixpanelRecord> records, List<MixpanelRecord> sessionRecords) {
+        debugger.observed(source, destination, message, outcome, records, sessionRecords);
+      }
+    });
+    return new DebuggerRoutes(config.admin().token(), debugger,
+        config.sources().stream().map(SourceConfig::name).toList());
   }
 
   private PipelineListener pipelineMetrics() {

@@ -134,12 +134,38 @@ public final class SqliteIntakeLog implements IntakeLog {
   public static SqliteIntakeLog open(Vertx vertx, Clock clock, Options options) {
     try {
       Files.createDirectories(options.dir());
+      lockAgainstOtherProcesses(options.dir());
       return new SqliteIntakeLog(vertx, clock, options);
     } catch (Exception e) {
       throw new IllegalStateException("cannot open the intake log in " + options.dir() + ": "
           + e.getMessage(), e);
     }
   }
+
+  /**
+   * Takes an OS lock on {@code mixrelay.lock} for the life of the process, so a second relay (or
+   * import) on the same directory stops with a clear error instead of interleaving writes. A
+   * second open inside the same process (a restart in tests) is allowed.
+   */
+  private static void lockAgainstOtherProcesses(Path dir) throws java.io.IOException {
+    Path lockFile = dir.resolve("mixrelay.lock").toAbsolutePath();
+    synchronized (LOCKS) {
+      if (LOCKS.containsKey(lockFile)) {
+        return;
+      }
+      java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+      java.nio.channels.FileLock lock = ch.tryLock();
+      if (lock == null) {
+        ch.close();
+        throw new IllegalStateException("another mixrelay process is using " + dir
+            + " (storage.dir); stop it or give this one its own storage.dir");
+      }
+      LOCKS.put(lockFile, lock);
+    }
+  }
+
+  private static final java.util.Map<Path, java.nio.channels.FileLock> LOCKS = new java.util.HashMap<>();
 
   private static Thread daemon(Runnable r, String name) {
     Thread t = new Thread(r, name);
