@@ -68,6 +68,7 @@ public final class SqliteIntakeLog implements IntakeLog {
   private volatile long pendingAck;
   private long deletedBelow;
   private volatile long lastOffsetSeen;
+  private long lastDeleteAt;
 
   /** Options the log is opened with. */
   public record Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros) {}
@@ -365,7 +366,12 @@ public final class SqliteIntakeLog implements IntakeLog {
       if (lastOffset >= firstNew) {
         setMeta("last_offset", lastOffset);
       }
+      long deleted = deleteConsumed(ack, now);
       writeConn.commit();
+      if (deleted > 0) {
+        deletedBelow = deleted;
+        lastDeleteAt = now;
+      }
       if (ack > persistedAck) {
         persistedAck = ack;
       }
@@ -374,7 +380,6 @@ public final class SqliteIntakeLog implements IntakeLog {
       for (Task t : group) {
         t.done(this);
       }
-      maybeDelete();
     } catch (SQLException e) {
       try {
         writeConn.rollback();
@@ -391,26 +396,30 @@ public final class SqliteIntakeLog implements IntakeLog {
     }
   }
 
-  /** Deletes rows no stage can need again; runs after a commit, at most once per 1 MB acknowledged. */
-  private void maybeDelete() throws SQLException {
-    long floor = persistedAck;
-    if (floor - deletedBelow < 1000) {
-      return;
+  /**
+   * Deletes rows no stage can need again (below the acknowledged offset and every checkpoint), in
+   * the transaction being committed, so it costs no fsync of its own; at most once a second unless
+   * a large backlog of consumed rows has built up. Returns the new floor, or 0 when nothing ran.
+   */
+  private long deleteConsumed(long ack, long now) throws SQLException {
+    if (ack - deletedBelow < 1000 || (now - lastDeleteAt < 1000 && ack - deletedBelow < 50_000)) {
+      return 0;
     }
+    long floor = ack;
     try (Statement st = writeConn.createStatement();
          ResultSet rs = st.executeQuery("SELECT MIN(offset) FROM checkpoints")) {
       if (rs.next() && rs.getObject(1) != null) {
         floor = Math.min(floor, rs.getLong(1));
       }
     }
-    if (floor > deletedBelow) {
-      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM messages WHERE offset <= ?")) {
-        ps.setLong(1, floor);
-        ps.executeUpdate();
-      }
-      writeConn.commit();
-      deletedBelow = floor;
+    if (floor <= deletedBelow) {
+      return 0;
     }
+    try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM messages WHERE offset <= ?")) {
+      ps.setLong(1, floor);
+      ps.executeUpdate();
+    }
+    return floor;
   }
 
   private void shutdown(Close close) {

@@ -31,11 +31,15 @@ class EndToEndThroughputBenchTest {
     try (MockMixpanel mock = MockMixpanel.builder().retainBytes(0).build().start();
         RelayFixture fx = new RelayFixture(dir, RelayFixture.baseYaml(dir, null, mock.baseUrl()))) {
       DeliveryEndToEndTest.startReal(fx);
+      // as many pooled connections as concurrent posts (WebClient's default pool holds 5)
+      var client = io.vertx.ext.web.client.WebClient.create(fx.vertx,
+          new io.vertx.ext.web.client.WebClientOptions().setKeepAlive(true),
+          new io.vertx.core.http.PoolOptions().setHttp1MaxSize(CONCURRENT_POSTS));
       long t0 = System.nanoTime();
       ArrayDeque<Future<?>> window = new ArrayDeque<>();
       for (int sent = 0; sent < MESSAGES; sent += PER_REQUEST) {
         Buffer body = batch(sent);
-        window.addLast(fx.client.post(fx.relay.port(), "127.0.0.1", "/v1/batch")
+        window.addLast(client.post(fx.relay.port(), "127.0.0.1", "/v1/batch")
             .putHeader("Content-Type", "application/json")
             .putHeader("Authorization", RelayFixture.basic(RelayFixture.WRITE_KEY))
             .sendBuffer(body).map(r -> {
