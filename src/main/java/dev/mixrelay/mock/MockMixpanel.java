@@ -257,55 +257,36 @@ public final class MockMixpanel implements AutoCloseable {
 
   /** Builds a {@link MockMixpanel} from {@link MockMixpanelConfig#defaults()}. */
   public static final class Builder {
-    private MockMixpanelConfig c = MockMixpanelConfig.defaults();
+    private final MockMixpanelConfig defaults = MockMixpanelConfig.defaults();
     private final List<MockMixpanelConfig.Credential> credentials = new ArrayList<>();
+    private String host = defaults.host();
+    private int port = defaults.port();
+    private String projectId = defaults.projectId();
+    private String token = defaults.token();
+    private int maxRecords = defaults.maxRecords();
+    private int maxRequestBytes = defaults.maxRequestBytes();
+    private int maxRecordBytes = defaults.maxRecordBytes();
+    private long retainBytes = defaults.retainBytes();
+    private Clock clock = defaults.clock();
+    private Faults faults = defaults.faults();
 
     private Builder() {}
 
     public Builder host(String host) {
-      c =
-          new MockMixpanelConfig(
-              host,
-              c.port(),
-              c.credentials(),
-              c.projectId(),
-              c.token(),
-              c.maxRecords(),
-              c.maxRequestBytes(),
-              c.maxRecordBytes(),
-              c.retainBytes(),
-              c.clock(),
-              c.faults());
+      this.host = host;
       return this;
     }
 
     public Builder port(int port) {
-      c =
-          new MockMixpanelConfig(
-              c.host(),
-              port,
-              c.credentials(),
-              c.projectId(),
-              c.token(),
-              c.maxRecords(),
-              c.maxRequestBytes(),
-              c.maxRecordBytes(),
-              c.retainBytes(),
-              c.clock(),
-              c.faults());
+      this.port = port;
       return this;
     }
 
-    /** Accept this Basic credential on /import (once any is given, only those are accepted). */
     public Builder credential(String user, String password) {
       credentials.add(new MockMixpanelConfig.Credential(user, password));
       return this;
     }
 
-    /**
-     * Accept exactly what a destination with these credentials sends: a service account (with its
-     * project id required on /import), an API secret or a project token as the Basic user.
-     */
     public Builder accept(Credentials credentials) {
       if (credentials instanceof Credentials.ServiceAccount sa) {
         credential(sa.username(), sa.secret());
@@ -320,123 +301,43 @@ public final class MockMixpanel implements AutoCloseable {
       return this;
     }
 
-    /** Require {@code project_id=ID} with service-account credentials. */
     public Builder projectId(String projectId) {
-      c =
-          new MockMixpanelConfig(
-              c.host(),
-              c.port(),
-              c.credentials(),
-              projectId,
-              c.token(),
-              c.maxRecords(),
-              c.maxRequestBytes(),
-              c.maxRecordBytes(),
-              c.retainBytes(),
-              c.clock(),
-              c.faults());
+      this.projectId = projectId;
       return this;
     }
 
     /** Require this project token on /track, /engage and /groups records. */
     public Builder token(String token) {
-      c =
-          new MockMixpanelConfig(
-              c.host(),
-              c.port(),
-              c.credentials(),
-              c.projectId(),
-              token,
-              c.maxRecords(),
-              c.maxRequestBytes(),
-              c.maxRecordBytes(),
-              c.retainBytes(),
-              c.clock(),
-              c.faults());
+      this.token = token;
       return this;
     }
 
     public Builder limits(int maxRecords, int maxRequestBytes, int maxRecordBytes) {
-      c =
-          new MockMixpanelConfig(
-              c.host(),
-              c.port(),
-              c.credentials(),
-              c.projectId(),
-              c.token(),
-              maxRecords,
-              maxRequestBytes,
-              maxRecordBytes,
-              c.retainBytes(),
-              c.clock(),
-              c.faults());
+      this.maxRecords = maxRecords;
+      this.maxRequestBytes = maxRequestBytes;
+      this.maxRecordBytes = maxRecordBytes;
       return this;
     }
 
     public Builder retainBytes(long bytes) {
-      c =
-          new MockMixpanelConfig(
-              c.host(),
-              c.port(),
-              c.credentials(),
-              c.projectId(),
-              c.token(),
-              c.maxRecords(),
-              c.maxRequestBytes(),
-              c.maxRecordBytes(),
-              bytes,
-              c.clock(),
-              c.faults());
+      this.retainBytes = bytes;
       return this;
     }
 
     public Builder clock(Clock clock) {
-      c =
-          new MockMixpanelConfig(
-              c.host(),
-              c.port(),
-              c.credentials(),
-              c.projectId(),
-              c.token(),
-              c.maxRecords(),
-              c.maxRequestBytes(),
-              c.maxRecordBytes(),
-              c.retainBytes(),
-              clock,
-              c.faults());
+      this.clock = clock;
       return this;
     }
 
     public Builder faults(Faults faults) {
-      c =
-          new MockMixpanelConfig(
-              c.host(),
-              c.port(),
-              c.credentials(),
-              c.projectId(),
-              c.token(),
-              c.maxRecords(),
-              c.maxRequestBytes(),
-              c.maxRecordBytes(),
-              c.retainBytes(),
-              c.clock(),
-              faults);
+      this.faults = faults;
       return this;
     }
 
+    /** The configuration so far, checked by {@link MockMixpanelConfig}. */
     public MockMixpanelConfig config() {
-      return new MockMixpanelConfig(
-          c.host(),
-          c.port(),
-          credentials,
-          c.projectId(),
-          c.token(),
-          c.maxRecords(),
-          c.maxRequestBytes(),
-          c.maxRecordBytes(),
-          c.retainBytes(),
-          c.clock(),
-          c.faults());
+      return new MockMixpanelConfig(host, port, credentials, projectId, token, maxRecords,
+          maxRequestBytes, maxRecordBytes, retainBytes, clock, faults);
     }
 
     /** The mock, not yet started. */
