@@ -282,11 +282,16 @@ public final class MockMixpanel implements AutoCloseable {
       return this;
     }
 
+    /** Accept this Basic credential on /import (once any is given, only those are accepted). */
     public Builder credential(String user, String password) {
       credentials.add(new MockMixpanelConfig.Credential(user, password));
       return this;
     }
 
+    /**
+     * Accept exactly what a destination with these credentials sends: a service account (with its
+     * project id required on /import), an API secret or a project token as the Basic user.
+     */
     public Builder accept(Credentials credentials) {
       if (credentials instanceof Credentials.ServiceAccount sa) {
         credential(sa.username(), sa.secret());
