@@ -9,51 +9,15 @@ import dev.mixrelay.deliver.FakeMixpanel.Reply;
 import dev.mixrelay.mixpanel.Endpoint;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class DeliveryFaultsTest {
-  private static FakeMixpanel mock;
-  private Vertx vertx;
-  private Fixtures.MemorySink sink;
-  private Fixtures.Counting listener;
-  private Delivery delivery;
-
-  @BeforeAll
-  static void startMock() {
-    mock = new FakeMixpanel();
-  }
-
-  @AfterAll
-  static void stopMock() {
-    mock.close();
-  }
-
-  @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    mock.reset();
-    sink = new Fixtures.MemorySink();
-    listener = new Fixtures.Counting();
-    delivery = Delivery.create(vertx, sink, listener, Clock.systemUTC());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    await(delivery.close(Duration.ofSeconds(1)), Duration.ofSeconds(5));
-    await(vertx.close(), Duration.ofSeconds(5));
-  }
+class DeliveryFaultsTest extends DeliveryTestBase {
 
   @Test
   void everyEventArrivesAtLeastOnceThrough500s429sTimeoutsAndResets() throws Exception {

@@ -11,50 +11,16 @@ import dev.mixrelay.deliver.FakeMixpanel.Call;
 import dev.mixrelay.mixpanel.Endpoint;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class DeliveryHappyPathTest {
+class DeliveryHappyPathTest extends DeliveryTestBase {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static FakeMixpanel mock;
-  private Vertx vertx;
-  private Fixtures.MemorySink sink;
-  private Delivery delivery;
-
-  @BeforeAll
-  static void startMock() {
-    mock = new FakeMixpanel();
-  }
-
-  @AfterAll
-  static void stopMock() {
-    mock.close();
-  }
-
-  @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    mock.reset();
-    sink = new Fixtures.MemorySink();
-    delivery = Delivery.create(vertx, sink, DeliveryListener.NOOP, Clock.systemUTC());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    await(delivery.close(Duration.ofSeconds(1)), Duration.ofSeconds(5));
-    await(vertx.close(), Duration.ofSeconds(5));
-  }
 
   @Test
   void tenThousandMixedRecordsArriveExactlyInFullBatches() throws Exception {

@@ -9,47 +9,11 @@ import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.deliver.FakeMixpanel.Reply;
 import dev.mixrelay.mixpanel.Endpoint;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class DeliveryReadinessTest {
-  private static FakeMixpanel mock;
-  private Vertx vertx;
-  private Fixtures.MemorySink sink;
-  private Fixtures.Counting listener;
-  private Delivery delivery;
-
-  @BeforeAll
-  static void startMock() {
-    mock = new FakeMixpanel();
-  }
-
-  @AfterAll
-  static void stopMock() {
-    mock.close();
-  }
-
-  @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    mock.reset();
-    sink = new Fixtures.MemorySink();
-    listener = new Fixtures.Counting();
-    delivery = Delivery.create(vertx, sink, listener, Clock.systemUTC());
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    await(delivery.close(Duration.ofSeconds(1)), Duration.ofSeconds(5));
-    await(vertx.close(), Duration.ofSeconds(5));
-  }
+class DeliveryReadinessTest extends DeliveryTestBase {
 
   @Test
   void refusedCredentialsStopSendingMarkNotReadyAndProbeSlowlyUntilFixed() throws Exception {
