@@ -12,6 +12,7 @@ import dev.mixrelay.log.StoredMessage;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.segment.SegmentJson;
 import dev.mixrelay.segment.SegmentMessage;
+import dev.mixrelay.identity.IdentityLinks;
 import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.translate.Translation;
 import dev.mixrelay.translate.Translator;
@@ -43,6 +44,7 @@ final class Pipeline {
   private final Map<String, DestinationConfig> destinationBySource = new HashMap<>();
   private final Translator translator;
   private final SuperPropertyStore profiles;
+  private final IdentityLinks links;
   private final SessionStage sessions;
   private final Delivery delivery;
   private final PipelineListener listener;
@@ -50,7 +52,8 @@ final class Pipeline {
   private final int maxInFlight;
   private volatile PipelineTap tap = PipelineTap.NONE;
 
-  private io.vertx.core.Context context;
+  /** Set once by start; read by {@link #onPipelineContext} from other threads. */
+  private volatile io.vertx.core.Context context;
   private AckTracker acks;
   private long readCursor;
   private long replayUpTo;
@@ -61,7 +64,7 @@ final class Pipeline {
   private Promise<Void> drained;
 
   Pipeline(Vertx vertx, IntakeLog log, RelayConfig config, Translator translator,
-      SuperPropertyStore profiles, SessionStage sessions,
+      SuperPropertyStore profiles, IdentityLinks links, SessionStage sessions,
       Delivery delivery, PipelineListener listener, Clock clock, int maxInFlight) {
     this.vertx = vertx;
     this.log = log;
@@ -70,6 +73,7 @@ final class Pipeline {
     }
     this.translator = translator;
     this.profiles = profiles;
+    this.links = links;
     this.sessions = sessions;
     this.delivery = delivery;
     this.listener = listener;
@@ -112,6 +116,27 @@ final class Pipeline {
 
   long finishedUpTo() {
     return acks == null ? 0 : acks.finishedUpTo();
+  }
+
+  /**
+   * Runs {@code query} on the pipeline's context, where the session state lives, and completes
+   * with its result (on that context). Before the pipeline starts nothing drives that state, so
+   * the query runs at once.
+   */
+  <T> Future<T> onPipelineContext(java.util.function.Supplier<T> query) {
+    io.vertx.core.Context c = context;
+    if (c == null || Vertx.currentContext() == c) {
+      return Future.succeededFuture(query.get());
+    }
+    Promise<T> result = Promise.promise();
+    c.runOnContext(v -> {
+      try {
+        result.complete(query.get());
+      } catch (RuntimeException e) {
+        result.fail(e);
+      }
+    });
+    return result.future();
   }
 
   private void pump() {
@@ -217,6 +242,7 @@ final class Pipeline {
       if (!done.update().isEmpty()) {
         profiles.merge(destination.name(), done.update().userKey(), done.update().superProperties());
       }
+      links.observe(destination.name(), message, clock.millis());
       if (done.truncated() > 0) {
         listener.truncated(destination.name(), done.truncated());
       }

@@ -15,6 +15,7 @@ import dev.mixrelay.ops.HealthRoutes;
 import dev.mixrelay.ops.Metrics;
 import io.vertx.core.json.JsonObject;
 import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.identity.IdentityLinks;
 import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.mock.MockMixpanel;
 import dev.mixrelay.translate.Translator;
@@ -50,6 +51,9 @@ public final class Relay {
   private Pipeline pipeline;
   private Sessions sessions;
   private Translator translator;
+  private final SuperPropertyStore profiles = SuperPropertyStore.inMemory(1_000_000);
+  /** Ids seen linked, for the admin API only (bounded: least used ids forgotten). */
+  private final IdentityLinks identityLinks = IdentityLinks.inMemory(1_000_000, 16);
   private final Metrics metrics = new Metrics();
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
@@ -100,8 +104,8 @@ public final class Relay {
           this.log = opened;
           this.delivery = deliveryFactory.apply(this);
           this.sessions = new Sessions(vertx, log, config, delivery, clock, metrics::sessions);
-          this.pipeline = new Pipeline(vertx, log, config, translator,
-              SuperPropertyStore.inMemory(1_000_000), sessions, delivery,
+          this.pipeline = new Pipeline(vertx, log, config, translator, profiles, identityLinks,
+              sessions, delivery,
               pipelineMetrics(), clock, 50_000);
           registerGauges();
           if (!runPipeline) {
@@ -255,6 +259,8 @@ public final class Relay {
 
   private AdminRoutes.Actions adminActions() {
     DeadLetters deadLetters = new DeadLetters(log, config, delivery);
+    UserLookup users = new UserLookup(config.destinations().keySet(), profiles, identityLinks,
+        (destination, keys) -> pipeline.onPipelineContext(() -> sessions.openSessions(destination, keys)));
     return new AdminRoutes.Actions() {
       @Override
       public JsonObject status() {
@@ -279,6 +285,11 @@ public final class Relay {
       @Override
       public Future<JsonObject> replay(JsonObject request) {
         return deadLetters.replay(request);
+      }
+
+      @Override
+      public Future<JsonObject> user(String id) {
+        return users.lookup(id);
       }
     };
   }

@@ -6,6 +6,7 @@ import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.log.Checkpoint;
 import dev.mixrelay.log.IntakeLog;
 import dev.mixrelay.mixpanel.MixpanelRecord;
+import dev.mixrelay.session.OpenSession;
 import dev.mixrelay.session.SessionListener;
 import dev.mixrelay.session.Sessionizer;
 import io.vertx.core.Future;
@@ -188,6 +189,24 @@ final class Sessions implements SessionStage {
       });
     }
     return Future.join(saves).mapEmpty();
+  }
+
+  /**
+   * The open sessions of a destination kept under any of {@code keys} (read only). Call on the
+   * pipeline's context only: the sessionizers are confined there.
+   */
+  List<OpenSession> openSessions(String destination, java.util.Collection<String> keys) {
+    Sessionizer s = sessionizers.get(destination);
+    List<OpenSession> out = new ArrayList<>();
+    if (s != null) {
+      for (String key : new java.util.LinkedHashSet<>(keys)) {
+        OpenSession open = s.openSession(key);
+        if (open != null) {
+          out.add(open);
+        }
+      }
+    }
+    return out;
   }
 
   /**

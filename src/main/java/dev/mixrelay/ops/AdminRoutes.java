@@ -14,7 +14,7 @@ import java.security.MessageDigest;
  * TOKEN}, compared in constant time); not mounted at all while no token is set.
  * {@code GET /admin/status}, {@code GET /admin/dead-letters?destination=&after=&limit=},
  * {@code POST /admin/dead-letters/replay} (body {@code {"destination": ..., "ids": [...]}}, both
- * optional).
+ * optional), {@code GET /admin/users/{id}} (404 when the relay holds nothing for the id).
  */
 public final class AdminRoutes {
   /** What the admin API can do; the wiring implements it. */
@@ -24,6 +24,12 @@ public final class AdminRoutes {
     Future<JsonObject> deadLetters(String destination, long afterId, int limit);
 
     Future<JsonObject> replay(JsonObject request);
+
+    /**
+     * What the relay holds for a user id or anonymous id (identity links, super properties, open
+     * sessions, per destination); completes with null when it holds nothing.
+     */
+    Future<JsonObject> user(String id);
   }
 
   private final byte[] token;
@@ -42,6 +48,19 @@ public final class AdminRoutes {
       long after = longParam(ctx, "after", 0);
       int limit = (int) Math.min(1000, Math.max(1, longParam(ctx, "limit", 100)));
       respond(ctx, actions.deadLetters(destination, after, limit));
+    });
+    router.get("/admin/users/:id").handler(ctx -> {
+      String id = ctx.pathParam("id");
+      actions.user(id).onComplete(ar -> {
+        if (ar.failed()) {
+          json(ctx, 500, error("looking up the user failed: " + ar.cause().getMessage()));
+        } else if (ar.result() == null) {
+          json(ctx, 404, error("the relay holds nothing for the id '" + id
+              + "' (no identity link, super property or open session in any destination)"));
+        } else {
+          json(ctx, 200, ar.result());
+        }
+      });
     });
     router.post("/admin/dead-letters/replay").handler(BodyHandler.create(false).setBodyLimit(1 << 20))
         .handler(ctx -> {

@@ -201,6 +201,21 @@ public final class Sessionizer {
     return users.size();
   }
 
+  /**
+   * The open session kept under user key {@code key} (as in {@code package-info.java}: a user id,
+   * {@code $device:}+device id, or a bare distinct_id), or null. Read only: recency, the spill and
+   * the snapshot are left as they were. Events still waiting for the watermark are not in it yet.
+   */
+  public OpenSession openSession(String key) {
+    UserState s = key == null ? null : users.peek(key);
+    if (s == null) {
+      return null;
+    }
+    return new OpenSession(key, s.user, SessionMachine.deviceId(key, s), s.first, s.last, s.count,
+        s.startName, s.endName, s.value == null ? null : s.value.toString(),
+        records.insertId(key, s.first, rules.startEventName(), s.startId));
+  }
+
   /** Events received but not yet placed (waiting for the watermark). */
   public int heldEvents() {
     return pending.size();

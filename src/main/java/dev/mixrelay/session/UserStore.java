@@ -58,6 +58,19 @@ final class UserStore {
     }
   }
 
+  /**
+   * A copy-free look at a user's state without touching recency or the spill (read only: the
+   * caller must not change it); null when the user has no open session.
+   */
+  UserState peek(String key) {
+    UserState s = users.policy().getIfPresentQuietly(key);
+    if (s == null) {
+      byte[] b = spilled.get(key);
+      s = b == null ? null : codec.decodeUser(b);
+    }
+    return s;
+  }
+
   /** Removes a user's state from memory or the spill; the caller owns it until {@link #store}. */
   UserState take(String key) {
     UserState s = users.asMap().remove(key);

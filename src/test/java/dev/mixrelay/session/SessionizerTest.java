@@ -217,4 +217,42 @@ class SessionizerTest {
     assertThat(s.onTick(T0 + 100 * MIN)).isEmpty();
     assertThat(s.snapshotOffset()).isEqualTo(1);
   }
+
+  @Test
+  void openSessionShowsThePlacedEventsAndTheStartInsertIdItWillEmit() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    s.onEvents(1, List.of(event("A", T0, "u")), T0);
+    s.onEvents(2, List.of(event("B", T0 + 5 * MIN, "u")), T0 + 5 * MIN);
+    assertThat(s.openSession("u").eventCount()).as("B waits for the watermark").isEqualTo(1);
+    s.onTick(T0 + 7 * MIN); // a minute (the lateness) without events: the watermark catches up
+    OpenSession open = s.openSession("u");
+    assertThat(open).isNotNull();
+    assertThat(open.key()).isEqualTo("u");
+    assertThat(open.user()).isTrue();
+    assertThat(open.startMillis()).isEqualTo(T0);
+    assertThat(open.lastEventMillis()).isEqualTo(T0 + 5 * MIN);
+    assertThat(open.eventCount()).isEqualTo(2);
+    assertThat(open.startEventName()).isEqualTo("A");
+    assertThat(open.lastEventName()).isEqualTo("B");
+    assertThat(s.openSession("other")).isNull();
+    assertThat(s.openSession(null)).isNull();
+    List<MixpanelRecord> out = s.onTick(T0 + 100 * MIN);
+    assertThat(out.get(0).properties().get("$insert_id").asText()).isEqualTo(open.startInsertId());
+    assertThat(s.openSession("u")).isNull();
+  }
+
+  @Test
+  void openSessionReadsASpilledUserWithoutTakingItBack() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 2));
+    for (int i = 0; i < 20; i++) {
+      s.onEvents(i, List.of(event("A", T0 + i, "u" + i)), T0);
+    }
+    s.onTick(T0 + 2 * MIN);
+    byte[] before = s.snapshot();
+    for (int i = 0; i < 20; i++) {
+      assertThat(s.openSession("u" + i)).extracting(OpenSession::eventCount).isEqualTo(1);
+    }
+    assertThat(s.snapshot()).isEqualTo(before);
+    assertThat(s.openSessions()).isEqualTo(20);
+  }
 }
