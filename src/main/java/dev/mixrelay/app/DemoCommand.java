@@ -79,12 +79,31 @@ final class DemoCommand implements Command {
     return summary.reconciles() ? 0 : 1;
   }
 
+  /** Lets a test act on the demo's running relay; every call is made on the demo's thread. */
+  interface Hooks {
+    Hooks NONE = new Hooks() {};
+
+    /** The relay is up; no traffic sent yet. */
+    default void started(Relay relay) throws Exception {}
+
+    /** The day's traffic is in the log and finished; the clock has not moved on yet. */
+    default void trafficDone(Relay relay) throws Exception {}
+
+    /** Every session is closed and delivery is quiet; the relay is still running. */
+    default void finished(Relay relay) throws Exception {}
+  }
+
   /** Runs the demo on {@code config} made safe for it: temporary storage, free ports, the mock. */
   static DemoSummary run(RelayConfig config, long seed, int users) throws Exception {
+    return run(config, seed, users, Hooks.NONE);
+  }
+
+  /** As {@link #run(RelayConfig, long, int)}, calling {@code hooks} along the way. */
+  static DemoSummary run(RelayConfig config, long seed, int users, Hooks hooks) throws Exception {
     Path dir = Files.createTempDirectory("mixrelay-demo-");
     Vertx vertx = Vertx.vertx();
     try {
-      return run(vertx, forDemo(config, dir), seed, users);
+      return run(vertx, forDemo(config, dir), seed, users, hooks);
     } finally {
       Polling.await(vertx.close(), LIMIT);
       deleteTree(dir);
@@ -105,8 +124,8 @@ final class DemoCommand implements Command {
     return demo;
   }
 
-  private static DemoSummary run(Vertx vertx, RelayConfig config, long seed, int users)
-      throws Exception {
+  private static DemoSummary run(Vertx vertx, RelayConfig config, long seed, int users,
+      Hooks hooks) throws Exception {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Instant day = now.truncatedTo(ChronoUnit.DAYS).minus(1, ChronoUnit.DAYS);
     ManualClock clock = new ManualClock(now);
@@ -124,11 +143,14 @@ final class DemoCommand implements Command {
       return counting[0];
     }), LIMIT);
     try {
+      hooks.started(relay);
       DemoTraffic.Day traffic = DemoTraffic.generate(seed, users, day);
       Sent sent = send(vertx, relay, traffic);
       Polling.await(Polling.logFinished(relay), LIMIT);
+      hooks.trafficDone(relay);
       clock.advance(closeAfter.plusMinutes(1));
       Polling.await(quiet(vertx, counting[0]), LIMIT);
+      hooks.finished(relay);
       List<DeadLetterRow> letters = Polling.await(relay.log().listDeadLetters(null, 0,
           Integer.MAX_VALUE), LIMIT);
       return summarize(seed, users, day, sent, counting[0], relay, letters);

@@ -246,6 +246,7 @@ public final class Relay {
     metrics.gauge("mixrelay_intake_back_pressure", "1 while intake refuses for a full log",
         () -> log.overCapacity() ? 1 : 0);
     for (String d : config.destinations().keySet()) {
+      metrics.destination(d);
       metrics.gauge("mixrelay_sessions_open", "open sessions", () -> sessions.openSessions(d), "destination", d);
       metrics.gauge("mixrelay_destination_ready", "1 while the destination accepts records",
           () -> delivery.ready(d) ? 1 : 0, "destination", d);

@@ -71,7 +71,9 @@ public final class Metrics {
 
   public void translated(String destination, String type, int records, long nanos) {
     Timer.builder("mixrelay_translation_seconds").description("time to translate one message")
-        .tags("destination", destination, "type", type).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        .tags("destination", destination, "type", type).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(1))
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     Counter.builder("mixrelay_records_made_total").description("Mixpanel records made by translation")
         .tags("destination", destination).register(registry).increment(records);
   }
@@ -124,15 +126,27 @@ public final class Metrics {
 
       @Override
       public void breakerStateChanged(String destination, String state) {
-        breakerStates.computeIfAbsent(destination, d -> {
-          AtomicInteger v = new AtomicInteger();
-          Gauge.builder("mixrelay_circuit_breaker_open", v, AtomicInteger::get)
-              .description("1 while the destination's circuit breaker is open or half-open")
-              .tags("destination", d).register(registry);
-          return v;
-        }).set("CLOSED".equals(state) ? 0 : 1);
+        breakerState(destination).set("CLOSED".equals(state) ? 0 : 1);
       }
     };
+  }
+
+  /**
+   * Declares a configured destination, so its circuit-breaker gauge reads 0 (closed) from the start
+   * instead of appearing only at the first state change.
+   */
+  public void destination(String destination) {
+    breakerState(destination);
+  }
+
+  private AtomicInteger breakerState(String destination) {
+    return breakerStates.computeIfAbsent(destination, d -> {
+      AtomicInteger v = new AtomicInteger();
+      Gauge.builder("mixrelay_circuit_breaker_open", v, AtomicInteger::get)
+          .description("1 while the destination's circuit breaker is open or half-open")
+          .tags("destination", d).register(registry);
+      return v;
+    });
   }
 
   public SessionListener sessions(String destination) {
