@@ -261,7 +261,8 @@ public final class Relay {
   private AdminRoutes.Actions adminActions() {
     DeadLetters deadLetters = new DeadLetters(log, config, delivery);
     UserLookup users = new UserLookup(config.destinations().keySet(), profiles, identityLinks,
-        (destination, keys) -> pipeline.onPipelineContext(() -> sessions.openSessions(destination, keys)));
+        (destination, keys) -> pipeline.onPipelineContext(
+            () -> sessions.openSessions(destination, keys)));
     return new AdminRoutes.Actions() {
       @Override
       public JsonObject status() {

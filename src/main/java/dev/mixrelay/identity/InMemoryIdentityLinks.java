@@ -53,7 +53,7 @@ final class InMemoryIdentityLinks implements IdentityLinks {
       if (before != null && contains(before, other, relation)) {
         return before;
       }
-      List<Link> next = new ArrayList<>(before == null ? 1 : Math.min(before.size() + 1, maxLinksPerId));
+      List<Link> next = new ArrayList<>(maxLinksPerId);
       if (before != null) {
         next.addAll(before.subList(Math.max(0, before.size() + 1 - maxLinksPerId), before.size()));
       }

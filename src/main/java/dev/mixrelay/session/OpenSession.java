@@ -4,7 +4,7 @@ package dev.mixrelay.session;
  * A read-only view of one user's open session, copied out of the sessionizer's state.
  *
  * @param key the user key the session is kept under ({@code $user_id}, a linked user,
- *     {@code $device:}+device id, or a bare distinct_id); it becomes the session events' distinct_id
+ *     {@code $device:}+device id, or a bare distinct_id); the session events' distinct_id
  * @param user whether the key is a user (not a device or bare distinct_id)
  * @param deviceId the session's {@code $device_id}, or null
  * @param startMillis the time of its first event (epoch ms, event time)

@@ -89,7 +89,8 @@ class AdminUsersTest {
       JsonObject byAnonymous = get(fx, "/admin/users/anon-7", ADMIN).bodyAsJsonObject()
           .getJsonObject("destinations").getJsonObject("main");
       assertThat(links(byAnonymous)).containsExactly("user-42 userId");
-      assertThat(byAnonymous.getJsonObject("superProperties").fieldNames()).containsExactly("user-42");
+      assertThat(byAnonymous.getJsonObject("superProperties").fieldNames())
+          .containsExactly("user-42");
       assertThat(byAnonymous.getJsonArray("openSessions")).containsExactly(session);
 
       JsonObject byPrevious = get(fx, "/admin/users/old-id-3", ADMIN).bodyAsJsonObject()
@@ -105,7 +106,8 @@ class AdminUsersTest {
 
       HttpResponse<Buffer> unknown = get(fx, "/admin/users/nobody", ADMIN);
       assertThat(unknown.statusCode()).isEqualTo(404);
-      assertThat(unknown.bodyAsJsonObject().getString("error")).contains("holds nothing for the id 'nobody'");
+      assertThat(unknown.bodyAsJsonObject().getString("error"))
+          .contains("holds nothing for the id 'nobody'");
 
       HttpResponse<Buffer> anonymous = get(fx, "/admin/users/user-42", null);
       assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -132,8 +134,8 @@ class AdminUsersTest {
   }
 
   private static JsonObject call(String type, Instant at, String userId, String anonymousId) {
-    JsonObject m = new JsonObject().put("type", type).put("messageId", type + "-" + at.toEpochMilli())
-        .put("timestamp", at.toString());
+    JsonObject m = new JsonObject().put("type", type)
+        .put("messageId", type + "-" + at.toEpochMilli()).put("timestamp", at.toString());
     if (userId != null) {
       m.put("userId", userId);
     }

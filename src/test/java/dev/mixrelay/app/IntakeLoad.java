@@ -72,7 +72,7 @@ final class IntakeLoad implements AutoCloseable {
     return vertx;
   }
 
-  /** Posts until {@code maxTime} has passed or {@code maxRequests} were sent; waits for the last. */
+  /** Posts until {@code maxTime} passed or {@code maxRequests} were sent; waits for the last. */
   Result run(Duration maxTime, long maxRequests) {
     long start = System.nanoTime();
     long end = start + maxTime.toNanos();
@@ -83,7 +83,8 @@ final class IntakeLoad implements AutoCloseable {
     Promise<Void> finished = Promise.promise();
     for (int c = 0; c < concurrency; c++) {
       int worker = c;
-      vertx.runOnContext(v -> loop(worker, end, maxRequests, issued, ok, failed, running, finished));
+      vertx.runOnContext(
+          v -> loop(worker, end, maxRequests, issued, ok, failed, running, finished));
     }
     RelayFixture.await(finished.future());
     return new Result(ok.get(), failed.get(), System.nanoTime() - start);

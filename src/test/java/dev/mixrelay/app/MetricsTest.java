@@ -77,7 +77,8 @@ class MetricsTest {
   }
 
   @Test
-  void theDemosTrafficLeavesEveryFamilyNonZeroAndTheCountersReconcileWithTheMock() throws Exception {
+  void theDemosTrafficLeavesEveryFamilyNonZeroAndTheCountersReconcileWithTheMock()
+      throws Exception {
     RelayConfig config = ConfigLoader.load(Path.of("config/mixrelay.yaml"), Map.of());
     int late = 3;
     String[] during = new String[1];
@@ -124,13 +125,15 @@ class MetricsTest {
         .isEqualTo(summary.rejected()).isPositive();
     assertThat(now.has("mixrelay_messages_received_total", "outcome", "rejected", "reason", "none"))
         .isFalse();
-    assertThat(now.sum("mixrelay_messages_skipped_total")).isEqualTo(summary.skipped()).isPositive();
+    assertThat(now.sum("mixrelay_messages_skipped_total")).isEqualTo(summary.skipped())
+        .isPositive();
     now.assertPresent("mixrelay_intake_log_messages");
     now.assertPresent("mixrelay_intake_log_bytes");
     now.assertPresent("mixrelay_intake_log_oldest_age_seconds");
     for (String status : List.of("200", "429", "503", "400")) {
       assertThat(now.sum("mixrelay_mixpanel_requests_total", "status", status))
-          .as("requests answered " + status).isEqualTo(atMock[0].requestsWithStatus(status)).isPositive();
+          .as("requests answered " + status).isEqualTo(atMock[0].requestsWithStatus(status))
+          .isPositive();
     }
     assertThat(now.sum("mixrelay_mixpanel_requests_total", "endpoint", "/engage")).isPositive();
     assertThat(now.sum("mixrelay_mixpanel_records_per_request_count"))
@@ -152,7 +155,8 @@ class MetricsTest {
     double untranslatable = now.sum("mixrelay_dead_letters_total", "reason", "untranslatable");
     assertThat(now.sum("mixrelay_translation_seconds_count"))
         .isEqualTo(accepted - now.sum("mixrelay_messages_skipped_total") - untranslatable);
-    assertThat(now.sum("mixrelay_delivery_latency_seconds_count")).isEqualTo(accepted - untranslatable);
+    assertThat(now.sum("mixrelay_delivery_latency_seconds_count"))
+        .isEqualTo(accepted - untranslatable);
 
     // what translation made and the sessions closed (a Start and an End each) = what the mock
     // stored + what was dead-lettered on the way
@@ -160,30 +164,35 @@ class MetricsTest {
     long stored = atMock[0].uniqueEvents() + atMock[0].engageOps() + atMock[0].groupOps();
     assertThat(now.sum("mixrelay_records_made_total") + 2 * closed).isEqualTo(stored + deadRecords);
     long endsDeadLettered = letters.get().stream()
-        .filter(l -> l.endpoint().equals("/import") && l.record().contains("\"Session End\"")).count();
+        .filter(l -> l.endpoint().equals("/import") && l.record().contains("\"Session End\""))
+        .count();
     assertThat(closed).isEqualTo(atMock[0].sessionEnds() + endsDeadLettered);
   }
 
   private static int post(Relay relay, String path, String body) throws Exception {
     String key = relay.config().sources().get(0).writeKey();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.port() + path))
+    HttpRequest request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + relay.port() + path))
         .header("Content-Type", "application/json")
         .header("Authorization", RelayFixture.basic(key))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   private static String scrape(Relay relay) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.port() + "/metrics"))
-        .GET().build();
-    HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    HttpRequest request = HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + relay.port() + "/metrics")).GET().build();
+    HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     return response.body();
   }
 
   /** A Prometheus text scrape: series summed by name and label values. */
   private static final class Scrape {
-    private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
+    private static final Pattern LINE =
+        Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
     private final String text;
 
@@ -196,7 +205,7 @@ class MetricsTest {
       double total = 0;
       for (String line : text.split("\n")) {
         Matcher m = LINE.matcher(line);
-        if (!line.startsWith("#") && m.matches() && m.group(1).equals(name) && matches(m.group(3), labels)) {
+        if (series(line, m, name, labels)) {
           total += Double.parseDouble(m.group(4));
         }
       }
@@ -210,12 +219,16 @@ class MetricsTest {
 
     boolean has(String name, String... labels) {
       for (String line : text.split("\n")) {
-        Matcher m = LINE.matcher(line);
-        if (!line.startsWith("#") && m.matches() && m.group(1).equals(name) && matches(m.group(3), labels)) {
+        if (series(line, LINE.matcher(line), name, labels)) {
           return true;
         }
       }
       return false;
+    }
+
+    private static boolean series(String line, Matcher m, String name, String... labels) {
+      return !line.startsWith("#") && m.matches() && m.group(1).equals(name)
+          && matches(m.group(3), labels);
     }
 
     private static boolean matches(String labelText, String... wanted) {

@@ -42,7 +42,8 @@ class ObservabilityOverheadBenchmark {
     int concurrency = Integer.getInteger("bench.concurrency", 32);
     Duration phaseLimit = Duration.ofSeconds(Integer.getInteger("bench.maxSeconds", 300));
     long requests = Math.max(1, events / IntakeLoad.EVENTS_PER_REQUEST);
-    var config = RelayFixture.baseYaml(dir, "admin: { token: " + ADMIN + " }", "http://127.0.0.1:1");
+    var config =
+        RelayFixture.baseYaml(dir, "admin: { token: " + ADMIN + " }", "http://127.0.0.1:1");
     Vertx vertx = Vertx.vertx();
     Relay relay = RelayFixture.await(Relay.start(vertx, config, Clock.systemUTC(),
         r -> new Discarding(), true));
@@ -79,8 +80,8 @@ class ObservabilityOverheadBenchmark {
     double watchedRate = rate(watched);
     double ratio = watchedRate / plainRate;
     String report = String.format(java.util.Locale.ROOT,
-        "observability overhead: /v1/batch, 100 events/request, fsync=batch, %d concurrent, pipeline on,"
-            + " %d events per phase, %d rounds%n%s"
+        "observability overhead: /v1/batch, 100 events/request, fsync=batch, %d concurrent,"
+            + " pipeline on, %d events per phase, %d rounds%n%s"
             + "  plain:   %,.0f events/s%n"
             + "  watched: %,.0f events/s (/debugger stream open and read, /metrics scraped every"
             + " second: %d rows streamed, %d scrapes)%n"

@@ -31,7 +31,8 @@ class IdentityLinksTest {
   void aMessageWithBothIdsLinksThemBothWays() {
     IdentityLinks links = IdentityLinks.inMemory(100, 10);
     links.observe("main", message("identify", "u1", "a1", null), 1000);
-    assertThat(links.linksOf("main", "u1")).containsExactly(new Link("a1", Relation.ANONYMOUS_ID, 1000));
+    assertThat(links.linksOf("main", "u1"))
+        .containsExactly(new Link("a1", Relation.ANONYMOUS_ID, 1000));
     assertThat(links.linksOf("main", "a1")).containsExactly(new Link("u1", Relation.USER_ID, 1000));
   }
 
@@ -39,8 +40,10 @@ class IdentityLinksTest {
   void anAliasLinksThePreviousIdToTheUser() {
     IdentityLinks links = IdentityLinks.inMemory(100, 10);
     links.observe("main", message("alias", "u1", null, "old-1"), 5);
-    assertThat(links.linksOf("main", "u1")).containsExactly(new Link("old-1", Relation.PREVIOUS_ID, 5));
-    assertThat(links.linksOf("main", "old-1")).containsExactly(new Link("u1", Relation.ALIASED_TO, 5));
+    assertThat(links.linksOf("main", "u1"))
+        .containsExactly(new Link("old-1", Relation.PREVIOUS_ID, 5));
+    assertThat(links.linksOf("main", "old-1"))
+        .containsExactly(new Link("u1", Relation.ALIASED_TO, 5));
   }
 
   @Test
