@@ -53,6 +53,9 @@ class EndToEndThroughputBenchTest {
       io.vertx.ext.web.client.WebClient client, int first, int count) {
     long importsBefore = mock.counts().requestsWithStatus("200");
     long eventsBefore = mock.counts().events();
+    var os = (com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
     ArrayDeque<Future<?>> window = new ArrayDeque<>();
     for (int sent = first; sent < first + count; sent += PER_REQUEST) {
@@ -77,11 +80,14 @@ class EndToEndThroughputBenchTest {
       assertThat((System.nanoTime() - t0) / 1e9).isLessThan(300);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpuMicros = (os.getProcessCpuTime() - cpu0) / 1e3 / count;
     long imports = mock.counts().requestsWithStatus("200") - importsBefore;
     return String.format("%d events, intake done in %.2f s (%.0f/s), all in the mock after %.2f s"
-        + " = %.0f events/s; %d /import requests, mean %.1f records per request", count,
-        intakeSeconds, count / intakeSeconds, seconds, count / seconds, imports,
-        (mock.counts().events() - eventsBefore) / (double) imports);
+        + " = %.0f events/s; %d /import requests, mean %.1f records per request; %.1f µs of CPU"
+        + " per event (load generator, relay and mock together), so %d cores at most %.0f events/s",
+        count, intakeSeconds, count / intakeSeconds, seconds, count / seconds, imports,
+        (mock.counts().events() - eventsBefore) / (double) imports, cpuMicros,
+        os.getAvailableProcessors(), os.getAvailableProcessors() * 1e6 / cpuMicros);
   }
 
   /**
