@@ -30,6 +30,11 @@ public final class Metrics {
   /** Meters by name and tags: registering through a builder costs more than the count itself. */
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  /** The per-message meters, by two names each, found without building a key. */
+  private final ByTwo<Counter> accepted = new ByTwo<>();
+  private final ByTwo<Timer> translation = new ByTwo<>();
+  private final ByTwo<Counter> recordsMade = new ByTwo<>();
+  private final ByTwo<Timer> deliveryLatency = new ByTwo<>();
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -66,7 +71,9 @@ public final class Metrics {
     return new IntakeListener() {
       @Override
       public void accepted(String source, String type) {
-        received(source, type, "accepted", "none");
+        accepted.get(source, type, () -> counter("mixrelay_messages_received_total",
+            "Segment messages by outcome", "source", source, "type", type, "outcome", "accepted",
+            "reason", "none")).increment();
       }
 
       @Override
@@ -88,10 +95,11 @@ public final class Metrics {
   }
 
   public void translated(String destination, String type, int records, long nanos) {
-    timer("mixrelay_translation_seconds", "time to translate one message", false,
-        "destination", destination, "type", type).record(nanos, TimeUnit.NANOSECONDS);
-    counter("mixrelay_records_made_total", "Mixpanel records made by translation",
-        "destination", destination).increment(records);
+    translation.get(destination, type, () -> timer("mixrelay_translation_seconds",
+        "time to translate one message", false, "destination", destination, "type", type))
+        .record(nanos, TimeUnit.NANOSECONDS);
+    recordsMade.get(destination, "", () -> counter("mixrelay_records_made_total",
+        "Mixpanel records made by translation", "destination", destination)).increment(records);
   }
 
   public void truncated(String destination, int values) {
@@ -104,8 +112,9 @@ public final class Metrics {
   }
 
   public void finished(String destination, long millisSinceAppend) {
-    timer("mixrelay_delivery_latency_seconds", "from intake to done at Mixpanel", true,
-        "destination", destination).record(millisSinceAppend, TimeUnit.MILLISECONDS);
+    deliveryLatency.get(destination, "", () -> timer("mixrelay_delivery_latency_seconds",
+        "from intake to done at Mixpanel", true, "destination", destination))
+        .record(millisSinceAppend, TimeUnit.MILLISECONDS);
   }
 
   private void deadLetters(String destination, String reason, int records) {
@@ -172,5 +181,19 @@ public final class Metrics {
         counter(name, null, "destination", destination, "reason", reason).increment();
       }
     };
+  }
+
+  /** Meters under two names (a missing second name is ""), looked up without allocating. */
+  private static final class ByTwo<M> {
+    private final Map<String, Map<String, M>> meters = new ConcurrentHashMap<>();
+
+    M get(String first, String second, Supplier<M> make) {
+      Map<String, M> inner = meters.get(first);
+      if (inner == null) {
+        inner = meters.computeIfAbsent(first, k -> new ConcurrentHashMap<>());
+      }
+      M m = inner.get(second);
+      return m != null ? m : inner.computeIfAbsent(second, k -> make.get());
+    }
   }
 }

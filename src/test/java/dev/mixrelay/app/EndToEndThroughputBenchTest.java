@@ -42,7 +42,7 @@ class EndToEndThroughputBenchTest {
       if (WARMUP > 0) {
         System.out.println("end-to-end bench warm-up: " + run(fx, mock, client, 0, WARMUP));
       }
-      profiler("start,event=itimer,interval=2ms,threads");
+      profiler("start," + System.getProperty("bench.profile.events", "event=itimer,interval=2ms,threads"));
       System.out.println("end-to-end bench: " + run(fx, mock, client, WARMUP, MESSAGES));
       profiler("stop,collapsed,file=" + System.getProperty("bench.profile"));
     }
@@ -93,7 +93,8 @@ class EndToEndThroughputBenchTest {
   /**
    * Drives async-profiler over the measured run only, when {@code -Dbench.profile=FILE} is given
    * with its jar on the test class path ({@code -Dmaven.test.additionalClasspath=...}) and its
-   * agent loaded ({@code -Dtest.jvmArgs=-agentpath:.../libasyncProfiler.so}).
+   * agent loaded ({@code -Dtest.jvmArgs=-agentpath:.../libasyncProfiler.so}); {@code
+   * -Dbench.profile.events=event=alloc} profiles allocation instead of CPU.
    */
   private static void profiler(String command) throws Exception {
     if (System.getProperty("bench.profile") == null) {
