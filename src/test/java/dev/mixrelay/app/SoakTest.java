@@ -122,8 +122,12 @@ class SoakTest {
           .get("main");
       CompletableFuture<SoakReference.Result> reference = CompletableFuture.supplyAsync(() -> {
         try {
-          return SoakReference.run(destination, new SoakTraffic(SEED, rate, start), batches,
-              load.refusedBatches());
+          long t0 = clock.millis();
+          SoakReference.Result r = SoakReference.run(destination,
+              new SoakTraffic(SEED, rate, start), batches, load.refusedBatches());
+          monitor.line(String.format(Locale.ROOT, "uninterrupted reference run: %d messages in"
+              + " %.0f s", r.messages(), (clock.millis() - t0) / 1000.0));
+          return r;
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }
@@ -199,20 +203,27 @@ class SoakTest {
    */
   private static Check heapCheck(SoakMonitor monitor, long third) {
     long warmUp = Math.max(20_000, third / 5);
-    double second = meanHeap(monitor.samples(), 2, third + warmUp);
-    double last = meanHeap(monitor.samples(), 3, 2 * third + warmUp);
-    boolean pass = second > 0 && last > 0 && last <= second * (1 + HEAP_GROWTH_LIMIT);
-    return new Check("heap flat after warm-up", pass, String.format(Locale.ROOT,
-        "mean heap after GC %.1f MB in the second third, %.1f MB in the last (%+.1f%%, limit"
-            + " +%.0f%%), warm-up %d s after each start", second, last,
-        second > 0 ? (last / second - 1) * 100 : Double.NaN, HEAP_GROWTH_LIMIT * 100,
-        warmUp / 1000));
+    DoubleSummaryStatistics second = heapAfterGc(monitor.samples(), 2, third + warmUp);
+    DoubleSummaryStatistics last = heapAfterGc(monitor.samples(), 3, 2 * third + warmUp);
+    if (second.getCount() < 2 || last.getCount() < 2) {
+      return new Check("heap flat after warm-up", false, "too few samples after the warm-up of "
+          + warmUp / 1000 + " s (" + second.getCount() + " and " + last.getCount()
+          + "): run at least 3 minutes");
+    }
+    double growth = last.getAverage() / second.getAverage() - 1;
+    return new Check("heap flat after warm-up", growth <= HEAP_GROWTH_LIMIT, String.format(
+        Locale.ROOT, "mean heap after GC %.1f MB in the second third (min %.0f, max %.0f, %d"
+            + " samples), %.1f MB in the last (min %.0f, max %.0f, %d samples): %+.1f%%, limit"
+            + " +%.0f%%; warm-up %d s after each start excluded", second.getAverage(),
+        second.getMin(), second.getMax(), second.getCount(), last.getAverage(), last.getMin(),
+        last.getMax(), last.getCount(), growth * 100, HEAP_GROWTH_LIMIT * 100, warmUp / 1000));
   }
 
-  private static double meanHeap(List<SoakMonitor.Sample> samples, int instance, long fromMs) {
+  private static DoubleSummaryStatistics heapAfterGc(List<SoakMonitor.Sample> samples,
+      int instance, long fromMs) {
     return samples.stream().filter(s -> s.instance() == instance && s.loading()
         && s.second() * 1000 >= fromMs && s.heapAfterGcMb() >= 0)
-        .mapToDouble(SoakMonitor.Sample::heapAfterGcMb).average().orElse(-1);
+        .mapToDouble(SoakMonitor.Sample::heapAfterGcMb).summaryStatistics();
   }
 
   private static String heapLine(List<SoakMonitor.Sample> samples) {
