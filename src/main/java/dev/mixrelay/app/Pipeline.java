@@ -169,7 +169,8 @@ final class Pipeline {
     boolean replay = stored.offset() <= replayUpTo;
     SegmentMessage message;
     try {
-      JsonNode node = SegmentJson.MAPPER.readTree(stored.json());
+      JsonNode node = stored.parsed() != null ? stored.parsed()
+          : SegmentJson.MAPPER.readTree(stored.json());
       message = SegmentMessage.fromNormalized((ObjectNode) node);
     } catch (Exception e) {
       if (replay) {

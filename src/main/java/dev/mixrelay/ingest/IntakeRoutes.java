@@ -272,7 +272,7 @@ public final class IntakeRoutes {
             listener.rejected(source, "message_too_large");
             continue;
           }
-          items.entries.add(new LogEntry(source, json));
+          items.entries.add(new LogEntry(source, json, valid.message().json()));
           items.types.add(valid.message().type().wireName());
         } else {
           Validation.Invalid bad = (Validation.Invalid) v;

@@ -62,6 +62,8 @@ public final class SqliteIntakeLog implements IntakeLog {
   private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Backlog backlog;
+  /** Enough for the pipeline's reads while it keeps up; a reader further behind uses the disk. */
+  private final RecentMessages recent = new RecentMessages(8_000, 8L << 20);
   private volatile boolean writable = true;
   private long lastOffset;
   private long persistedAck;
@@ -186,6 +188,11 @@ public final class SqliteIntakeLog implements IntakeLog {
     Reply<List<StoredMessage>> promise = contextPromise();
     if (closed.get()) {
       return Future.failedFuture("the intake log is closed");
+    }
+    List<StoredMessage> inMemory = recent.after(afterOffset, max);
+    if (inMemory != null) {
+      promise.complete(inMemory);
+      return promise.future();
     }
     reader.execute(() -> {
       List<StoredMessage> out = new ArrayList<>(Math.min(max, 4096));
@@ -369,6 +376,7 @@ public final class SqliteIntakeLog implements IntakeLog {
       long deleted = deleteConsumed(ack, now);
       writeConn.commit();
       if (deleted > 0) {
+        recent.dropUpTo(deleted);
         deletedBelow = deleted;
         lastDeleteAt = now;
       }
@@ -563,6 +571,10 @@ public final class SqliteIntakeLog implements IntakeLog {
     void done(SqliteIntakeLog log) {
       synchronized (log) {
         backlog.add(new Chunk(last, entries.size(), bytes, appendedAt));
+      }
+      long offset = last - entries.size();
+      for (LogEntry e : entries) {
+        recent.add(new StoredMessage(++offset, e.source(), e.json(), appendedAt, e.parsed()));
       }
       promise.complete(last);
     }

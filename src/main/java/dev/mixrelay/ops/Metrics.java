@@ -27,6 +27,14 @@ import java.util.function.Supplier;
 public final class Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, AtomicInteger> breakerStates = new ConcurrentHashMap<>();
+  /** Meters by name and tags: registering through a builder costs more than the count itself. */
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  /** The per-message meters, by two names each, found without building a key. */
+  private final ByTwo<Counter> accepted = new ByTwo<>();
+  private final ByTwo<Timer> translation = new ByTwo<>();
+  private final ByTwo<Counter> recordsMade = new ByTwo<>();
+  private final ByTwo<Timer> deliveryLatency = new ByTwo<>();
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -43,11 +51,29 @@ public final class Metrics {
     Gauge.builder(name, value).description(description).tags(tags).register(registry);
   }
 
+  private Counter counter(String name, String description, String... tags) {
+    String key = name + '\u0000' + String.join("\u0000", tags);
+    Counter counter = counters.get(key);
+    return counter != null ? counter : counters.computeIfAbsent(key, k ->
+        Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  private Timer timer(String name, String description, boolean histogram, String... tags) {
+    String key = name + '\u0000' + String.join("\u0000", tags);
+    Timer timer = timers.get(key);
+    return timer != null ? timer : timers.computeIfAbsent(key, k -> {
+      Timer.Builder b = Timer.builder(name).description(description).tags(tags);
+      return (histogram ? b.publishPercentileHistogram() : b).register(registry);
+    });
+  }
+
   public IntakeListener intake() {
     return new IntakeListener() {
       @Override
       public void accepted(String source, String type) {
-        received(source, type, "accepted", "none");
+        accepted.get(source, type, () -> counter("mixrelay_messages_received_total",
+            "Segment messages by outcome", "source", source, "type", type, "outcome", "accepted",
+            "reason", "none")).increment();
       }
 
       @Override
@@ -58,27 +84,27 @@ public final class Metrics {
   }
 
   private void received(String source, String type, String outcome, String reason) {
-    Counter.builder("mixrelay_messages_received_total").description("Segment messages by outcome")
-        .tags("source", source, "type", type, "outcome", outcome, "reason", reason)
-        .register(registry).increment();
+    counter("mixrelay_messages_received_total", "Segment messages by outcome",
+        "source", source, "type", type, "outcome", outcome, "reason", reason).increment();
   }
 
   /** A message the pipeline skipped on purpose (integrations off, no page option, ...). */
   public void skipped(String destination, String reason) {
-    Counter.builder("mixrelay_messages_skipped_total").description("messages deliberately not sent")
-        .tags("destination", destination, "reason", reason).register(registry).increment();
+    counter("mixrelay_messages_skipped_total", "messages deliberately not sent",
+        "destination", destination, "reason", reason).increment();
   }
 
   public void translated(String destination, String type, int records, long nanos) {
-    Timer.builder("mixrelay_translation_seconds").description("time to translate one message")
-        .tags("destination", destination, "type", type).register(registry).record(nanos, TimeUnit.NANOSECONDS);
-    Counter.builder("mixrelay_records_made_total").description("Mixpanel records made by translation")
-        .tags("destination", destination).register(registry).increment(records);
+    translation.get(destination, type, () -> timer("mixrelay_translation_seconds",
+        "time to translate one message", false, "destination", destination, "type", type))
+        .record(nanos, TimeUnit.NANOSECONDS);
+    recordsMade.get(destination, "", () -> counter("mixrelay_records_made_total",
+        "Mixpanel records made by translation", "destination", destination)).increment(records);
   }
 
   public void truncated(String destination, int values) {
-    Counter.builder("mixrelay_values_truncated_total").description("names or values cut to 255 characters")
-        .tags("destination", destination).register(registry).increment(values);
+    counter("mixrelay_values_truncated_total", "names or values cut to 255 characters",
+        "destination", destination).increment(values);
   }
 
   public void deadLetteredMessage(String destination, String reason, int records) {
@@ -86,14 +112,14 @@ public final class Metrics {
   }
 
   public void finished(String destination, long millisSinceAppend) {
-    Timer.builder("mixrelay_delivery_latency_seconds").description("from intake to done at Mixpanel")
-        .tags("destination", destination).publishPercentileHistogram()
-        .register(registry).record(millisSinceAppend, TimeUnit.MILLISECONDS);
+    deliveryLatency.get(destination, "", () -> timer("mixrelay_delivery_latency_seconds",
+        "from intake to done at Mixpanel", true, "destination", destination))
+        .record(millisSinceAppend, TimeUnit.MILLISECONDS);
   }
 
   private void deadLetters(String destination, String reason, int records) {
-    Counter.builder("mixrelay_dead_letters_total").description("records stored as dead letters")
-        .tags("destination", destination, "reason", reason).register(registry).increment(records);
+    counter("mixrelay_dead_letters_total", "records stored as dead letters",
+        "destination", destination, "reason", reason).increment(records);
   }
 
   public DeliveryListener delivery() {
@@ -101,20 +127,19 @@ public final class Metrics {
       @Override
       public void requestCompleted(String destination, Endpoint endpoint, int status, int records,
           Duration latency) {
-        Counter.builder("mixrelay_mixpanel_requests_total").description("requests to Mixpanel by status")
-            .tags("destination", destination, "endpoint", endpoint.path(), "status", String.valueOf(status))
-            .register(registry).increment();
+        counter("mixrelay_mixpanel_requests_total", "requests to Mixpanel by status",
+            "destination", destination, "endpoint", endpoint.path(), "status", String.valueOf(status))
+            .increment();
         DistributionSummary.builder("mixrelay_mixpanel_records_per_request").description("records per request")
             .tags("destination", destination, "endpoint", endpoint.path()).register(registry).record(records);
-        Timer.builder("mixrelay_mixpanel_request_seconds").description("Mixpanel request latency")
-            .tags("destination", destination, "endpoint", endpoint.path()).register(registry).record(latency);
+        timer("mixrelay_mixpanel_request_seconds", "Mixpanel request latency", false,
+            "destination", destination, "endpoint", endpoint.path()).record(latency);
       }
 
       @Override
       public void retryScheduled(String destination, Endpoint endpoint, String cause, Duration delay) {
-        Counter.builder("mixrelay_mixpanel_retries_total").description("batches scheduled for another try")
-            .tags("destination", destination, "endpoint", endpoint.path(), "cause", cause)
-            .register(registry).increment();
+        counter("mixrelay_mixpanel_retries_total", "batches scheduled for another try",
+            "destination", destination, "endpoint", endpoint.path(), "cause", cause).increment();
       }
 
       @Override
@@ -153,8 +178,22 @@ public final class Metrics {
       }
 
       private void count(String name, String reason) {
-        Counter.builder(name).tags("destination", destination, "reason", reason).register(registry).increment();
+        counter(name, null, "destination", destination, "reason", reason).increment();
       }
     };
+  }
+
+  /** Meters under two names (a missing second name is ""), looked up without allocating. */
+  private static final class ByTwo<M> {
+    private final Map<String, Map<String, M>> meters = new ConcurrentHashMap<>();
+
+    M get(String first, String second, Supplier<M> make) {
+      Map<String, M> inner = meters.get(first);
+      if (inner == null) {
+        inner = meters.computeIfAbsent(first, k -> new ConcurrentHashMap<>());
+      }
+      M m = inner.get(second);
+      return m != null ? m : inner.computeIfAbsent(second, k -> make.get());
+    }
   }
 }

@@ -7,9 +7,12 @@ import java.util.Optional;
 public enum MessageType {
   TRACK, PAGE, SCREEN, IDENTIFY, GROUP, ALIAS;
 
+  private static final MessageType[] ALL = values();
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** The lower-case name Segment uses on the wire ({@code "track"}, ...). */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   /** Parses a wire name; empty for anything that is not one of the six spec calls. */
@@ -17,8 +20,8 @@ public enum MessageType {
     if (name == null) {
       return Optional.empty();
     }
-    for (MessageType t : values()) {
-      if (t.wireName().equals(name)) {
+    for (MessageType t : ALL) {
+      if (t.wireName.equals(name)) {
         return Optional.of(t);
       }
     }
