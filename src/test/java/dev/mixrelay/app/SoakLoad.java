@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Sends {@link SoakTraffic} to the relay's {@code /v1/batch} at its pace over a few keep-alive
  * connections, as a Segment library would: each batch is retried until it is answered 200 (after
- * {@code Retry-After} on 429 and 503, after 250 ms when the relay cannot be reached), so a relay that
- * is down only delays it. Any other answer is a refusal, counted and not retried. All state lives
- * on one Vert.x context.
+ * {@code Retry-After} on 429 and 503, after 250 ms when the relay cannot be reached), so a relay
+ * that is down only delays it. Any other answer is a refusal, counted and not retried. All state
+ * lives on one Vert.x context.
  */
 final class SoakLoad {
   private static final long UNREACHABLE_PAUSE_MS = 250;

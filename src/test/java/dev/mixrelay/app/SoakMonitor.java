@@ -22,7 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Every ten seconds of the soak: the relay's heap after GC and peak heap (from its GC log), its RSS
+ * Every ten seconds of the soak: the relay's lowest heap after a GC and its peak heap (from its GC
+ * log), its RSS
  * ({@code /proc/PID/status}), intake log depth and open sessions ({@code /metrics}), the load's
  * progress and what the mock Mixpanel received. Printed as a table row and appended to
  * {@code report.txt} and {@code samples.csv}.
@@ -204,13 +205,14 @@ final class SoakMonitor {
   }
 
   /**
-   * Reads a HotSpot {@code -Xlog:gc} file as it grows: each pause line ends in
-   * {@code BEFORE->AFTER(CAPACITY)}; {@link #poll} answers the heap after the latest collection
-   * and the highest heap before one since the last poll, in MB (-1 when there was none yet).
+   * Reads a HotSpot {@code -Xlog:gc} file as it grows. Each young or full pause line ends in
+   * {@code BEFORE->AFTER(CAPACITY)} (remark and cleanup pauses, which move nothing, are left out);
+   * {@link #poll} answers the lowest heap after a collection since the last poll (else the latest
+   * one before) and the highest heap before one since the last poll, in MB (-1 for none yet).
    */
   static final class GcLog {
-    private static final Pattern PAUSE =
-        Pattern.compile("Pause .*?(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+    private static final Pattern PAUSE = Pattern.compile(
+        "Pause (?:Young|Full).*?(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
     private final Path file;
     private long position;
     private String partial = "";
@@ -222,14 +224,16 @@ final class SoakMonitor {
 
     double[] poll() {
       double peak = -1;
+      double lowest = Double.MAX_VALUE;
       for (String l : newLines()) {
         Matcher m = PAUSE.matcher(l);
         if (m.find()) {
           peak = Math.max(peak, mb(m.group(1), m.group(2)));
           after = mb(m.group(3), m.group(4));
+          lowest = Math.min(lowest, after);
         }
       }
-      return new double[] {after, peak};
+      return new double[] {peak < 0 ? after : lowest, peak};
     }
 
     private List<String> newLines() {

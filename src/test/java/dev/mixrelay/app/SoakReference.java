@@ -28,7 +28,8 @@ import java.util.List;
  */
 final class SoakReference {
   /** What the uninterrupted run produced. */
-  record Result(InsertIdDigest events, InsertIdDigest sessions, long messages, long notTranslated) {}
+  record Result(InsertIdDigest events, InsertIdDigest sessions, long messages,
+      long notTranslated) {}
 
   private SoakReference() {}
 

@@ -40,7 +40,7 @@ class SoakTest {
   private static final String WRITE_KEY = "soak-key";
   private static final String TOKEN = "soak-token";
   private static final String SECRET = "soak-secret";
-  /** 2.5% 500, 1.5% 429 (Retry-After: 1), 1% stored then connection reset; 20 ms on every request. */
+  /** 2.5% 500, 1.5% 429 (Retry-After: 1), 1% stored then connection reset; 20 ms per request. */
   private static final String FAULTS = "{\"errorRate\":0.025,\"errorStatus\":500,"
       + "\"rateLimitRate\":0.015,\"retryAfterSeconds\":1,\"resetAfterAcceptRate\":0.01,"
       + "\"latencyMs\":20,\"seed\":" + SEED + "}";

@@ -91,7 +91,7 @@ class SoakTrafficTest {
   }
 
   @Test
-  void readsHeapAfterGcAndThePeakFromAGrowingGcLog() throws Exception {
+  void readsTheLowestHeapAfterAYoungOrFullGcAndThePeakFromAGrowingGcLog() throws Exception {
     Path log = tmp.resolve("gc.log");
     SoakMonitor.GcLog gc = new SoakMonitor.GcLog(log);
     assertThat(gc.poll()).containsExactly(-1, -1);
@@ -101,7 +101,7 @@ class SoakTrafficTest {
         [2.345s][info][gc] GC(1) Pause Young (Normal) (G1 Evacuation Pause) 40M->9M(256M) 2.0ms
         [3.000s][info][gc] GC(2) Pause Remark 1G->512K(1G) 1.0ms
         [3.5""");
-    assertThat(gc.poll()).containsExactly(0.5, 1024.0);
+    assertThat(gc.poll()).containsExactly(6.0, 40.0);
     Files.writeString(log, "00s][info][gc] GC(3) Pause Full (G1 Compaction Pause) 30M->7M(256M)"
         + " 9.0ms\n", java.nio.file.StandardOpenOption.APPEND);
     assertThat(gc.poll()).containsExactly(7.0, 30.0);
