@@ -139,6 +139,8 @@ final class AdminRoutes {
     o.put("notRetained", c.notRetained());
     o.put("requests", c.requests());
     o.set("requestsByStatus", json.valueToTree(new TreeMap<>(c.requestsByStatus())));
+    o.put("eventInsertIdDigest", c.eventInsertIdDigest());
+    o.put("sessionInsertIdDigest", c.sessionInsertIdDigest());
     return o;
   }
 

@@ -18,6 +18,10 @@ import java.util.Map;
  * @param notRetained unique events counted but whose body was not kept (past the byte budget)
  * @param requests ingestion requests answered (or reset)
  * @param requestsByStatus those requests by status code ("200", "400", "429", ...; "reset")
+ * @param eventInsertIdDigest the {@link InsertIdDigest} of the distinct {@code $insert_id}s of
+ *     events other than "Session Start" / "Session End"
+ * @param sessionInsertIdDigest the {@link InsertIdDigest} of the distinct {@code $insert_id}s of
+ *     "Session Start" / "Session End" events
  */
 public record MockCounts(
     long events,
@@ -31,7 +35,9 @@ public record MockCounts(
     long sessionEnds,
     long notRetained,
     long requests,
-    Map<String, Long> requestsByStatus) {
+    Map<String, Long> requestsByStatus,
+    String eventInsertIdDigest,
+    String sessionInsertIdDigest) {
 
   public MockCounts {
     requestsByStatus = Map.copyOf(requestsByStatus);

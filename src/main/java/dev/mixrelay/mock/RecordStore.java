@@ -53,6 +53,8 @@ final class RecordStore {
   private final long retainBytes;
   private final KeySet128 tuples = new KeySet128();
   private final KeySet128 insertIds = new KeySet128();
+  private InsertIdDigest eventIds = new InsertIdDigest();
+  private InsertIdDigest sessionIds = new InsertIdDigest();
   private final List<StoredEvent> events = new ArrayList<>();
   private final List<StoredOp> engage = new ArrayList<>();
   private final List<StoredOp> groups = new ArrayList<>();
@@ -77,8 +79,9 @@ final class RecordStore {
   synchronized void addEvents(List<NewEvent> batch) {
     for (NewEvent e : batch) {
       accepted++;
-      if (e.insertKey() != null) {
-        insertIds.putIfAbsent(e.insertKey(), 0);
+      if (e.insertKey() != null && insertIds.putIfAbsent(e.insertKey(), 0)) {
+        boolean session = SESSION_START.equals(e.event()) || SESSION_END.equals(e.event());
+        (session ? sessionIds : eventIds).add(e.insertKey());
       }
       int existing = e.tuple() == null ? Integer.MIN_VALUE : tuples.get(e.tuple());
       if (existing != Integer.MIN_VALUE) {
@@ -174,12 +177,16 @@ final class RecordStore {
         sessionEnds,
         notRetained,
         requests,
-        new TreeMap<>(byStatus));
+        new TreeMap<>(byStatus),
+        eventIds.value(),
+        sessionIds.value());
   }
 
   synchronized void clear() {
     tuples.clear();
     insertIds.clear();
+    eventIds = new InsertIdDigest();
+    sessionIds = new InsertIdDigest();
     events.clear();
     engage.clear();
     groups.clear();

@@ -9,8 +9,6 @@ import dev.mixrelay.mock.MockMixpanel;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.WebClient;
-import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -71,10 +69,10 @@ class CrashRecoveryTest {
     try (MockMixpanel mock = MockMixpanel.builder().port(0).build().start()) {
       mock.faults(Faults.NONE.withErrorRate(0.2, 500).withRateLimitRate(0.05, 1)
           .withResetAfterAcceptRate(0.05).withSeed(3));
-      int port = freePort();
+      int port = RelayProcess.freePort();
       Path config = writeConfig(tmp.resolve("crash"), port, mock.baseUrl());
-      Process relay = launch(config, Path.of("target/crash-1.log"));
-      awaitHealthy(vertx, client, port);
+      Process relay = RelayProcess.relay(config, Path.of("target/crash-1.log"), "-Xmx512m");
+      RelayProcess.awaitOk(vertx, client, port, "/ready", 60);
       Set<Integer> accepted = new TreeSet<>();
       int half = batches.size() / 2;
       for (int b = 0; b < half; b++) {
@@ -83,19 +81,20 @@ class CrashRecoveryTest {
         }
       }
       // kill only once delivery is under way: some requests answered (faults included), not all
-      waitFor(vertx, () -> mock.counts().requests() >= 2, 60);
+      RelayProcess.waitFor(vertx, () -> mock.counts().requests() >= 2, 60);
       relay.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-      Process again = launch(config, Path.of("target/crash-2.log"));
+      Process again = RelayProcess.relay(config, Path.of("target/crash-2.log"), "-Xmx512m");
       try {
-        awaitHealthy(vertx, client, port);
+        RelayProcess.awaitOk(vertx, client, port, "/ready", 60);
         for (int b = half; b < batches.size(); b++) {
           if (post(client, port, batches.get(b)) == 200) {
             accepted.add(b);
           }
         }
         assertThat(accepted).hasSize(batches.size());
-        waitFor(vertx, () -> mock.events().stream().filter(e -> !isSession(e)).map(MixpanelRecord::insertId)
-            .distinct().count() >= MESSAGES + 1 && sessionIds(mock).containsAll(uninterrupted), 120);
+        RelayProcess.waitFor(vertx, () -> mock.events().stream().filter(e -> !isSession(e))
+            .map(MixpanelRecord::insertId).distinct().count() >= MESSAGES + 1
+            && sessionIds(mock).containsAll(uninterrupted), 120);
         Set<String> eventIds = mock.events().stream().filter(e -> !isSession(e))
             .map(MixpanelRecord::eventName).collect(Collectors.toSet());
         assertThat(eventIds).hasSize(MESSAGES + 1);
@@ -162,19 +161,6 @@ class CrashRecoveryTest {
     return f;
   }
 
-  private static Process launch(Path config, Path logFile) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "run", "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private static int post(WebClient client, int port, String body) {
     try {
       return client.post(port, "127.0.0.1", "/v1/batch").putHeader("Content-Type", "application/json")
@@ -182,33 +168,6 @@ class CrashRecoveryTest {
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).statusCode();
     } catch (Exception e) {
       return -1;
-    }
-  }
-
-  private static void awaitHealthy(Vertx vertx, WebClient client, int port) throws Exception {
-    waitFor(vertx, () -> {
-      try {
-        return client.get(port, "127.0.0.1", "/ready").send().toCompletionStage().toCompletableFuture()
-            .get(2, TimeUnit.SECONDS).statusCode() == 200;
-      } catch (Exception e) {
-        return false;
-      }
-    }, 60);
-  }
-
-  private static void waitFor(Vertx vertx, java.util.function.BooleanSupplier condition, int seconds)
-      throws Exception {
-    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-    long id = vertx.setPeriodic(100, t -> vertx.executeBlocking(() -> condition.getAsBoolean())
-        .onSuccess(ok -> {
-          if (ok) {
-            done.complete(null);
-          }
-        }));
-    try {
-      done.get(seconds, TimeUnit.SECONDS);
-    } finally {
-      vertx.cancelTimer(id);
     }
   }
 }

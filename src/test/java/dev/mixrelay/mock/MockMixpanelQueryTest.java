@@ -94,6 +94,39 @@ class MockMixpanelQueryTest {
   }
 
   @Test
+  void digestsTheDistinctInsertIdsOfEventsAndOfSessionsApartWhateverTheOrderAndRepeats() {
+    http.importJson("[" + event("B", "u1", T, "i2") + "," + event("A", "u1", T, "i1") + "]");
+    http.importJson(
+        "["
+            + event("A", "u1", T, "i1")
+            + ","
+            + event("Session Start", "u1", T, "s1")
+            + ","
+            + event("Session End", "u1", T + 5000, "s2")
+            + "]");
+    InsertIdDigest events = new InsertIdDigest();
+    events.add("i1");
+    events.add("i2");
+    InsertIdDigest sessions = new InsertIdDigest();
+    sessions.add("s1");
+    sessions.add("s2");
+    InsertIdDigest other = new InsertIdDigest();
+    other.add("i1");
+    other.add("i3");
+
+    JsonNode counts = json(http.get("/__mixpanel/counts"));
+
+    assertThat(mock.counts().eventInsertIdDigest())
+        .isEqualTo(events.value())
+        .isNotEqualTo(other.value());
+    assertThat(mock.counts().sessionInsertIdDigest()).isEqualTo(sessions.value());
+    assertThat(counts.get("eventInsertIdDigest").asText()).isEqualTo(events.value());
+    assertThat(InsertIdDigest.countOf(counts.get("sessionInsertIdDigest").asText())).isEqualTo(2);
+    mock.reset();
+    assertThat(mock.counts().eventInsertIdDigest()).isEqualTo(new InsertIdDigest().value());
+  }
+
+  @Test
   void acceptsEngageUpdatesAndAnswersOneOrVerboseJson() {
     String body =
         "[{\"$token\":\"tok\",\"$distinct_id\":\"u1\",\"$ip\":0,\"$set\":{\"$email\":\"a@b.c\"}},"
