@@ -103,7 +103,7 @@ public final class Relay {
         .compose(opened -> {
           this.log = opened;
           this.delivery = deliveryFactory.apply(this);
-          this.sessions = new Sessions(vertx, log, config, delivery, clock, metrics::sessions);
+          this.sessions = new Sessions(vertx, log, config, delivery, clock, metrics::sessions, profiles);
           this.pipeline = new Pipeline(vertx, log, config, translator, profiles, identityLinks,
               sessions, delivery,
               pipelineMetrics(), clock, 50_000);

@@ -3,6 +3,7 @@ package dev.mixrelay.app;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.log.Checkpoint;
 import dev.mixrelay.log.IntakeLog;
 import dev.mixrelay.mixpanel.MixpanelRecord;
@@ -13,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +33,16 @@ import org.slf4j.LoggerFactory;
  * tick emitted before the snapshot is delivered. After a crash, restoring it and replaying the log
  * after X re-emits exactly the sessions not yet delivered, with the same {@code $insert_id}s.
  * Everything runs on the pipeline's context.
+ *
+ * <p>Each session checkpoint has a twin, {@code profiles:<destination>}, with the same offset: the
+ * destination's super properties as of the snapshot. Replaying after that offset merges the later
+ * identify calls in again, in order, so the store ends as it was before the crash (a replayed
+ * message may see a super property its own later identify set, never lose one).
  */
 final class Sessions implements SessionStage {
   private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
   static final String CHECKPOINT_PREFIX = "sessions:";
+  static final String PROFILES_PREFIX = "profiles:";
   private static final long TICK_MS = 1000;
   private static final long CHECKPOINT_MS = 5000;
   /** Snapshots take at most this share of the pipeline's event loop (they grow with open sessions). */
@@ -50,17 +58,22 @@ final class Sessions implements SessionStage {
   private final Set<Object> tickSends = new HashSet<>();
   private final Map<String, Long> openCounts = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private final SuperPropertyStore profiles;
+  /** The last super-property snapshot per destination and the store version it was taken at. */
+  private final Map<String, byte[]> profileBytes = new HashMap<>();
+  private final Map<String, Long> profileVersions = new HashMap<>();
   private LongSupplier finishedUpTo = () -> 0;
   private long tickTimer = -1;
   private long lastCheckpointAt;
   private long checkpointEveryMs = CHECKPOINT_MS;
 
   /** A snapshot waiting until what it reflects is delivered. */
-  private record Pending(long offset, byte[] state, Set<Object> waitingFor) {}
+  private record Pending(long offset, byte[] state, byte[] profiles, Set<Object> waitingFor) {}
 
   Sessions(Vertx vertx, IntakeLog log, RelayConfig config, Delivery delivery, Clock clock,
-      java.util.function.Function<String, SessionListener> listeners) {
+      java.util.function.Function<String, SessionListener> listeners, SuperPropertyStore profiles) {
     this.vertx = vertx;
+    this.profiles = profiles;
     this.log = log;
     this.delivery = delivery;
     this.clock = clock;
@@ -75,15 +88,27 @@ final class Sessions implements SessionStage {
    */
   Future<Long> restore(long acknowledged) {
     List<Future<Checkpoint>> loads = new ArrayList<>();
+    List<Future<Checkpoint>> profileLoads = new ArrayList<>();
     for (String name : sessionizers.keySet()) {
       loads.add(log.loadCheckpoint(CHECKPOINT_PREFIX + name));
+      profileLoads.add(log.loadCheckpoint(PROFILES_PREFIX + name));
     }
-    return Future.all(loads).compose(all -> {
+    return Future.all(Future.all(loads), Future.all(profileLoads)).compose(all -> {
       long from = acknowledged;
       int i = 0;
       List<Future<Void>> initial = new ArrayList<>();
       for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
+        Checkpoint profileCp = profileLoads.get(i).result();
         Checkpoint cp = loads.get(i++).result();
+        if (profileCp != null) {
+          try {
+            profiles.restore(e.getKey(), profileCp.state());
+            from = Math.min(from, profileCp.offset());
+          } catch (IllegalArgumentException bad) {
+            LOG.warn("the super-property checkpoint of {} is unreadable; super properties start "
+                + "empty: {}", e.getKey(), bad.getMessage());
+          }
+        }
         if (cp == null) {
           // an empty state at the acknowledged offset: from now on the log keeps every message a
           // session may still need, because it never deletes above the lowest checkpoint
@@ -144,7 +169,8 @@ final class Sessions implements SessionStage {
       for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
         if (!pending.containsKey(e.getKey())) {
           Sessionizer s = e.getValue();
-          pending.put(e.getKey(), new Pending(s.snapshotOffset(), s.snapshot(), new HashSet<>(tickSends)));
+          pending.put(e.getKey(), new Pending(s.snapshotOffset(), s.snapshot(),
+              profileSnapshot(e.getKey()), new HashSet<>(tickSends)));
         }
       }
       long tookMs = (System.nanoTime() - t0) / 1_000_000;
@@ -162,13 +188,35 @@ final class Sessions implements SessionStage {
       p.waitingFor().retainAll(tickSends);
       if (p.offset() <= finished && p.waitingFor().isEmpty() && p.offset() >= 0) {
         it.remove();
-        log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + e.getKey(), p.offset(), p.state()))
+        save(e.getKey(), p.offset(), p.state(), p.profiles())
             .onFailure(err -> LOG.warn("saving the session checkpoint of {} failed: {}", e.getKey(),
                 err.getMessage()));
       } else if (p.offset() < 0) {
         it.remove();
       }
     }
+  }
+
+  /**
+   * Saves a destination's super properties, then its sessions, at one offset: the log keeps
+   * every message above the lower of the two, so a crash between them only replays more.
+   */
+  private Future<Void> save(String destination, long offset, byte[] sessions, byte[] profiles) {
+    return log.saveCheckpoint(new Checkpoint(PROFILES_PREFIX + destination, offset, profiles))
+        .compose(v -> log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + destination, offset,
+            sessions)));
+  }
+
+  /** The destination's super properties now, serialised again only when they changed. */
+  private byte[] profileSnapshot(String destination) {
+    long version = profiles.version(destination);
+    byte[] bytes = profileBytes.get(destination);
+    if (bytes == null || profileVersions.get(destination) != version) {
+      bytes = profiles.snapshot(destination);
+      profileBytes.put(destination, bytes);
+      profileVersions.put(destination, version);
+    }
+    return bytes;
   }
 
   /** Stops the tick; on a graceful stop saves a final checkpoint once everything is delivered. */
@@ -183,8 +231,7 @@ final class Sessions implements SessionStage {
       long finished = finishedUpTo.getAsLong();
       sessionizers.forEach((name, s) -> {
         if (s.snapshotOffset() >= 0 && s.snapshotOffset() <= finished) {
-          saves.add(log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + name, s.snapshotOffset(),
-              s.snapshot())));
+          saves.add(save(name, s.snapshotOffset(), s.snapshot(), profileSnapshot(name)));
         }
       });
     }

@@ -4,15 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link SuperPropertyStore} in a bounded Caffeine cache. Copy-on-write: a merge stores a new
  * object, so an object handed out by {@link #get} never changes under its reader.
  */
 final class InMemorySuperPropertyStore implements SuperPropertyStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final Cache<Key, ObjectNode> cache;
+  private final Map<String, AtomicLong> versions = new ConcurrentHashMap<>();
 
   private record Key(String destination, String userKey) {}
 
@@ -30,6 +36,7 @@ final class InMemorySuperPropertyStore implements SuperPropertyStore {
     if (userKey == null || properties == null || properties.isEmpty()) {
       return;
     }
+    versions.computeIfAbsent(destination, d -> new AtomicLong()).incrementAndGet();
     cache.asMap().compute(new Key(destination, userKey), (k, before) -> {
       ObjectNode next = before == null ? properties.objectNode() : before.deepCopy();
       Iterator<Map.Entry<String, JsonNode>> it = properties.fields();
@@ -43,6 +50,50 @@ final class InMemorySuperPropertyStore implements SuperPropertyStore {
       }
       return next.isEmpty() ? null : next;
     });
+  }
+
+  @Override
+  public long version(String destination) {
+    AtomicLong v = versions.get(destination);
+    return v == null ? 0 : v.get();
+  }
+
+  /** {@code {"users": {userKey: {property: value}}}}; stored objects never change, so no lock. */
+  @Override
+  public byte[] snapshot(String destination) {
+    ObjectNode users = JSON.createObjectNode();
+    cache.asMap().forEach((k, props) -> {
+      if (k.destination().equals(destination)) {
+        users.set(k.userKey(), props);
+      }
+    });
+    ObjectNode root = JSON.createObjectNode();
+    root.set("users", users);
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new IllegalStateException("super properties cannot be written", e);
+    }
+  }
+
+  @Override
+  public void restore(String destination, byte[] snapshot) {
+    JsonNode users;
+    try {
+      users = JSON.readTree(snapshot).path("users");
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a super-property snapshot: " + e.getMessage(), e);
+    }
+    if (!(users instanceof ObjectNode usersObject)) {
+      throw new IllegalArgumentException("not a super-property snapshot: no users object");
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = usersObject.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getValue() instanceof ObjectNode props && !props.isEmpty()) {
+        cache.put(new Key(destination, e.getKey()), props);
+      }
+    }
   }
 
   @Override

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * What the relay remembers per destination and user key (userId, else {@code $device:} +
  * anonymousId): the super properties identify calls register, added to the user's later events.
  *
- * <p>In-process and bounded for now ({@link #inMemory(long)}); persisted with the session state
- * once sessions land, so a restart keeps them. Implementations are thread-safe.
+ * <p>In-process and bounded ({@link #inMemory(long)}); the app saves a destination's {@link
+ * #snapshot} with its session checkpoint and {@link #restore}s it on start, so a restart keeps
+ * them. Implementations are thread-safe.
  */
 public interface SuperPropertyStore {
 
@@ -22,6 +23,19 @@ public interface SuperPropertyStore {
    * value forgets the key. {@code properties} is copied, not kept.
    */
   void merge(String destination, String userKey, ObjectNode properties);
+
+  /** Counts the merges into a destination's users, so a caller can tell whether it changed. */
+  long version(String destination);
+
+  /** What is remembered for a destination's users, as bytes {@link #restore} reads back. */
+  byte[] snapshot(String destination);
+
+  /**
+   * Puts back a destination's users from {@link #snapshot}'s bytes (over what is there).
+   *
+   * @throws IllegalArgumentException when the bytes are not a snapshot
+   */
+  void restore(String destination, byte[] snapshot);
 
   /** The number of users remembered (approximate for bounded stores). */
   long size();
