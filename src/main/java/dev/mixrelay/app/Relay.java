@@ -353,6 +353,7 @@ public final class Relay {
         .compose(v -> undeployAll())
         .compose(v -> log == null ? Future.<Void>succeededFuture() : log.close())
         .onComplete(ar -> {
+          metrics.close();
           if (mock != null) {
             mock.stop();
           }

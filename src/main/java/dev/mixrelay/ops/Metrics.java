@@ -8,6 +8,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.ext.web.Router;
@@ -26,6 +32,23 @@ import java.util.function.Supplier;
  */
 public final class Metrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** Kept so the GC notifications it listens to can be released with the registry. */
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+  /** The JVM's own families too (heap, GC pauses, threads, CPU, uptime), as operators expect. */
+  public Metrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /** Stops listening to GC notifications. */
+  public void close() {
+    gcMetrics.close();
+  }
   private final Map<String, AtomicInteger> breakerStates = new ConcurrentHashMap<>();
   /** Meters by name and tags: registering through a builder costs more than the count itself. */
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();

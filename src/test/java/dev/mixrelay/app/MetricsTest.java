@@ -142,6 +142,9 @@ class MetricsTest {
     assertThat(now.sum("mixrelay_mixpanel_retries_total", "cause", "429")).isPositive();
     assertThat(now.sum("mixrelay_mixpanel_retries_total", "cause", "5xx")).isPositive();
     now.assertPresent("mixrelay_circuit_breaker_open", "destination", "main");
+    assertThat(now.sum("jvm_memory_used_bytes", "area", "heap")).isPositive();
+    assertThat(now.sum("jvm_threads_live_threads")).isPositive();
+    assertThat(now.sum("process_uptime_seconds")).isPositive();
     double rejectedRecords = now.sum("mixrelay_dead_letters_total", "reason", "mixpanel_rejected");
     assertThat(rejectedRecords).isPositive();
     assertThat(now.sum("mixrelay_dead_letters_total")).isEqualTo(letters.get().size());
