@@ -59,7 +59,8 @@ class ImportBenchmark {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
 
     int code = new ImportCommand(new PrintStream(output, true, StandardCharsets.UTF_8))
-        .run(List.of(file.toString(), "--config", config.toString()));
+        .run(List.of(file.toString(), "--config", config.toString(), "--parallel",
+            System.getProperty("bench.parallel", "2")));
 
     String report = output.toString(StandardCharsets.UTF_8);
     String[] lines = report.split("\n");
