@@ -199,7 +199,7 @@ final class Pipeline {
       message = SegmentMessage.fromNormalized((ObjectNode) node);
     } catch (Exception e) {
       if (replay) {
-        finish(pending, destination, stored);
+        finish(pending, destination, stored.appendedAtMillis());
       } else {
         deadLetter(destination.name(), stored, "unreadable log entry: " + e.getMessage(), pending);
       }
@@ -212,7 +212,7 @@ final class Pipeline {
       translation = translator.translate(message, destination, key -> profiles.get(dest, key));
     } catch (RuntimeException e) {
       if (replay) {
-        finish(pending, destination, stored);
+        finish(pending, destination, stored.appendedAtMillis());
         return;
       }
       LOG.error("translation failed for a {} message; it is dead-lettered", message.type().wireName(), e);
@@ -225,10 +225,10 @@ final class Pipeline {
         tap.observed(stored.source(), destination.name(), message, "skipped: " + skipped.reason(),
             List.of(), List.of());
       }
-      finish(pending, destination, stored);
+      finish(pending, destination, stored.appendedAtMillis());
     } else if (translation instanceof Translation.Invalid invalid) {
       if (replay) {
-        finish(pending, destination, stored);
+        finish(pending, destination, stored.appendedAtMillis());
         return;
       }
       if (tap.active()) {
@@ -257,9 +257,10 @@ final class Pipeline {
       if (!replay && !done.rejected().isEmpty()) {
         sent = Future.all(sent, deadLetterRecords(destination.name(), done.rejected())).mapEmpty();
       }
+      long appendedAt = stored.appendedAtMillis(); // not the message: in flight, keep it small
       sent.onComplete(ar -> onContext(() -> {
         if (ar.succeeded()) {
-          finish(pending, destination, stored);
+          finish(pending, destination, appendedAt);
         }
         // a failed send means delivery closed: the message stays unacknowledged for the next start
       }));
@@ -293,16 +294,16 @@ final class Pipeline {
     log.addDeadLetters(List.of(new DeadLetterRow(0, destination, "segment", json, reason, clock.millis())))
         .onComplete(ar -> {
           if (ar.succeeded()) {
-            finish(pending, null, stored);
+            finish(pending, null, stored.appendedAtMillis());
           } else {
             LOG.error("cannot store a dead letter; the message stays in the log: {}", ar.cause().getMessage());
           }
         });
   }
 
-  private void finish(AckTracker.Pending pending, DestinationConfig destination, StoredMessage stored) {
+  private void finish(AckTracker.Pending pending, DestinationConfig destination, long appendedAt) {
     if (destination != null) {
-      listener.finished(destination.name(), clock.millis() - stored.appendedAtMillis());
+      listener.finished(destination.name(), clock.millis() - appendedAt);
     }
     boolean moved = acks.done(pending);
     if (moved) {

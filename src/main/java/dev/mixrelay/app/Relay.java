@@ -54,6 +54,11 @@ public final class Relay {
   private final SuperPropertyStore profiles = SuperPropertyStore.inMemory(1_000_000);
   /** Ids seen linked, for the admin API only (bounded: least used ids forgotten). */
   private final IdentityLinks identityLinks = IdentityLinks.inMemory(1_000_000, 16);
+  /**
+   * Messages read from the log but not yet finished: enough for 16 full requests to Mixpanel, and
+   * a ceiling on the memory their records take while Mixpanel is slow or failing (about 2 KB each).
+   */
+  private static final int MAX_MESSAGES_IN_FLIGHT = 32_000;
   private final Metrics metrics = new Metrics();
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
@@ -106,7 +111,7 @@ public final class Relay {
           this.sessions = new Sessions(vertx, log, config, delivery, clock, metrics::sessions, profiles);
           this.pipeline = new Pipeline(vertx, log, config, translator, profiles, identityLinks,
               sessions, delivery,
-              pipelineMetrics(), clock, 50_000);
+              pipelineMetrics(), clock, MAX_MESSAGES_IN_FLIGHT);
           registerGauges();
           if (!runPipeline) {
             return Future.<Void>succeededFuture();
