@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("bench")
 class EndToEndThroughputBenchTest {
-  private static final int MESSAGES = Integer.getInteger("bench.messages", 500_000);
-  private static final int WARMUP = Integer.getInteger("bench.warmup", 300_000);
+  private static final int MESSAGES = Integer.getInteger("bench.messages", 1_000_000);
+  private static final int WARMUP = Integer.getInteger("bench.warmup", 600_000);
   private static final int PER_REQUEST = 100;
   private static final int CONCURRENT_POSTS = Integer.getInteger("bench.posts", 32);
 
