@@ -18,7 +18,8 @@ public record SessionConfig(
     Duration allowedLateness,
     String startEventName,
     String endEventName,
-    Integer maxUsersInMemory) {
+    Integer maxUsersInMemory,
+    Integer maxHeldEvents) {
 
   /** Session definition. */
   public enum Mode { timeout, event, property, off }
@@ -33,10 +34,12 @@ public record SessionConfig(
     startEventName = startEventName == null ? "Session Start" : startEventName;
     endEventName = endEventName == null ? "Session End" : endEventName;
     maxUsersInMemory = maxUsersInMemory == null ? 100_000 : maxUsersInMemory;
+    maxHeldEvents = maxHeldEvents == null ? 500_000 : maxHeldEvents;
   }
 
   public static SessionConfig defaults() {
-    return new SessionConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new SessionConfig(null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 
   /** The project time zone; valid after the config has loaded. */
@@ -65,5 +68,6 @@ public record SessionConfig(
     c.require(!startEventName.isBlank(), path + ".startEventName", "must not be empty", null);
     c.require(!endEventName.isBlank(), path + ".endEventName", "must not be empty", null);
     c.range(maxUsersInMemory, 100, 100_000_000, path + ".maxUsersInMemory");
+    c.range(maxHeldEvents, 1_000, 100_000_000, path + ".maxHeldEvents");
   }
 }

@@ -33,6 +33,8 @@ public final class Sessionizer {
       Comparator.comparingLong(SessionEvent::time).thenComparingLong(SessionEvent::seq);
 
   private final SessionRules rules;
+  /** At most this many events wait for the watermark ({@code sessions.maxHeldEvents}). */
+  private final int maxHeld;
   private final SessionListener listener;
   private final Interner interner = new Interner(1 << 16);
   private final SessionMachine machine;
@@ -82,6 +84,7 @@ public final class Sessionizer {
 
   private Sessionizer(SessionConfig config, UUID namespace, SessionListener listener) {
     this.rules = SessionRules.of(config);
+    this.maxHeld = config.maxHeldEvents();
     this.listener = listener;
     this.machine = new SessionMachine(rules, new LocalDays(config.zone()), interner);
     this.links = new Links(4L * config.maxUsersInMemory());
@@ -141,6 +144,11 @@ public final class Sessionizer {
       if (e.time() > st.maxTime) {
         st.maxTime = e.time();
         st.watermark = Math.max(st.watermark, st.maxTime - rules.latenessMillis());
+      }
+      if (pending.size() > maxHeld) {
+        // memory before lateness: at a high rate allowedLateness would hold millions of events,
+        // so the oldest are placed now and anything older arriving later counts as late
+        st.watermark = Math.max(st.watermark, pending.peek().time());
       }
       advance(closed);
     }

@@ -223,6 +223,6 @@ class TranslationFuzzTest {
 
   private static SessionConfig session(SessionConfig.Mode mode, String zone) {
     return new SessionConfig(mode, Duration.ofMinutes(30), "Login", "Logout", "sid", zone,
-        List.of("Logout"), List.of("plan"), Duration.ofSeconds(60), null, null, 100);
+        List.of("Logout"), List.of("plan"), Duration.ofSeconds(60), null, null, 100, null);
   }
 }

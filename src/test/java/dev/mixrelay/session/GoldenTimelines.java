@@ -54,7 +54,7 @@ final class GoldenTimelines {
         text(s, "startEvent"), text(s, "endEvent"), text(s, "sessionIdProperty"),
         text(s, "timezone"), list(s, "excludedEvents"), list(s, "extraProperties"),
         s.has("allowedLateness") ? Durations.parse(s.get("allowedLateness").asText()) : null,
-        text(s, "startEventName"), text(s, "endEventName"), null);
+        text(s, "startEventName"), text(s, "endEventName"), null, null);
   }
 
   /** Feeds the events one log offset each, wall clock = newest event time, then flushes. */

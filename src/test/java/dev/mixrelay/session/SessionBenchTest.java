@@ -32,7 +32,7 @@ class SessionBenchTest {
 
   private static SessionConfig config(int maxUsers, Duration lateness) {
     return new SessionConfig(Mode.timeout, Duration.ofMinutes(30), null, null, null, "Europe/Berlin",
-        null, null, lateness, null, null, maxUsers);
+        null, null, lateness, null, null, maxUsers, null);
   }
 
   private static MixpanelRecord event(String name, long time, String user, int i) {

@@ -130,7 +130,7 @@ class SessionizerPropertiesTest {
     String zone = r.nextBoolean() ? "America/New_York" : "Europe/Berlin";
     SessionConfig config = new SessionConfig(mode, Duration.ofMillis(T), "Login", "Logout",
         "session_id", zone, List.of("Push"), List.of("plan"), Duration.ofMillis(L), null, null,
-        1 + r.nextInt(4));
+        1 + r.nextInt(4), null);
     long start = LocalDate.parse(DAYS[r.nextInt(DAYS.length)]).atStartOfDay(ZoneId.of(zone))
         .toInstant().toEpochMilli() - r.nextInt(3 * 3_600_000);
     List<long[]> order = new ArrayList<>(); // {arrivalKey, index}

@@ -51,7 +51,7 @@ class SessionizerTest {
 
   private static SessionConfig config(Mode mode, int maxUsers) {
     return new SessionConfig(mode, Duration.ofMinutes(30), "Login", "Logout", "sid", "UTC",
-        null, null, Duration.ofMinutes(1), null, null, maxUsers);
+        null, null, Duration.ofMinutes(1), null, null, maxUsers, null);
   }
 
   private Sessionizer sessionizer(SessionConfig c) {
@@ -106,6 +106,21 @@ class SessionizerTest {
     assertThat(seen).containsExactly("late"); // A and Ok are held, not yet placed
     assertThat(summary(s.onTick(T0 + 100 * MIN))).containsExactlyInAnyOrder(
         "Session Start@10 u", "Session End@10 u", "Session Start@9 w", "Session End@9 w");
+  }
+
+  @Test
+  void pastMaxHeldEventsTheOldestArePlacedAndOlderArrivalsCountAsLate() {
+    SessionConfig c = new SessionConfig(Mode.timeout, Duration.ofMinutes(30), null, null, null,
+        "UTC", null, null, Duration.ofHours(1), null, null, 100, 1_000);
+    Sessionizer s = sessionizer(c);
+    for (int i = 0; i < 1_500; i++) { // one user, an event a second: all within the hour's lateness
+      s.onEvents(i + 1, List.of(event("E", T0 + i * 1000L, "u")), T0 + i * 1000L);
+    }
+    assertThat(s.heldEvents()).isEqualTo(1_000);
+    s.onEvents(2_000, List.of(event("Old", T0 + 100_000, "v")), T0 + 1_500_000);
+    assertThat(seen).containsExactly("opened", "late");
+    assertThat(summary(s.onTick(T0 + 200 * MIN)))
+        .containsExactly("Session Start@0 u", "Session End@24 u");
   }
 
   @Test
