@@ -34,7 +34,7 @@ public record SessionConfig(
     startEventName = startEventName == null ? "Session Start" : startEventName;
     endEventName = endEventName == null ? "Session End" : endEventName;
     maxUsersInMemory = maxUsersInMemory == null ? 100_000 : maxUsersInMemory;
-    maxHeldEvents = maxHeldEvents == null ? 500_000 : maxHeldEvents;
+    maxHeldEvents = maxHeldEvents == null ? 1_000_000 : maxHeldEvents;
   }
 
   public static SessionConfig defaults() {
