@@ -86,7 +86,11 @@ final class IntakeLoad implements AutoCloseable {
       vertx.runOnContext(
           v -> loop(worker, end, maxRequests, issued, ok, failed, running, finished));
     }
-    RelayFixture.await(finished.future());
+    try {
+      Polling.await(finished.future(), maxTime.plusSeconds(60)); // the phase, then the last answers
+    } catch (Exception e) {
+      throw new AssertionError("the load did not finish: " + e, e);
+    }
     return new Result(ok.get(), failed.get(), System.nanoTime() - start);
   }
 
