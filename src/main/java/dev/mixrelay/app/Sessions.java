@@ -175,6 +175,11 @@ final class Sessions implements SessionStage {
       }
       long tookMs = (System.nanoTime() - t0) / 1_000_000;
       checkpointEveryMs = Math.max(CHECKPOINT_MS, tookMs * SNAPSHOT_BUDGET_FACTOR);
+      if (tookMs >= 1000) {
+        LOG.warn("session snapshots took {} ms on the pipeline's event loop ({} events held); the"
+            + " next in {} s", tookMs, sessionizers.values().stream()
+            .mapToLong(Sessionizer::heldEvents).sum(), checkpointEveryMs / 1000);
+      }
     }
     savePending();
   }
