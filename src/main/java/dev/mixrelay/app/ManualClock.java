@@ -8,8 +8,8 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A UTC clock that stands still until told to move, so the demo decides when the relay's wall
- * clock passes a session timeout. Thread-safe.
+ * A UTC clock that stands still until told to move, so the demo (and tests) decide when the
+ * relay's wall clock passes a session timeout. Thread-safe.
  */
 final class ManualClock extends Clock {
   private final AtomicLong millis;

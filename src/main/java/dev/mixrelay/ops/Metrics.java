@@ -74,15 +74,19 @@ public final class Metrics {
     Gauge.builder(name, value).description(description).tags(tags).register(registry);
   }
 
+  private static String key(String name, String... tags) {
+    return name + '\u0000' + String.join("\u0000", tags);
+  }
+
   private Counter counter(String name, String description, String... tags) {
-    String key = name + '\u0000' + String.join("\u0000", tags);
+    String key = key(name, tags);
     Counter counter = counters.get(key);
     return counter != null ? counter : counters.computeIfAbsent(key, k ->
         Counter.builder(name).description(description).tags(tags).register(registry));
   }
 
   private Timer timer(String name, String description, boolean histogram, String... tags) {
-    String key = name + '\u0000' + String.join("\u0000", tags);
+    String key = key(name, tags);
     Timer timer = timers.get(key);
     return timer != null ? timer : timers.computeIfAbsent(key, k -> {
       Timer.Builder b = Timer.builder(name).description(description).tags(tags);

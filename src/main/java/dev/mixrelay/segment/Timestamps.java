@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -59,7 +60,7 @@ public final class Timestamps {
     int second = digits(s, 17, 19);
     if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0
         || minute > 59 || second < 0 || second > 59
-        || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+        || day > YearMonth.of(year, month).lengthOfMonth()) {
       return null;
     }
     int i = 19;
@@ -93,7 +94,7 @@ public final class Timestamps {
     if (i != n) {
       return null;
     }
-    long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long epochDay = LocalDate.of(year, month, day).toEpochDay();
     long seconds = epochDay * 86_400 + hour * 3600L + minute * 60L + second - offsetSeconds;
     return Instant.ofEpochSecond(seconds, nanos);
   }
@@ -147,7 +148,7 @@ public final class Timestamps {
     if (!inRange(instant)) {
       return formatAnyYear(instant);
     }
-    java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0,
+    LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0,
         ZoneOffset.UTC);
     int millis = instant.getNano() / 1_000_000;
     char[] out = new char[millis == 0 ? 20 : 24];

@@ -31,7 +31,7 @@ class AdminDeadLettersTest {
     Instant now = Instant.now();
     // the mock's clock runs two days behind: to it, events from the last minute are two days in
     // the future, which strict /import refuses record by record (the relay itself sees them as fine)
-    MutableClock mockClock = new MutableClock(now.minus(Duration.ofDays(2)));
+    ManualClock mockClock = new ManualClock(now.minus(Duration.ofDays(2)));
     try (MockMixpanel mock = MockMixpanel.builder().port(0).clock(mockClock).build().start()) {
       var config = ConfigLoader.parse("""
           server: { host: 127.0.0.1, port: 0 }

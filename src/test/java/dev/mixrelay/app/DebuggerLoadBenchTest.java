@@ -64,7 +64,7 @@ class DebuggerLoadBenchTest {
         window.addLast(fx.client.post(fx.relay.port(), "127.0.0.1", "/v1/batch")
             .putHeader("Content-Type", "application/json")
             .putHeader("Authorization", RelayFixture.basic(RelayFixture.WRITE_KEY))
-            .sendBuffer(batch(sent)));
+            .sendBuffer(EndToEndThroughputBenchTest.batch(sent)));
         if (window.size() >= CONCURRENT_POSTS) {
           RelayFixture.await(window.pollFirst());
         }
@@ -95,15 +95,5 @@ class DebuggerLoadBenchTest {
       n++;
     }
     return n;
-  }
-
-  private static Buffer batch(int from) {
-    StringBuilder b = new StringBuilder(PER_REQUEST * 160).append("{\"batch\":[");
-    for (int i = from; i < from + PER_REQUEST; i++) {
-      b.append(i == from ? "" : ",").append("{\"type\":\"track\",\"userId\":\"u").append(i % 1000)
-          .append("\",\"event\":\"Played\",\"messageId\":\"m-").append(i)
-          .append("\",\"properties\":{\"n\":").append(i).append(",\"plan\":\"pro\"}}");
-    }
-    return Buffer.buffer(b.append("]}").toString());
   }
 }

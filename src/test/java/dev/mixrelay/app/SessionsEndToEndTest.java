@@ -61,7 +61,7 @@ class SessionsEndToEndTest {
               sessions: %s
           """.formatted(dir.toString().replace("\\", "/"), mock.baseUrl(), input.get("sessions"));
       var config = ConfigLoader.parse(yaml, Map.of(), folder.toString());
-      MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+      ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
       try (RelayFixture fx = new RelayFixture(dir, config)) {
         fx.relay = RelayFixture.await(Relay.start(fx.vertx, config, clock));
         int n = 0;
