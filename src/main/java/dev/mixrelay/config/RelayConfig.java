@@ -14,7 +14,35 @@ public record RelayConfig(
     Map<String, DestinationConfig> destinations,
     AdminConfig admin,
     LoggingConfig logging,
-    MockConfig mock) {
+    MockConfig mock,
+    Engine engine,
+    Role role,
+    KafkaConfig kafka) {
+
+  /** Where accepted messages are kept and processed. */
+  public enum Engine {
+    /** One process: the SQLite intake log and the in-process pipeline (the default). */
+    embedded,
+    /** A cluster on Apache Kafka: intake produces to a topic, processors run Kafka Streams. */
+    kafka
+  }
+
+  /** What one process of an {@code engine: kafka} cluster does. */
+  public enum Role {
+    /** HTTP intake only: accepted messages are produced to the intake topic. */
+    intake,
+    /** Kafka Streams processing and delivery only (health, readiness and metrics over HTTP). */
+    processor,
+    /** Both in one process. */
+    all
+  }
+
+  /** The record without the cluster settings: {@code engine: embedded}. */
+  public RelayConfig(ServerConfig server, StorageConfig storage, List<SourceConfig> sources,
+      Map<String, DestinationConfig> destinations, AdminConfig admin, LoggingConfig logging,
+      MockConfig mock) {
+    this(server, storage, sources, destinations, admin, logging, mock, null, null, null);
+  }
 
   public RelayConfig {
     server = server == null ? ServerConfig.defaults() : server;
@@ -32,6 +60,9 @@ public record RelayConfig(
     admin = admin == null ? AdminConfig.defaults() : admin;
     logging = logging == null ? LoggingConfig.defaults() : logging;
     mock = mock == null ? MockConfig.defaults() : mock;
+    engine = engine == null ? Engine.embedded : engine;
+    role = role == null ? Role.all : role;
+    kafka = kafka == null ? KafkaConfig.defaults() : kafka;
     Map<String, DestinationConfig> named = new LinkedHashMap<>();
     if (destinations != null) {
       destinations.forEach((k, d) -> named.put(k, d == null ? null : withName(d, k)));
@@ -48,7 +79,8 @@ public record RelayConfig(
   public RelayConfig withDestination(DestinationConfig d) {
     Map<String, DestinationConfig> copy = new LinkedHashMap<>(destinations);
     copy.put(d.name(), d);
-    return new RelayConfig(server, storage, sources, copy, admin, logging, mock);
+    return new RelayConfig(server, storage, sources, copy, admin, logging, mock, engine, role,
+        kafka);
   }
 
   /** The source for a write key, compared in constant time. */
@@ -76,6 +108,11 @@ public record RelayConfig(
     admin.check("admin", c);
     logging.check("logging", c);
     mock.check("mock", c);
+    if (engine == Engine.kafka) {
+      kafka.check("kafka", c);
+    } else if (role != Role.all) {
+      c.add("role " + role + " needs engine: kafka (engine is " + engine + ")");
+    }
     if (sources.isEmpty()) {
       c.add("sources must list at least one source (writeKey, destination)");
     }

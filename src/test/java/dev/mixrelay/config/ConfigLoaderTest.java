@@ -127,4 +127,37 @@ class ConfigLoaderTest {
     assertThat(c.destinations().get("main").region()).isEqualTo(Region.EU);
     assertThat(c.destinations().get("main").baseUrl()).isEqualTo("https://api-eu.mixpanel.com");
   }
+
+  @Test
+  void theEngineIsEmbeddedUnlessKafkaIsChosenWithItsClusterSettings() {
+    RelayConfig plain = ConfigLoader.parse(MINIMAL, Map.of(), "t");
+    assertThat(plain.engine()).isEqualTo(RelayConfig.Engine.embedded);
+    assertThat(plain.role()).isEqualTo(RelayConfig.Role.all);
+
+    RelayConfig c = ConfigLoader.parse(MINIMAL + """
+        engine: kafka
+        role: processor
+        kafka: { bootstrapServers: "k1:9092,k2:9092", partitions: 12, commitInterval: 2s }
+        """, Map.of("MIXRELAY_KAFKA_APPLICATIONID", "relay-eu"), "t");
+    assertThat(c.engine()).isEqualTo(RelayConfig.Engine.kafka);
+    assertThat(c.role()).isEqualTo(RelayConfig.Role.processor);
+    assertThat(c.kafka().bootstrapServers()).isEqualTo("k1:9092,k2:9092");
+    assertThat(c.kafka().partitions()).isEqualTo(12);
+    assertThat(c.kafka().applicationId()).isEqualTo("relay-eu");
+    assertThat(c.kafka().intakeTopic()).isEqualTo("mixrelay-intake");
+    assertThat(c.kafka().commitInterval()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void aRoleWithoutKafkaAndBadKafkaSettingsAreEachNamed() {
+    assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + "role: intake\n", Map.of(), "t"))
+        .hasMessageContaining("role intake needs engine: kafka");
+    assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL + """
+        engine: kafka
+        kafka: { partitions: 0, intakeTopic: "bad topic", deadLetterTopic: mixrelay-links }
+        """, Map.of(), "t"))
+        .hasMessageContaining("kafka.partitions must be between 1 and 10000, was 0")
+        .hasMessageContaining("kafka.intakeTopic must be 1-200 letters")
+        .hasMessageContaining("kafka topics must be three different topics");
+  }
 }
