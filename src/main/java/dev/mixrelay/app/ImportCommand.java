@@ -3,6 +3,7 @@ package dev.mixrelay.app;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.SourceConfig;
 import dev.mixrelay.ingest.MessageAdmission;
+import dev.mixrelay.log.SqliteIntakeLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
@@ -31,6 +32,9 @@ final class ImportCommand implements Command {
       "--parallel", "--max-batches");
   private static final Duration LIMIT = Duration.ofMinutes(2);
   private static final Duration DELIVERY_LIMIT = Duration.ofHours(6);
+  /** Half of what the log keeps in memory, so the pipeline reads what import parsed from there. */
+  private static final ImportIntake.Pace PACE = new ImportIntake.Pace(
+      SqliteIntakeLog.RECENT_MESSAGES / 2, SqliteIntakeLog.RECENT_BYTES / 2);
 
   private final PrintStream out;
 
@@ -140,7 +144,7 @@ final class ImportCommand implements Command {
     try {
       ImportIntake intake = new ImportIntake(vertx, relay.log(),
           new MessageAdmission(config.server()), relay.metrics().intake(), source.name(),
-          Clock.systemUTC());
+          Clock.systemUTC(), relay.pipeline()::readUpTo, PACE);
       ImportProgress progress = ImportProgress.load(Path.of(config.storage().dir()));
       boolean terminal = System.console() != null;
       out.println("counting the messages in " + files.size() + " file(s) ...");

@@ -14,6 +14,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Appends files of Segment messages to a relay's intake log in batches, in file order, skipping
@@ -23,7 +24,8 @@ import java.util.TreeMap;
  * parses and admits on the calling thread.
  */
 final class Importer {
-  private static final Duration BATCH_LIMIT = Duration.ofMinutes(10);
+  /** How long a batch may wait for room in the log (a full log, delivery not keeping up). */
+  private static final Duration BATCH_LIMIT = Duration.ofHours(1);
   /** At most this many distinct rejection reasons are kept apart; the rest count as "other". */
   private static final int MAX_REASONS = 50;
 
@@ -137,7 +139,13 @@ final class Importer {
 
   /** Waits until a batch is durable, counts it and records progress; returns messages done. */
   private long complete(InFlight f) throws Exception {
-    Polling.await(f.durable(), BATCH_LIMIT);
+    try {
+      Polling.await(f.durable(), BATCH_LIMIT);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("a batch waited " + BATCH_LIMIT.toMinutes() + " minutes for"
+          + " the relay to take it (the log stays full or delivery does not go on: check the"
+          + " destination)", e);
+    }
     accepted += f.accepted();
     for (String reason : f.rejections()) {
       rejected.merge(rejected.containsKey(reason) || rejected.size() < MAX_REASONS ? reason
