@@ -81,7 +81,8 @@ final class ImportCommand implements Command {
     Importer.Settings settings;
     try {
       settings = new Importer.Settings(positive(args, "--batch", 500),
-          positive(args, "--parallel", 2), Long.parseLong(Options.value(args, "--max-batches", "0")));
+          positive(args, "--parallel", 2),
+          Long.parseLong(Options.value(args, "--max-batches", "0")));
     } catch (NumberFormatException e) {
       System.err.println("mixrelay: " + e.getMessage());
       return 2;

@@ -100,7 +100,8 @@ final class ImportIntake {
     }
     long size = bytes;
     context.runOnContext(v -> {
-      Future<Void> handed = previous.compose(x -> room()).compose(x -> caughtUp(entries.size(), size))
+      Future<Void> handed = previous.compose(x -> room())
+          .compose(x -> caughtUp(entries.size(), size))
           .compose(x -> failure == null ? Future.succeededFuture() : Future.failedFuture(failure));
       previous = handed;
       handed.onFailure(durable::fail).onSuccess(x -> {

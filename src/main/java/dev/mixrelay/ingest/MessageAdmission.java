@@ -101,6 +101,7 @@ public final class MessageAdmission {
   }
 
   private Rejected tooLarge() {
-    return new Rejected("message: is larger than " + maxMessageBytes + " bytes", "message_too_large");
+    return new Rejected("message: is larger than " + maxMessageBytes + " bytes",
+        "message_too_large");
   }
 }
