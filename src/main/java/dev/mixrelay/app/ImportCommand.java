@@ -54,7 +54,7 @@ final class ImportCommand implements Command {
   @Override
   public String summary() {
     return "backfill NDJSON / JSON-array files (.gz too) through the relay (--config PATH,"
-        + " --batch 500, --write-key KEY; resumable)";
+        + " --batch 1000, --parallel 4, --write-key KEY; resumable)";
   }
 
   @Override
@@ -80,8 +80,8 @@ final class ImportCommand implements Command {
     }
     Importer.Settings settings;
     try {
-      settings = new Importer.Settings(positive(args, "--batch", 500),
-          positive(args, "--parallel", 2),
+      settings = new Importer.Settings(positive(args, "--batch", 1000),
+          positive(args, "--parallel", 4),
           Long.parseLong(Options.value(args, "--max-batches", "0")));
     } catch (NumberFormatException e) {
       System.err.println("mixrelay: " + e.getMessage());
