@@ -578,6 +578,9 @@ public final class SqliteIntakeLog implements IntakeLog {
     void done(SqliteIntakeLog log) {
       synchronized (log) {
         backlog.add(new Chunk(last, entries.size(), bytes, appendedAt));
+        // an acknowledgement can come between the commit and this (a reader of the disk, or of
+        // stats().lastOffset()); it must not leave these messages counted as a backlog for good
+        backlog.ackUpTo(pendingAck);
       }
       long offset = last - entries.size();
       for (LogEntry e : entries) {
