@@ -150,7 +150,7 @@ final class ImportCommand implements Command {
       boolean terminal = System.console() != null;
       out.println("counting the messages in " + files.size() + " file(s) ...");
       Importer.Result result = new Importer(intake, progress, settings).run(files,
-          (total, done) -> new ProgressLine(out, terminal, total, done));
+          (total, done, start) -> new ProgressLine(out, terminal, total, done, start));
       long t0 = System.nanoTime();
       out.println("waiting until everything accepted is delivered ...");
       Polling.await(Polling.logFinished(relay), DELIVERY_LIMIT);

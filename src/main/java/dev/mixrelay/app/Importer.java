@@ -14,6 +14,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -46,6 +48,8 @@ final class Importer {
   private final Map<String, Long> rejected = new TreeMap<>();
   private long accepted;
   private long batches;
+  private long startNanos;
+  private long skippedAtStart;
 
   Importer(ImportIntake intake, ImportProgress progress, Settings settings) {
     this.intake = intake;
@@ -58,17 +62,17 @@ final class Importer {
       long doneAfter) {}
 
   Result run(List<Path> files, ProgressFactory display) throws Exception {
-    long t0 = System.nanoTime();
+    startNanos = System.nanoTime();
     List<String> keys = new ArrayList<>();
-    long total = 0;
     long skipped = 0;
     for (Path f : files) {
       String key = ImportProgress.key(f);
       keys.add(key);
-      total += MessageFile.count(f);
       skipped += progress.done(key);
     }
-    ProgressLine line = display.create(total, skipped);
+    skippedAtStart = skipped;
+    CompletableFuture<Long> total = count(files);
+    ProgressLine line = null;
     long done = skipped;
     boolean stopped = false;
     Deque<InFlight> window = new ArrayDeque<>();
@@ -93,7 +97,7 @@ final class Importer {
           window.addLast(batch);
           while (window.size() >= settings.parallel()) {
             done += complete(window.removeFirst());
-            line.update(done, false);
+            line = show(line, display, total, done, false);
           }
         }
       }
@@ -101,10 +105,55 @@ final class Importer {
     while (!window.isEmpty()) {
       done += complete(window.removeFirst());
     }
-    line.finish(done);
+    show(line, display, total, done, true).finish(done);
     long sent = done - skipped;
-    return new Result(total, skipped, sent, accepted, rejected, batches, intake.waited(), stopped,
-        (System.nanoTime() - t0) / 1e9);
+    return new Result(result(total), skipped, sent, accepted, rejected, batches, intake.waited(), stopped,
+        (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  /**
+   * Counts the files' messages on a thread of its own while the import goes on: on a large file
+   * that takes seconds in which the relay would otherwise wait.
+   */
+  private static CompletableFuture<Long> count(List<Path> files) {
+    CompletableFuture<Long> total = new CompletableFuture<>();
+    Thread counter = new Thread(() -> {
+      try {
+        long n = 0;
+        for (Path f : files) {
+          n += MessageFile.count(f);
+        }
+        total.complete(n);
+      } catch (IOException | RuntimeException e) {
+        total.completeExceptionally(e);
+      }
+    }, "mixrelay-import-count");
+    counter.setDaemon(true);
+    counter.start();
+    return total;
+  }
+
+  /**
+   * The progress line, made once the total is known (or when {@code wait}ing for it), with the
+   * rate counted from the start; null until then.
+   */
+  private ProgressLine show(ProgressLine line, ProgressFactory display,
+      CompletableFuture<Long> total, long done, boolean wait) throws Exception {
+    if (line == null && (wait || total.isDone())) {
+      line = display.create(result(total), skippedAtStart, startNanos);
+    }
+    if (line != null) {
+      line.update(done, false);
+    }
+    return line;
+  }
+
+  private static long result(CompletableFuture<Long> total) throws Exception {
+    try {
+      return total.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
   }
 
   /** Reads and admits up to a batch of messages and hands the accepted ones to the log. */
@@ -156,8 +205,8 @@ final class Importer {
     return f.doneAfter() - before;
   }
 
-  /** Makes the progress display once the total is known. */
+  /** Makes the progress display once the total is known; its rate counts from {@code startNanos}. */
   interface ProgressFactory {
-    ProgressLine create(long total, long alreadyDone) throws IOException;
+    ProgressLine create(long total, long alreadyDone, long startNanos) throws IOException;
   }
 }

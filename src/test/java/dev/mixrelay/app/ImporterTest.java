@@ -26,9 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The importer appends files straight to an intake log: in order, as intake admits, resumably. */
+@Timeout(120)
 class ImporterTest {
   private static final Duration LIMIT = Duration.ofSeconds(30);
   private static final ServerConfig SERVER =
@@ -170,8 +172,9 @@ class ImporterTest {
         new SqliteIntakeLog.Options(dir.resolve("log"), false, maxBytes, 0));
   }
 
-  private static ProgressLine quiet(long total, long done) {
-    return new ProgressLine(new PrintStream(OutputStream.nullOutputStream()), false, total, done);
+  private static ProgressLine quiet(long total, long done, long start) {
+    return new ProgressLine(new PrintStream(OutputStream.nullOutputStream()), false, total, done,
+        start);
   }
 
   private Path write(String name, List<String> lines) throws IOException {
