@@ -1,6 +1,9 @@
 package dev.mixrelay.app;
 
 import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.config.SourceConfig;
+import dev.mixrelay.ingest.MessageAdmission;
+import dev.mixrelay.log.SqliteIntakeLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -18,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code import FILE...}: backfills files of Segment messages through a relay started in-process
- * on the given config (intake over loopback, the log, translation, sessions, delivery), with
- * progress on the terminal, resumable from {@code import-progress.json}, and a final summary.
+ * on the given config: admitted as intake admits them and appended straight to its log, in file
+ * order, then translation, sessions and delivery as for live traffic; with progress on the
+ * terminal, resumable from {@code import-progress.json}, and a final summary.
  */
 final class ImportCommand implements Command {
   private static final Logger LOG = LoggerFactory.getLogger(ImportCommand.class);
@@ -27,6 +32,9 @@ final class ImportCommand implements Command {
       "--parallel", "--max-batches");
   private static final Duration LIMIT = Duration.ofMinutes(2);
   private static final Duration DELIVERY_LIMIT = Duration.ofHours(6);
+  /** Half of what the log keeps in memory, so the pipeline reads what import parsed from there. */
+  private static final ImportIntake.Pace PACE = new ImportIntake.Pace(
+      SqliteIntakeLog.RECENT_MESSAGES / 2, SqliteIntakeLog.RECENT_BYTES / 2);
 
   private final PrintStream out;
 
@@ -46,7 +54,7 @@ final class ImportCommand implements Command {
   @Override
   public String summary() {
     return "backfill NDJSON / JSON-array files (.gz too) through the relay (--config PATH,"
-        + " --batch 500, --write-key KEY; resumable)";
+        + " --batch 1000, --parallel 4, --write-key KEY; resumable)";
   }
 
   @Override
@@ -72,9 +80,9 @@ final class ImportCommand implements Command {
     }
     Importer.Settings settings;
     try {
-      settings = new Importer.Settings(positive(args, "--batch", 500), 0,
-          positive(args, "--parallel", 2), Long.parseLong(Options.value(args, "--max-batches", "0")),
-          0);
+      settings = new Importer.Settings(positive(args, "--batch", 1000),
+          positive(args, "--parallel", 4),
+          Long.parseLong(Options.value(args, "--max-batches", "0")));
     } catch (NumberFormatException e) {
       System.err.println("mixrelay: " + e.getMessage());
       return 2;
@@ -85,10 +93,13 @@ final class ImportCommand implements Command {
     }
     Logging.configure(config.logging());
     String writeKey = Options.value(args, "--write-key", config.sources().get(0).writeKey());
-    settings = new Importer.Settings(Math.min(settings.batch(), config.server().maxBatchMessages()),
-        config.server().maxRequestBytes() - config.server().maxMessageBytes() - 64,
-        settings.parallel(), settings.maxBatches(), config.server().maxMessageBytes());
-    return run(config, files, writeKey, settings);
+    Optional<SourceConfig> source = config.sourceForWriteKey(writeKey);
+    if (source.isEmpty()) {
+      System.err.println("mixrelay: --write-key: the write key is not configured here (it must be"
+          + " the writeKey of one of the config's sources)");
+      return 2;
+    }
+    return run(config, files, source.get(), settings);
   }
 
   private static int positive(List<String> args, String name, int fallback) {
@@ -99,8 +110,8 @@ final class ImportCommand implements Command {
     return v;
   }
 
-  private int run(RelayConfig config, List<Path> files, String writeKey, Importer.Settings settings)
-      throws Exception {
+  private int run(RelayConfig config, List<Path> files, SourceConfig source,
+      Importer.Settings settings) throws Exception {
     Vertx vertx = Vertx.vertx();
     Relay relay;
     try {
@@ -131,13 +142,15 @@ final class ImportCommand implements Command {
     }, "mixrelay-import-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     int code = 0;
-    try (IntakeClient client = new IntakeClient(vertx, relay.port(), writeKey,
-        config.server().tls() != null)) {
+    try {
+      ImportIntake intake = new ImportIntake(vertx, relay.log(),
+          new MessageAdmission(config.server()), relay.metrics().intake(), source.name(),
+          Clock.systemUTC(), relay.pipeline()::readUpTo, PACE);
       ImportProgress progress = ImportProgress.load(Path.of(config.storage().dir()));
       boolean terminal = System.console() != null;
       out.println("counting the messages in " + files.size() + " file(s) ...");
-      Importer.Result result = new Importer(client, progress, settings).run(files,
-          (total, done) -> new ProgressLine(out, terminal, total, done));
+      Importer.Result result = new Importer(intake, progress, settings).run(files,
+          (total, done, start) -> new ProgressLine(out, terminal, total, done, start));
       long t0 = System.nanoTime();
       out.println("waiting until everything accepted is delivered ...");
       Polling.await(Polling.logFinished(relay), DELIVERY_LIMIT);
@@ -168,8 +181,8 @@ final class ImportCommand implements Command {
         r.stoppedEarly() ? "stopped early (--max-batches)" : "finished", r.total(), r.skipped(),
         r.sent(), r.batches()));
     sb.append(String.format(Locale.ROOT, "  accepted %,d, rejected %,d%s%n", r.accepted(),
-        r.rejectedCount(), r.retries() == 0 ? "" : String.format(Locale.ROOT,
-            " (%,d batches waited for back-pressure and were retried)", r.retries())));
+        r.rejectedCount(), r.waited() == 0 ? "" : String.format(Locale.ROOT,
+            " (%,d batches waited for back-pressure)", r.waited())));
     r.rejected().forEach((reason, n) -> sb.append(String.format(Locale.ROOT, "    %,8d  %s%n", n,
         reason)));
     double total = r.seconds() + deliverSeconds;

@@ -1,69 +1,78 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.ingest.MessageAdmission;
+import dev.mixrelay.log.LogEntry;
+import dev.mixrelay.segment.MessageType;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Sends files of Segment messages to a relay's intake in batches, skipping what an earlier run
- * already had answered and recording progress after each answered batch. Up to {@code parallel}
- * batches are in flight; progress only ever covers a prefix of each file, so a rerun after an
- * interruption resends at most the batches that were in flight. Runs on the calling thread.
+ * Appends files of Segment messages to a relay's intake log in batches, in file order, skipping
+ * what an earlier run already appended and recording progress after each durable batch. Up to
+ * {@code parallel} appends are outstanding; progress only ever covers a prefix of each file, so a
+ * rerun after an interruption appends again at most the batches that were outstanding. Reads,
+ * parses and admits on the calling thread.
  */
 final class Importer {
-  private static final Duration BATCH_LIMIT = Duration.ofMinutes(10);
+  /** How long a batch may wait for room in the log (a full log, delivery not keeping up). */
+  private static final Duration BATCH_LIMIT = Duration.ofHours(1);
+  /** At most this many distinct rejection reasons are kept apart; the rest count as "other". */
+  private static final int MAX_REASONS = 50;
 
-  /**
-   * How to import: batch size and byte budget, batches in flight, an optional stop, and the largest
-   * message intake takes (a larger one is rejected here, as intake would).
-   */
-  record Settings(int batch, int maxBatchBytes, int parallel, long maxBatches, int maxMessageBytes) {}
+  /** How to import: messages per batch, appends outstanding, and an optional stop. */
+  record Settings(int batch, int parallel, long maxBatches) {}
 
-  /** What one run did. */
+  /** What one run did; {@code waited}: batches that found the log full and waited. */
   record Result(long total, long skipped, long sent, long accepted, Map<String, Long> rejected,
-      long batches, long retries, boolean stoppedEarly, double seconds) {
+      long batches, long waited, boolean stoppedEarly, double seconds) {
     long rejectedCount() {
       return rejected.values().stream().mapToLong(Long::longValue).sum();
     }
   }
 
-  private final IntakeClient client;
+  private final ImportIntake intake;
   private final ImportProgress progress;
   private final Settings settings;
   private final Map<String, Long> rejected = new TreeMap<>();
   private long accepted;
   private long batches;
-  private long retries;
+  private long startNanos;
+  private long skippedAtStart;
 
-  Importer(IntakeClient client, ImportProgress progress, Settings settings) {
-    this.client = client;
+  Importer(ImportIntake intake, ImportProgress progress, Settings settings) {
+    this.intake = intake;
     this.progress = progress;
     this.settings = settings;
   }
 
-  /** A batch posted (or answered locally) and the file position it brings progress to. */
-  private record InFlight(Future<IntakeClient.Result> answer, List<String> localErrors, String key,
+  /** A batch handed to the log, what it held, and the file position it brings progress to. */
+  private record InFlight(Future<?> durable, int accepted, List<String> rejections, String key,
       long doneAfter) {}
 
   Result run(List<Path> files, ProgressFactory display) throws Exception {
-    long t0 = System.nanoTime();
+    startNanos = System.nanoTime();
     List<String> keys = new ArrayList<>();
-    long total = 0;
     long skipped = 0;
     for (Path f : files) {
       String key = ImportProgress.key(f);
       keys.add(key);
-      total += MessageFile.count(f);
       skipped += progress.done(key);
     }
-    ProgressLine line = display.create(total, skipped);
+    skippedAtStart = skipped;
+    CompletableFuture<Long> total = count(files);
+    ProgressLine line = null;
     long done = skipped;
     boolean stopped = false;
     Deque<InFlight> window = new ArrayDeque<>();
@@ -72,41 +81,23 @@ final class Importer {
       long position = progress.done(key);
       try (MessageFile file = MessageFile.open(files.get(i))) {
         for (long s = 0; s < position && file.skip(); s++) {
-          // already answered in an earlier run
+          // appended in an earlier run
         }
         while (true) {
           if (settings.maxBatches() > 0 && batches >= settings.maxBatches()) {
             stopped = true;
             break;
           }
-          List<byte[]> batch = new ArrayList<>(settings.batch());
-          List<String> localErrors = new ArrayList<>();
-          int bytes = 0;
-          int read = 0;
-          MessageFile.Item item;
-          while (read < settings.batch() && bytes < settings.maxBatchBytes()
-              && (item = file.next()) != null) {
-            read++;
-            if (item.error() != null) {
-              localErrors.add(item.error());
-            } else if (item.json().length > settings.maxMessageBytes()) {
-              localErrors.add("message: is larger than " + settings.maxMessageBytes() + " bytes");
-            } else {
-              batch.add(item.json());
-              bytes += item.json().length + 1;
-            }
-          }
-          if (read == 0) {
+          InFlight batch = nextBatch(file, key, position);
+          if (batch == null) {
             break;
           }
-          position += read;
+          position = batch.doneAfter();
           batches++;
-          Future<IntakeClient.Result> answer = batch.isEmpty()
-              ? Future.succeededFuture(new IntakeClient.Result(0, Map.of(), 0)) : post(batch);
-          window.addLast(new InFlight(answer, localErrors, key, position));
+          window.addLast(batch);
           while (window.size() >= settings.parallel()) {
             done += complete(window.removeFirst());
-            line.update(done, false);
+            line = show(line, display, total, done, false);
           }
         }
       }
@@ -114,52 +105,108 @@ final class Importer {
     while (!window.isEmpty()) {
       done += complete(window.removeFirst());
     }
-    line.finish(done);
+    show(line, display, total, done, true).finish(done);
     long sent = done - skipped;
-    return new Result(total, skipped, sent, accepted, rejected, batches, retries, stopped,
-        (System.nanoTime() - t0) / 1e9);
+    return new Result(result(total), skipped, sent, accepted, rejected, batches, intake.waited(), stopped,
+        (System.nanoTime() - startNanos) / 1e9);
   }
 
-  /** Posts a batch; when intake finds malformed JSON in it, drops those messages and reposts. */
-  private Future<IntakeClient.Result> post(List<byte[]> batch) {
-    return client.post(batch).recover(e -> {
-      if (!(e instanceof IntakeClient.Refused r) || !"invalid_json".equals(r.code)) {
-        return Future.failedFuture(e);
-      }
-      List<byte[]> good = new ArrayList<>();
-      for (byte[] m : batch) {
-        if (MessageFile.wellFormed(m)) {
-          good.add(m);
+  /**
+   * Counts the files' messages on a thread of its own while the import goes on: on a large file
+   * that takes seconds in which the relay would otherwise wait.
+   */
+  private static CompletableFuture<Long> count(List<Path> files) {
+    CompletableFuture<Long> total = new CompletableFuture<>();
+    Thread counter = new Thread(() -> {
+      try {
+        long n = 0;
+        for (Path f : files) {
+          n += MessageFile.count(f);
         }
+        total.complete(n);
+      } catch (IOException | RuntimeException e) {
+        total.completeExceptionally(e);
       }
-      int bad = batch.size() - good.size();
-      Future<IntakeClient.Result> rest = good.isEmpty() || bad == 0
-          ? Future.succeededFuture(new IntakeClient.Result(0, Map.of(), 0)) : client.post(good);
-      if (bad == 0) {
-        return Future.failedFuture(e);
-      }
-      return rest.map(res -> {
-        Map<String, Integer> reasons = new TreeMap<>(res.rejectedByReason());
-        reasons.merge("message: malformed JSON", bad, Integer::sum);
-        return new IntakeClient.Result(res.accepted(), reasons, res.retries());
-      });
-    });
+    }, "mixrelay-import-count");
+    counter.setDaemon(true);
+    counter.start();
+    return total;
   }
 
-  /** Waits for a batch's answer, counts it and records progress; returns messages answered. */
+  /**
+   * The progress line, made once the total is known (or when {@code wait}ing for it), with the
+   * rate counted from the start; null until then.
+   */
+  private ProgressLine show(ProgressLine line, ProgressFactory display,
+      CompletableFuture<Long> total, long done, boolean wait) throws Exception {
+    if (line == null && (wait || total.isDone())) {
+      line = display.create(result(total), skippedAtStart, startNanos);
+    }
+    if (line != null) {
+      line.update(done, false);
+    }
+    return line;
+  }
+
+  private static long result(CompletableFuture<Long> total) throws Exception {
+    try {
+      return total.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  /** Reads and admits up to a batch of messages and hands the accepted ones to the log. */
+  private InFlight nextBatch(MessageFile file, String key, long position) throws IOException {
+    List<LogEntry> entries = new ArrayList<>(settings.batch());
+    List<MessageType> types = new ArrayList<>(settings.batch());
+    List<String> rejections = new ArrayList<>();
+    Instant receivedAt = intake.now();
+    int read = 0;
+    MessageFile.Item item;
+    while (read < settings.batch() && (item = file.next()) != null) {
+      read++;
+      if (item.error() != null) {
+        rejections.add(item.error());
+        continue;
+      }
+      MessageAdmission.Outcome o = intake.admit(item.json(), receivedAt);
+      if (o instanceof MessageAdmission.Accepted ok) {
+        entries.add(ok.entry());
+        types.add(ok.type());
+      } else {
+        rejections.add(IntakeClient.reason(((MessageAdmission.Rejected) o).error()));
+      }
+    }
+    if (read == 0) {
+      return null;
+    }
+    Future<?> durable = entries.isEmpty() ? Future.succeededFuture()
+        : intake.append(entries, types);
+    return new InFlight(durable, entries.size(), rejections, key, position + read);
+  }
+
+  /** Waits until a batch is durable, counts it and records progress; returns messages done. */
   private long complete(InFlight f) throws Exception {
-    IntakeClient.Result r = Polling.await(f.answer(), BATCH_LIMIT);
-    accepted += r.accepted();
-    retries += r.retries();
-    r.rejectedByReason().forEach((reason, n) -> rejected.merge(reason, (long) n, Long::sum));
-    f.localErrors().forEach(reason -> rejected.merge(reason, 1L, Long::sum));
+    try {
+      Polling.await(f.durable(), BATCH_LIMIT);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("a batch waited " + BATCH_LIMIT.toMinutes() + " minutes for"
+          + " the relay to take it (the log stays full or delivery does not go on: check the"
+          + " destination)", e);
+    }
+    accepted += f.accepted();
+    for (String reason : f.rejections()) {
+      rejected.merge(rejected.containsKey(reason) || rejected.size() < MAX_REASONS ? reason
+          : "other", 1L, Long::sum);
+    }
     long before = progress.done(f.key());
     progress.record(f.key(), f.doneAfter());
     return f.doneAfter() - before;
   }
 
-  /** Makes the progress display once the total is known. */
+  /** Makes the progress display once the total is known; its rate counts from {@code startNanos}. */
   interface ProgressFactory {
-    ProgressLine create(long total, long alreadyDone) throws IOException;
+    ProgressLine create(long total, long alreadyDone, long startNanos) throws IOException;
   }
 }

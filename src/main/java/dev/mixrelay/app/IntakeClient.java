@@ -17,9 +17,9 @@ import java.util.Map;
 
 /**
  * Posts batches of Segment messages to a relay's own {@code /v1/batch} over loopback, as the demo
- * and the import command do: waits out back-pressure (503/429 with {@code Retry-After}) on a
- * Vert.x timer and retries; counts what intake accepted and what it rejected, by reason. Any other
- * refusal of the whole request fails the returned future.
+ * does: waits out back-pressure (503/429 with {@code Retry-After}) on a Vert.x timer and retries;
+ * counts what intake accepted and what it rejected, by reason. Any other refusal of the whole
+ * request fails the returned future.
  */
 final class IntakeClient implements AutoCloseable {
   /** At most this many distinct rejection reasons are kept apart; the rest count as "other". */
@@ -156,7 +156,10 @@ final class IntakeClient implements AutoCloseable {
     return reasons;
   }
 
-  /** The error without a quoted value from the message, so equal problems count together. */
+  /**
+   * The error without a quoted value from the message, so equal problems count together (the
+   * import counts its rejections by this too).
+   */
   static String reason(String error) {
     int quote = error.indexOf('\'');
     String kept = quote < 0 ? error : error.substring(0, quote).trim();

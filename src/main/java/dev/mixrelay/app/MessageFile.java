@@ -5,12 +5,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
@@ -18,8 +15,10 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reads a file of Segment messages as Segment's S3/warehouse archives hold them: one JSON message
  * per line (NDJSON) or one JSON array of messages, either optionally gzip-compressed (recognised by
- * its magic bytes). Lines are passed on as they are (intake parses them); an array's elements are
- * re-serialised. Not thread-safe.
+ * its magic bytes). Lines are passed on as bytes, as they are (intake parses them); an array's
+ * elements are re-serialised. A line ends at {@code \n}, {@code \r} or both; whitespace around it
+ * is dropped and blank lines are not messages; a UTF-8 byte order mark at the start is ignored.
+ * Not thread-safe.
  */
 final class MessageFile implements Closeable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,10 +26,10 @@ final class MessageFile implements Closeable {
   /** One message: its JSON bytes, or why it is not a message. */
   record Item(byte[] json, String error) {}
 
-  private final BufferedReader lines;
+  private final NdjsonLines lines;
   private final JsonParser array;
 
-  private MessageFile(BufferedReader lines, JsonParser array) {
+  private MessageFile(NdjsonLines lines, JsonParser array) {
     this.lines = lines;
     this.array = array;
   }
@@ -55,8 +54,7 @@ final class MessageFile implements Closeable {
       parser.nextToken();
       return new MessageFile(null, parser);
     }
-    return new MessageFile(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8),
-        1 << 16), null);
+    return new MessageFile(new NdjsonLines(in), null);
   }
 
   /** How many messages (lines that are not blank, or array elements) the file holds. */
@@ -81,18 +79,14 @@ final class MessageFile implements Closeable {
       return node != null && node.isObject() ? new Item(JSON.writeValueAsBytes(node), null)
           : new Item(null, "message: must be a JSON object");
     }
-    String line;
-    do {
-      line = lines.readLine();
-      if (line == null) {
-        return null;
-      }
-      line = line.strip();
-    } while (line.isEmpty());
-    if (line.charAt(0) != '{' || line.charAt(line.length() - 1) != '}') {
+    byte[] line = lines.next();
+    if (line == null) {
+      return null;
+    }
+    if (line[0] != '{' || line[line.length - 1] != '}') {
       return new Item(null, "message: must be a JSON object on one line");
     }
-    return new Item(line.getBytes(StandardCharsets.UTF_8), null);
+    return new Item(line, null);
   }
 
   /** Moves past the next message without reading it; false at the end of the file. */
@@ -105,26 +99,7 @@ final class MessageFile implements Closeable {
       array.skipChildren();
       return true;
     }
-    String line;
-    do {
-      line = lines.readLine();
-      if (line == null) {
-        return false;
-      }
-    } while (line.isBlank());
-    return true;
-  }
-
-  /** True when the bytes are one well-formed JSON value (checked when intake refused a batch). */
-  static boolean wellFormed(byte[] json) {
-    try (JsonParser p = JSON.getFactory().createParser(json)) {
-      while (p.nextToken() != null) {
-        // reading every token is the check
-      }
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return lines.skip();
   }
 
   @Override

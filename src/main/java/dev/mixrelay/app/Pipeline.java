@@ -55,7 +55,8 @@ final class Pipeline {
   /** Set once by start; read by {@link #onPipelineContext} from other threads. */
   private volatile io.vertx.core.Context context;
   private AckTracker acks;
-  private long readCursor;
+  /** Written on the pipeline's context only; volatile for {@link #readUpTo}. */
+  private volatile long readCursor;
   private long replayUpTo;
   private boolean reading;
   private boolean stopped;
@@ -112,6 +113,11 @@ final class Pipeline {
   String diagnostics() {
     return "finished=" + acks.finishedUpTo() + " oldestPending=" + acks.oldestPending() + " inFlight="
         + acks.inFlight() + " readCursor=" + readCursor + " reading=" + reading;
+  }
+
+  /** The offset of the last message read from the log (read, not necessarily finished). */
+  long readUpTo() {
+    return readCursor;
   }
 
   long finishedUpTo() {

@@ -18,11 +18,16 @@ final class ProgressLine {
   private int lastWidth;
 
   ProgressLine(PrintStream out, boolean terminal, long total, long alreadyDone) {
+    this(out, terminal, total, alreadyDone, System.nanoTime());
+  }
+
+  /** A line whose rate counts from {@code startNanos} ({@link System#nanoTime}), when it began. */
+  ProgressLine(PrintStream out, boolean terminal, long total, long alreadyDone, long startNanos) {
     this.out = out;
     this.terminal = terminal;
     this.total = total;
     this.startDone = alreadyDone;
-    this.startNanos = System.nanoTime();
+    this.startNanos = startNanos;
     this.everyNanos = terminal ? 200_000_000L : 5_000_000_000L;
     this.lastNanos = startNanos;
   }

@@ -10,10 +10,8 @@ import dev.mixrelay.config.ServerConfig;
 import dev.mixrelay.config.SourceConfig;
 import dev.mixrelay.log.IntakeLog;
 import dev.mixrelay.log.LogEntry;
-import dev.mixrelay.segment.MessageNormalizer;
 import dev.mixrelay.segment.MessageType;
 import dev.mixrelay.segment.SegmentJson;
-import dev.mixrelay.segment.Validation;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -39,15 +37,13 @@ import java.util.Optional;
  */
 public final class IntakeRoutes {
   private static final String RETRY_AFTER_SECONDS = "5";
-  /** What normalisation adds to a message at most: messageId, timestamp, originalTimestamp, ... */
-  private static final int NORMALISED_OVERHEAD_BYTES = 256;
 
   private final RelayConfig config;
   private final ServerConfig server;
   private final IntakeLog log;
   private final IntakeListener listener;
   private final Clock clock;
-  private final MessageNormalizer normalizer = MessageNormalizer.withRandomIds();
+  private final MessageAdmission admission;
   private final SourceLimits limits;
   private final java.util.concurrent.atomic.AtomicBoolean backPressure =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -60,6 +56,7 @@ public final class IntakeRoutes {
     this.listener = listener;
     this.clock = clock;
     this.limits = new SourceLimits(clock);
+    this.admission = new MessageAdmission(server);
   }
 
   /** Adds the intake routes to {@code router}. */
@@ -255,32 +252,17 @@ public final class IntakeRoutes {
       throw refused(400, "batch_too_large", "the batch holds " + raw.size()
           + " messages; at most " + server.maxBatchMessages() + " are accepted");
     }
-    // a batch item's size is judged on its normalised form, which adds at most the fields below
-    // (messageId, timestamps), so the item is serialised once, for the log
-    int itemLimit = server.maxMessageBytes() + NORMALISED_OVERHEAD_BYTES;
     Items items = new Items();
     for (int i = 0; i < raw.size(); i++) {
-      JsonNode item = raw.get(i);
-      try {
-        Validation v = item instanceof ObjectNode owned
-            ? normalizer.normalizeOwned(owned, implied, batch, receivedAt)
-            : normalizer.normalize(item, implied, batch, receivedAt);
-        if (v instanceof Validation.Valid valid) {
-          byte[] json = SegmentJson.MAPPER.writeValueAsBytes(valid.message().json());
-          if (kind != Kind.SINGLE && json.length > itemLimit) {
-            items.reject(i, "message: is larger than " + server.maxMessageBytes() + " bytes");
-            listener.rejected(source, "message_too_large");
-            continue;
-          }
-          items.entries.add(new LogEntry(source, json, valid.message().json()));
-          items.types.add(valid.message().type().wireName());
-        } else {
-          Validation.Invalid bad = (Validation.Invalid) v;
-          items.reject(i, bad.describe());
-          listener.rejected(source, "invalid_" + bad.field());
-        }
-      } catch (JsonProcessingException e) {
-        items.reject(i, "message: cannot be serialised");
+      MessageAdmission.Outcome o = admission.admit(raw.get(i), implied, batch, receivedAt, source,
+          kind != Kind.SINGLE);
+      if (o instanceof MessageAdmission.Accepted ok) {
+        items.entries.add(ok.entry());
+        items.types.add(ok.type().wireName());
+      } else {
+        MessageAdmission.Rejected bad = (MessageAdmission.Rejected) o;
+        items.reject(i, bad.error());
+        listener.rejected(source, bad.code());
       }
     }
     if (items.entries.isEmpty()) {

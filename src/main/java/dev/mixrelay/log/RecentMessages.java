@@ -14,6 +14,8 @@ final class RecentMessages {
   private final long maxBytes;
   private final ArrayDeque<StoredMessage> messages = new ArrayDeque<>();
   private long bytes;
+  /** The offset of the newest message added, or -1 before the first. */
+  private long newest = -1;
 
   RecentMessages(int maxMessages, long maxBytes) {
     this.maxMessages = maxMessages;
@@ -26,6 +28,7 @@ final class RecentMessages {
       clear();
     }
     messages.addLast(m);
+    newest = m.offset();
     bytes += m.json().length;
     while (messages.size() > maxMessages || bytes > maxBytes) {
       bytes -= messages.pollFirst().json().length;
@@ -34,10 +37,15 @@ final class RecentMessages {
 
   /**
    * Up to {@code max} messages after {@code afterOffset} when memory holds them all from there
-   * (an empty list when the reader is level with the newest); null when the disk must answer.
+   * (an empty list when the reader is level with the newest added: a commit not added yet is
+   * added as soon as it is done, so the reader finds it on its next read); null when the disk must
+   * answer.
    */
   synchronized List<StoredMessage> after(long afterOffset, int max) {
     dropUpTo(afterOffset);
+    if (afterOffset == newest) {
+      return List.of();
+    }
     if (messages.isEmpty() || messages.peekFirst().offset() != afterOffset + 1) {
       return null;
     }

@@ -50,6 +50,13 @@ public final class SqliteIntakeLog implements IntakeLog {
   /** The on-disk schema version this class reads and writes. */
   public static final int SCHEMA_VERSION = 1;
   private static final int MAX_GROUP = 20_000;
+  /**
+   * How many of the newest committed messages, and how many bytes of them, the log keeps in
+   * memory with their appended trees: a reader no further behind gets them without a disk read
+   * and a second parse.
+   */
+  public static final int RECENT_MESSAGES = 8_000;
+  public static final long RECENT_BYTES = 8L << 20;
 
   private final Vertx vertx;
   private final Clock clock;
@@ -63,7 +70,7 @@ public final class SqliteIntakeLog implements IntakeLog {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Backlog backlog;
   /** Enough for the pipeline's reads while it keeps up; a reader further behind uses the disk. */
-  private final RecentMessages recent = new RecentMessages(8_000, 8L << 20);
+  private final RecentMessages recent = new RecentMessages(RECENT_MESSAGES, RECENT_BYTES);
   private volatile boolean writable = true;
   private long lastOffset;
   private long persistedAck;
@@ -571,6 +578,9 @@ public final class SqliteIntakeLog implements IntakeLog {
     void done(SqliteIntakeLog log) {
       synchronized (log) {
         backlog.add(new Chunk(last, entries.size(), bytes, appendedAt));
+        // an acknowledgement can come between the commit and this (a reader of the disk, or of
+        // stats().lastOffset()); it must not leave these messages counted as a backlog for good
+        backlog.ackUpTo(pendingAck);
       }
       long offset = last - entries.size();
       for (LogEntry e : entries) {

@@ -115,6 +115,48 @@ class ImportCommandTest {
     assertThat(mock.counts().events()).isEqualTo(mock.counts().uniqueEvents());
   }
 
+  @Test
+  void aRerunAfterACrashThatLostTheLastProgressSendsThoseMessagesAgainAndMixpanelKeepsEachOnce()
+      throws Exception {
+    Path file = dir.resolve("crash.ndjson");
+    Files.writeString(file, String.join("\n", tracks("k", 1000)) + "\n");
+    assertThat(command().run(List.of(file.toString(), "--config", config.toString(),
+        "--batch", "100", "--parallel", "4"))).isZero();
+    // as if the process died after its last 400 messages were in the log but before it said so
+    ImportProgress.load(dir.resolve("data")).record(ImportProgress.key(file), 600);
+
+    int code = command().run(List.of(file.toString(), "--config", config.toString()));
+
+    assertThat(code).isZero();
+    assertThat(output.toString()).contains("600 already imported by an earlier run, 400 sent now")
+        .contains("accepted 400, rejected 0");
+    List<MixpanelRecord> events = ownEvents();
+    assertThat(events).hasSize(1000);
+    assertThat(events.stream().map(MixpanelRecord::insertId).distinct()).hasSize(1000);
+  }
+
+  @Test
+  void anUnknownWriteKeyIsRefusedBeforeTheRelayStarts() throws Exception {
+    Path file = dir.resolve("k.ndjson");
+    Files.writeString(file, String.join("\n", tracks("w", 3)) + "\n");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream before = System.err;
+    int code;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      code = command().run(List.of(file.toString(), "--config", config.toString(),
+          "--write-key", "not-a-key"));
+    } finally {
+      System.setErr(before);
+    }
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--write-key")
+        .contains("not configured");
+    assertThat(dir.resolve("data")).doesNotExist();
+    assertThat(mock.counts().events()).isZero();
+  }
+
   private ImportCommand command() {
     return new ImportCommand(new PrintStream(output, true, StandardCharsets.UTF_8));
   }

@@ -28,6 +28,16 @@ class MessageFileTest {
   }
 
   @Test
+  void readsLinesAsBytesAcrossBufferBoundariesWithAByteOrderMarkAndAnyLineEnd() throws IOException {
+    Path f = dir.resolve("long.ndjson");
+    String big = "{\"p\":\"" + "é".repeat(70_000) + "\"}";
+    Files.write(f, ("\uFEFF{\"n\":1}\r\n\u3000\r" + big + "\u2003\n\t{\"n\":2} \r\r{\"n\":3}")
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(read(f)).containsExactly("{\"n\":1}", big, "{\"n\":2}", "{\"n\":3}");
+    assertThat(MessageFile.count(f)).isEqualTo(4);
+  }
+
+  @Test
   void readsAGzippedJsonArrayWhateverTheFileIsCalled() throws IOException {
     Path f = dir.resolve("export.bin");
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(f))) {

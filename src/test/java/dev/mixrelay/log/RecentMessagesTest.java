@@ -33,7 +33,22 @@ class RecentMessagesTest {
       recent.add(m(o));
     }
     assertThat(recent.after(9, 10)).isNull();
-    assertThat(recent.after(15, 10)).isNull();
+    assertThat(recent.after(16, 10)).isNull();
+    assertThat(new RecentMessages(100, 1 << 20).after(15, 10)).isNull();
+  }
+
+  @Test
+  void aReaderLevelWithTheNewestIsToldThereIsNothingNewWithoutADiskRead() {
+    // a reader that keeps up polls while level: the disk could only answer with rows committed
+    // but not yet added here, without their trees, so they would be parsed a second time
+    RecentMessages recent = new RecentMessages(100, 1 << 20);
+    for (long o = 11; o <= 15; o++) {
+      recent.add(m(o));
+    }
+    assertThat(offsets(recent.after(10, 10))).containsExactly(11L, 12L, 13L, 14L, 15L);
+    assertThat(recent.after(15, 10)).isEmpty();
+    recent.add(m(16));
+    assertThat(offsets(recent.after(15, 10))).containsExactly(16L);
   }
 
   @Test
