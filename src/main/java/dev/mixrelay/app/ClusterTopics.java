@@ -43,7 +43,7 @@ final class ClusterTopics {
    */
   static Future<ClusterTopics> ensure(Vertx vertx, KafkaConfig kafka, int maxRecordBytes) {
     return vertx.executeBlocking(() -> new ClusterTopics(vertx,
-            KafkaTopics.connect(kafka.bootstrapServers(), TIMEOUT), wanted(kafka, maxRecordBytes)))
+            KafkaTopics.connect(kafka.properties(), kafka.bootstrapServers(), TIMEOUT), wanted(kafka, maxRecordBytes)))
         .compose(t -> t.attempt(true).transform(ar -> ar.succeeded() ? Future.succeededFuture(t)
             : t.close().transform(x -> Future.failedFuture(ar.cause()))));
   }

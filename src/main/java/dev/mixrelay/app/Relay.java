@@ -1,5 +1,6 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.cluster.ClusterProcessor;
 import dev.mixrelay.config.KafkaConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
@@ -70,6 +71,7 @@ public final class Relay {
   /** engine: kafka only: the cluster's topics, and (roles intake and all) the producer. */
   private ClusterTopics clusterTopics;
   private KafkaIntakeLog kafkaLog;
+  private ClusterProcessor clusterProcessor;
 
   private Relay(Vertx vertx, RelayConfig config, Clock clock, Function<Relay, Delivery> deliveryFactory,
       boolean runPipeline) {
@@ -160,7 +162,7 @@ public final class Relay {
             return Future.<KafkaIntakeLog>succeededFuture(null);
           }
           var options = new KafkaIntakeLog.Options(kafka.bootstrapServers(), kafka.intakeTopic(),
-              kafkaSendTimeout(), maxRecordBytes);
+              kafkaSendTimeout(), maxRecordBytes, kafka.properties());
           return vertx.executeBlocking(() -> KafkaIntakeLog.open(vertx, clock, options));
         })
         .compose(opened -> {
@@ -239,27 +241,38 @@ public final class Relay {
             : clusterTopics.close());
   }
 
-  // ---- the seam where the Kafka Streams processor is wired (roles processor and all) ----------
+  // ---- the Kafka Streams processor (roles processor and all) ---------------------------------
 
   /**
-   * SEAM (issue 9): starts the Kafka Streams processor and its delivery. Called for roles
-   * {@code processor} and {@code all} after the topics exist and the embedded mock (if any) runs,
-   * before HTTP opens; {@link #config} then has the mock's apiHost and {@link #deliveryFactory},
-   * {@link #clock} and {@link #metrics} are available. Until wired it only says so.
+   * Starts the Kafka Streams processor and its delivery, after the topics exist and the embedded
+   * mock (if any) runs, before HTTP opens. The translator loads off the event loop.
    */
   private Future<Void> startClusterProcessor() {
-    LOG.info("processor role not wired yet");
-    return Future.succeededFuture();
+    return vertx.executeBlocking(Translator::new)
+        .compose(t -> {
+          this.translator = t;
+          return ClusterProcessor.start(vertx, config, clock, t, metrics);
+        })
+        .map(p -> {
+          clusterProcessor = p;
+          return null;
+        });
   }
 
-  /** SEAM (issue 9): stops the processor (after HTTP stopped, before the producer closes). */
+  /** Stops the processor (after HTTP stopped, before the producer closes): each task commits. */
   private Future<Void> stopClusterProcessor() {
-    return Future.succeededFuture();
+    return clusterProcessor == null ? Future.succeededFuture()
+        : clusterProcessor.stop(vertx, Duration.ofSeconds(30));
   }
 
-  /** SEAM (issue 9): why the processor is not ready (added to /ready's reasons); empty if it is. */
+  /** Why the processor is not ready (added to /ready's reasons); empty when it is RUNNING. */
   private List<String> clusterProcessorNotReadyReasons() {
-    return List.of();
+    return clusterProcessor == null ? List.of() : clusterProcessor.notReadyReasons();
+  }
+
+  /** The Kafka Streams processor of a processor node, or null. */
+  public ClusterProcessor clusterProcessor() {
+    return clusterProcessor;
   }
 
   /** Starts the mock Mixpanel in-process when a destination's apiHost is embedded-mock. */

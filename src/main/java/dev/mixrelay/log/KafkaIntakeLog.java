@@ -73,11 +73,19 @@ public final class KafkaIntakeLog implements IntakeLog {
    *
    * @param sendTimeout how long a record may wait for the brokers' acknowledgement
    * @param maxRecordBytes the largest record the producer sends ({@code max.request.size})
+   * @param clientProperties more Kafka client settings ({@code kafka.properties}: security,
+   *     timeouts); the log's own durability and bounding settings win where they meet
    */
   public record Options(String bootstrapServers, String topic, Duration sendTimeout,
-      int maxRecordBytes) {
+      int maxRecordBytes, Map<String, String> clientProperties) {
+
+    public Options(String bootstrapServers, String topic, Duration sendTimeout,
+        int maxRecordBytes) {
+      this(bootstrapServers, topic, sendTimeout, maxRecordBytes, Map.of());
+    }
 
     public Options {
+      clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
       if (sendTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException("sendTimeout must be at least 1s, was " + sendTimeout);
       }
@@ -129,7 +137,8 @@ public final class KafkaIntakeLog implements IntakeLog {
         new StringSerializer(), new ByteArraySerializer());
     ProducerProbe probe;
     try {
-      probe = new ProducerProbe(Admin.create(KafkaTopics.adminConfig(options.bootstrapServers(),
+      probe = new ProducerProbe(Admin.create(KafkaTopics.adminConfig(options.clientProperties(),
+          options.bootstrapServers(),
           "mixrelay-intake-probe", PROBE_TIMEOUT)), options.topic(), PROBE_TIMEOUT);
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO);
@@ -146,7 +155,8 @@ public final class KafkaIntakeLog implements IntakeLog {
   static Map<String, Object> producerConfig(Options o) {
     int deliveryMs = (int) o.sendTimeout().toMillis();
     int lingerMs = 5;
-    return Map.ofEntries(
+    Map<String, Object> config = new java.util.HashMap<>(o.clientProperties());
+    config.putAll(Map.ofEntries(
         Map.entry("bootstrap.servers", o.bootstrapServers()),
         Map.entry("client.id", "mixrelay-intake"),
         Map.entry("enable.idempotence", true),
@@ -160,7 +170,8 @@ public final class KafkaIntakeLog implements IntakeLog {
         Map.entry("delivery.timeout.ms", deliveryMs),
         // delivery.timeout.ms must cover linger.ms + request.timeout.ms
         Map.entry("request.timeout.ms", Math.max(500, deliveryMs / 2 - lingerMs)),
-        Map.entry("max.block.ms", Math.min(2_000L, deliveryMs / 2L)));
+        Map.entry("max.block.ms", Math.min(2_000L, deliveryMs / 2L))));
+    return config;
   }
 
   private static Thread daemon(Runnable r, String name) {

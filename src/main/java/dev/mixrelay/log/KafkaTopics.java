@@ -83,20 +83,28 @@ public final class KafkaTopics implements AutoCloseable {
 
   /** An admin client for {@code bootstrapServers}; every call gives up after {@code timeout}. */
   public static KafkaTopics connect(String bootstrapServers, Duration timeout) {
-    return new KafkaTopics(Admin.create(adminConfig(bootstrapServers, "mixrelay-topics", timeout)),
-        bootstrapServers, timeout);
+    return connect(Map.of(), bootstrapServers, timeout);
+  }
+
+  /** As {@link #connect(String, Duration)}, with more client settings ({@code kafka.properties}). */
+  public static KafkaTopics connect(Map<String, String> clientProperties, String bootstrapServers,
+      Duration timeout) {
+    return new KafkaTopics(Admin.create(adminConfig(clientProperties, bootstrapServers,
+        "mixrelay-topics", timeout)), bootstrapServers, timeout);
   }
 
   /** Admin client settings whose requests, calls and connection set-ups end within timeout. */
-  static Map<String, Object> adminConfig(String bootstrapServers, String clientId,
-      Duration timeout) {
+  static Map<String, Object> adminConfig(Map<String, String> clientProperties,
+      String bootstrapServers, String clientId, Duration timeout) {
     int ms = (int) timeout.toMillis();
-    return Map.of(
+    Map<String, Object> config = new java.util.HashMap<>(clientProperties);
+    config.putAll(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         AdminClientConfig.CLIENT_ID_CONFIG, clientId,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
-        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (long) ms);
+        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (long) ms));
+    return config;
   }
 
   /**

@@ -56,13 +56,18 @@ final class ClusterRuns {
   }
 
   static Outcome singleNode(Path dir, List<ObjectNode> messages) throws Exception {
+    return singleNode(dir, messages, NOW);
+  }
+
+  static Outcome singleNode(Path dir, List<ObjectNode> messages, Instant start)
+      throws Exception {
     try (MockMixpanel mock = MockMixpanel.builder().port(0).build().start()) {
       RelayConfig config = ConfigLoader.parse("""
           server: { host: 127.0.0.1, port: 0 }
           storage: { dir: "%s" }
           """.formatted(dir.toString().replace("\\", "/")) + destinationYaml(mock.baseUrl()),
           Map.of(), "single");
-      ManualClock clock = new ManualClock(NOW);
+      ManualClock clock = new ManualClock(start);
       try (RelayFixture fx = new RelayFixture(dir, config)) {
         fx.relay = RelayFixture.await(Relay.start(fx.vertx, config, clock));
         post(fx, messages);
@@ -77,14 +82,25 @@ final class ClusterRuns {
   /** The cluster nodes of one run; each a relay of its own on its own Vert.x. */
   static final class Cluster implements AutoCloseable {
     final MockMixpanel mock = MockMixpanel.builder().port(0).build().start();
-    final ManualClock clock = new ManualClock(NOW);
+    final ManualClock clock;
     final RelayFixture intake;
     final List<RelayFixture> processors = new ArrayList<>();
     private final Path dir;
     private final String yaml;
 
     Cluster(Path dir, EmbeddedKafka kafka, int processorCount, int partitions) {
+      this(dir, kafka, processorCount, partitions, NOW);
+    }
+
+    Cluster(Path dir, EmbeddedKafka kafka, int processorCount, int partitions, Instant start) {
+      this(dir, kafka, processorCount, partitions, start, "");
+    }
+
+    /** {@code extraKafka}: more lines of the kafka block (indented two spaces). */
+    Cluster(Path dir, EmbeddedKafka kafka, int processorCount, int partitions, Instant start,
+        String extraKafka) {
       this.dir = dir;
+      this.clock = new ManualClock(start);
       String app = EmbeddedKafka.unique("relay");
       this.yaml = """
           server: { host: 127.0.0.1, port: 0 }
@@ -98,7 +114,7 @@ final class ClusterRuns {
             partitions: %d
             commitInterval: 200ms
             properties: { session.timeout.ms: "6000", heartbeat.interval.ms: "1000" }
-          """.formatted(kafka.bootstrapServers(), app, app, app, app, partitions)
+          """.formatted(kafka.bootstrapServers(), app, app, app, app, partitions) + extraKafka
           + destinationYaml(mock.baseUrl());
       intake = node("intake", "intake");
       for (int i = 0; i < processorCount; i++) {
@@ -106,11 +122,18 @@ final class ClusterRuns {
       }
     }
 
-    private RelayFixture node(String role, String name) {
+    /** The config of a node: the cluster's, with its role and its own directories. */
+    String yaml(String role, String name) {
       Path d = dir.resolve(name);
-      RelayConfig config = ConfigLoader.parse(yaml + "role: " + role + "\n"
-          + "storage: { dir: \"" + d.toString().replace("\\", "/") + "\" }\n", Map.of(
-          "MIXRELAY_KAFKA_STATEDIR", d.resolve("streams").toString()), name);
+      return yaml.replace("kafka:\n", "kafka:\n  stateDir: \"" + d.resolve("streams").toString()
+          .replace("\\", "/") + "\"\n") + "role: " + role + "\n"
+          + "storage: { dir: \"" + d.toString().replace("\\", "/") + "\" }\n";
+    }
+
+    /** Starts one more node in this JVM. */
+    RelayFixture node(String role, String name) {
+      Path d = dir.resolve(name);
+      RelayConfig config = ConfigLoader.parse(yaml(role, name), Map.of(), name);
       RelayFixture fx = new RelayFixture(d, config);
       fx.relay = RelayFixture.await(Relay.start(fx.vertx, config, clock));
       return fx;
@@ -127,15 +150,22 @@ final class ClusterRuns {
     Outcome run(List<ObjectNode> messages) throws Exception {
       awaitRunning();
       post(intake, messages);
-      long events = expectedEvents(messages);
-      intake.waitUntil(() -> mock.distinctInsertIds() >= events,
-          () -> "events at the mock " + mock.distinctInsertIds() + " of " + events);
-      closeEverything(intake.vertx, clock, mock::distinctInsertIds, () -> mock.sessions().size());
-      return outcome(mock);
+      awaitEvents(messages);
+      return finish();
     }
 
-    private long expectedEvents(List<ObjectNode> messages) {
-      return messages.stream().filter(m -> !m.get("type").asText().equals("group")).count();
+    /** Waits until the mock has an event for every message that makes one. */
+    void awaitEvents(List<ObjectNode> messages) {
+      long events = messages.stream().filter(m -> !m.get("type").asText().equals("group"))
+          .count();
+      intake.waitUntil(() -> mock.distinctInsertIds() >= events,
+          () -> "events at the mock " + mock.distinctInsertIds() + " of " + events, 150);
+    }
+
+    /** Closes every session on the manual clock and collects what the mock received. */
+    Outcome finish() throws Exception {
+      closeEverything(intake.vertx, clock, mock::distinctInsertIds, () -> mock.sessions().size());
+      return outcome(mock);
     }
 
     @Override
@@ -165,7 +195,7 @@ final class ClusterRuns {
    */
   static void closeEverything(Vertx vertx, ManualClock clock, LongSupplier events,
       LongSupplier sessions) throws Exception {
-    clock.advance(Duration.ofHours(12).plusSeconds(5));
+    clock.advance(Duration.ofHours(12).plusMinutes(10));
     awaitQuiet(events, sessions);
     clock.advance(Duration.ofDays(2));
     awaitQuiet(events, sessions);
