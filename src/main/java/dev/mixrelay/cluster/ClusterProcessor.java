@@ -96,7 +96,7 @@ public final class ClusterProcessor {
     p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, k.commitInterval().toMillis());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"); // kafka.properties may raise it
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, k.replicationFactor());
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
