@@ -16,6 +16,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Sessionizes one destination's outgoing event stream and emits Session Start / Session End
@@ -27,6 +28,10 @@ import java.util.UUID;
  * message's offset; call {@link #onTick} periodically. The state reflects every offset up to
  * {@link #snapshotOffset()}; {@link #restore} of a {@link #snapshot} followed by a replay of the
  * later offsets re-emits the same sessions with the same {@code $insert_id}s.
+ *
+ * <p>Split over tasks (one sessionizer per task, each owning some session keys): after every call,
+ * send {@link #takeHandoffs} to the owners of their user keys, who {@link #adopt} them. The
+ * protocol and its limits are in {@code package-info.java}.
  */
 public final class Sessionizer {
   private static final Comparator<SessionEvent> BY_TIME =
@@ -54,6 +59,10 @@ public final class Sessionizer {
       new PriorityQueue<>(Comparator.comparingLong(t -> t.wallAt));
   private final String fingerprint;
   private final State st = new State();
+  /** Whether a session key is this sessionizer's; every key unless split over tasks. */
+  private final Predicate<String> owns;
+  private final long carryWaitMillis;
+  private final Handoffs carry;
 
   /** The scalar progress of the stream (kept together so a snapshot is one read). */
   static final class State {
@@ -62,6 +71,8 @@ public final class Sessionizer {
     long maxTime = Long.MIN_VALUE;
     long watermark = Long.MIN_VALUE;
     long lastEventWall = Long.MIN_VALUE;
+    /** The newest wall-clock time any call passed in. */
+    long lastWall = Long.MIN_VALUE;
   }
 
   /**
@@ -82,7 +93,11 @@ public final class Sessionizer {
     }
   }
 
-  private Sessionizer(SessionConfig config, UUID namespace, SessionListener listener) {
+  private Sessionizer(SessionConfig config, UUID namespace, SessionListener listener,
+      Predicate<String> owns, long carryWaitMillis) {
+    this.owns = owns;
+    this.carryWaitMillis = carryWaitMillis;
+    this.carry = new Handoffs(Math.max(10_000, config.maxUsersInMemory()));
     this.rules = SessionRules.of(config);
     this.maxHeld = config.maxHeldEvents();
     this.listener = listener;
@@ -104,7 +119,30 @@ public final class Sessionizer {
    *     destination's {@code insertIdNamespace})
    */
   public static Sessionizer create(SessionConfig config, UUID namespace, SessionListener listener) {
-    return new Sessionizer(config, namespace, listener == null ? SessionListener.NONE : listener);
+    return new Sessionizer(config, namespace, listener == null ? SessionListener.NONE : listener,
+        key -> true, 0);
+  }
+
+  /**
+   * A sessionizer for the session keys {@code ownsKey} accepts, one of several that split a
+   * destination's stream by session key (see "Split over tasks" in {@code package-info.java}).
+   *
+   * @param ownsKey whether a session key (a user id, {@code $device:}+device id, or a bare
+   *     distinct_id) is this task's: the router's partitioning, a pure function
+   * @param carryWaitMillis how long (wall clock) a user's events wait for a handoff before they
+   *     are placed without it
+   * @throws IllegalArgumentException when {@code carryWaitMillis} is negative
+   */
+  public static Sessionizer create(SessionConfig config, UUID namespace, SessionListener listener,
+      Predicate<String> ownsKey, long carryWaitMillis) {
+    if (ownsKey == null) {
+      throw new IllegalArgumentException("ownsKey is required");
+    }
+    if (carryWaitMillis < 0) {
+      throw new IllegalArgumentException("carryWaitMillis must be >= 0, was " + carryWaitMillis);
+    }
+    return new Sessionizer(config, namespace, listener == null ? SessionListener.NONE : listener,
+        ownsKey, carryWaitMillis);
   }
 
   /**
@@ -121,6 +159,7 @@ public final class Sessionizer {
     if (rules.mode() == Mode.off) {
       return List.of();
     }
+    st.lastWall = Math.max(st.lastWall, wallNow);
     List<Closed> closed = new ArrayList<>();
     for (MixpanelRecord record : batch) {
       SessionEvent e = reader.read(record, st.seq++, logOffset, wallNow);
@@ -159,14 +198,25 @@ public final class Sessionizer {
    * Runs the wall-clock rules: after allowedLateness without any event the watermark catches up
    * with the newest event time; a session whose user sent nothing for timeout + allowedLateness
    * (and, in event and property mode, whose local day has ended) is closed, unless an event that
-   * arrived but waits for the watermark could still extend it.
+   * arrived but waits for the watermark could still extend it. A user whose events waited
+   * {@code carryWaitMillis} for a handoff gets them placed without it.
    */
   public List<MixpanelRecord> onTick(long wallNow) {
     List<Closed> closed = new ArrayList<>();
+    st.lastWall = Math.max(st.lastWall, wallNow);
     if (st.maxTime != Long.MIN_VALUE && st.watermark < st.maxTime
         && wallNow - st.lastEventWall >= rules.latenessMillis()) {
       st.watermark = st.maxTime;
       advance(closed);
+    }
+    if (carry.awaitingUsers() > 0) {
+      List<String> due = carry.waitedSince(wallNow, carryWaitMillis);
+      for (String user : due) {
+        drain(user, true, closed);
+      }
+      if (!due.isEmpty()) {
+        advance(closed);
+      }
     }
     while (!wallTimers.isEmpty() && wallTimers.peek().wallAt <= wallNow) {
       Timer t = wallTimers.poll();
@@ -187,6 +237,80 @@ public final class Sessionizer {
     return emit(closed);
   }
 
+  /**
+   * Advances the watermark to {@code streamTime - allowedLateness} (never backwards), as a new
+   * newest event time would: held events up to it are placed, sessions whose event-time deadline
+   * it passed are closed. For a stream-time punctuator (stream time: the newest record time of the
+   * task's inputs).
+   */
+  public List<MixpanelRecord> onStreamTime(long streamTime) {
+    if (rules.mode() == Mode.off) {
+      return List.of();
+    }
+    List<Closed> closed = new ArrayList<>();
+    st.maxTime = Math.max(st.maxTime, streamTime);
+    long watermark = streamTime < Long.MIN_VALUE + rules.latenessMillis() ? Long.MIN_VALUE
+        : streamTime - rules.latenessMillis();
+    if (watermark > st.watermark) {
+      st.watermark = watermark;
+      advance(closed);
+    }
+    return emit(closed);
+  }
+
+  /**
+   * The handoffs made since the last call, for the owners of their user keys; drains them. Call it
+   * after each {@link #onEvents}, {@link #onTick} and {@link #onStreamTime}. Handoffs not yet taken
+   * are part of the {@link #snapshot}.
+   */
+  public List<Handoff> takeHandoffs() {
+    return carry.drainOutbox();
+  }
+
+  /**
+   * Takes a handoff of another task for a user this one owns and returns the session records that
+   * became final. The device's session continues as the user's at the handoff's time, exactly as
+   * in one sessionizer; the user's events parked for it are then placed. A handoff of a link not
+   * placed here yet is kept until it is; one that no parked event waits for any more (the user was
+   * in a session, or {@code carryWaitMillis} passed) is closed as it is ({@code REKEY_COLLISION});
+   * one already taken (a replay after {@link #restore}) is ignored.
+   *
+   * @throws IllegalArgumentException when the user key is not this sessionizer's, or the state is
+   *     not readable
+   */
+  public List<MixpanelRecord> adopt(Handoff handoff, long wallNow) {
+    if (rules.mode() == Mode.off) {
+      return List.of();
+    }
+    String user = handoff.userKey();
+    if (!owns.test(user)) {
+      throw new IllegalArgumentException("handoff for user key " + user
+          + ", which this sessionizer does not own: route handoffs by their user key");
+    }
+    st.lastWall = Math.max(st.lastWall, wallNow);
+    String id = handoff.id();
+    if (carry.seen(id)) {
+      listener.duplicateHandoff();
+      return List.of();
+    }
+    UserState state = decode(handoff);
+    List<Closed> closed = new ArrayList<>();
+    if (carry.expected(id)) {
+      carry.receive(handoff);
+      Handoffs.Awaiting waiting = carry.awaiting(user);
+      if (waiting != null && id.equals(waiting.waitingFor)) {
+        drain(user, false, closed);
+        advance(closed);
+      }
+    } else if (handoff.time() >= st.watermark && !links.containsKey(linkFrom(handoff))) {
+      carry.receive(handoff); // its link is not placed here yet and may still be
+    } else if (state != null) {
+      carry.applied(id);
+      closed.add(machine.close(handoff.deviceKey(), state, Reason.REKEY_COLLISION));
+    }
+    return emit(closed);
+  }
+
   /** The highest log offset whose records this state reflects (-1 before any). */
   public long snapshotOffset() {
     return st.lastOffset;
@@ -201,7 +325,7 @@ public final class Sessionizer {
     for (SessionEvent e : pending) {
       min = Math.min(min, e.offset());
     }
-    return users.minOffset(min);
+    return carry.minOffset(users.minOffset(min));
   }
 
   /** Open sessions, in memory and spilled. */
@@ -229,10 +353,18 @@ public final class Sessionizer {
     return pending.size();
   }
 
-  /** The state as bytes, reflecting every offset up to {@link #snapshotOffset()}. */
+  /** Events the watermark reached that wait for a handoff to their user (split over tasks). */
+  public int parkedEvents() {
+    return carry.parkedEvents();
+  }
+
+  /**
+   * The state as bytes, reflecting every offset up to {@link #snapshotOffset()} and every handoff
+   * adopted so far (the last {@code max(10000, maxUsersInMemory)} are remembered as adopted).
+   */
   public byte[] snapshot() {
     return new Snapshots(codec).write(fingerprint, st, links, pending, placedKeys,
-        users.inMemory(), users.spilled());
+        users.inMemory(), users.spilled(), carry);
   }
 
   /**
@@ -245,7 +377,8 @@ public final class Sessionizer {
     clear();
     Map<String, UserState> restored = new HashMap<>();
     try {
-      new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, placedKeys, restored);
+      new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, placedKeys, restored,
+          carry);
     } catch (IllegalArgumentException e) {
       clear();
       throw e;
@@ -269,11 +402,13 @@ public final class Sessionizer {
     placedKeys.clear();
     eventTimers.clear();
     wallTimers.clear();
+    carry.clear();
     st.lastOffset = -1;
     st.seq = 0;
     st.maxTime = Long.MIN_VALUE;
     st.watermark = Long.MIN_VALUE;
     st.lastEventWall = Long.MIN_VALUE;
+    st.lastWall = Long.MIN_VALUE;
   }
 
   private void advance(List<Closed> closed) {
@@ -303,22 +438,34 @@ public final class Sessionizer {
         users.settle(t.key, s, s);
       }
     }
+    for (Handoff h : carry.unclaimed(st.watermark)) {
+      if (h.carriesSession()) { // no link placed here asked for it: closed as it is
+        carry.applied(h.id());
+        closed.add(machine.close(h.deviceKey(), decode(h), Reason.REKEY_COLLISION));
+      }
+    }
   }
 
   private void place(SessionEvent e, List<Closed> closed) {
-    if (e.linkFrom() != null && !links.containsKey(e.linkFrom())) {
-      links.put(interner.string(e.linkFrom()), interner.string(e.linkTo()));
-      rekey("$device:" + e.linkFrom(), e.linkTo(), e.time(), closed);
-      if (e.linkAnon()) {
-        rekey(e.linkFrom(), e.linkTo(), e.time(), closed);
+    int deferred = 0;
+    if (e.linkFrom() != null) {
+      if (!links.containsKey(e.linkFrom())) {
+        links.put(interner.string(e.linkFrom()), interner.string(e.linkTo()));
+        deferred = link(e, closed);
+      } else {
+        answerForeignLink(e);
       }
     }
-    if (rules.excluded().contains(e.name())) {
+    boolean counted = !rules.excluded().contains(e.name());
+    if (!counted && deferred == 0) {
       return;
     }
     String key;
     boolean user;
-    if (e.userId() != null) {
+    if (e.linkFrom() != null) {
+      key = e.linkTo(); // its $user_id, or an original-mode identify's $identified_id
+      user = true;
+    } else if (e.userId() != null) {
       key = e.userId();
       user = true;
     } else {
@@ -335,6 +482,36 @@ public final class Sessionizer {
       user = linked != null;
       key = user ? linked : bare != null ? bare : "$device:" + device;
     }
+    if (!owns.test(key)) {
+      listener.eventNotOwned(); // routed by a key it no longer has (it crossed a link)
+      return;
+    }
+    Handoffs.Awaiting waiting = carry.awaiting(key);
+    if (waiting == null && deferred == 0) {
+      placeOn(key, user, e, closed);
+      return;
+    }
+    Handoffs.Parked parked = new Handoffs.Parked(e, user, deferred);
+    if (waiting != null) {
+      for (int bit = 0; bit < 2; bit++) {
+        if ((deferred & (1 << bit)) != 0) {
+          carry.expect(Handoff.id(key, Handoffs.deviceKey(bit, e), e.time()));
+        }
+      }
+      waiting.events.add(parked);
+      return;
+    }
+    String blocked = settle(key, parked, false, closed);
+    if (blocked != null) {
+      waiting = carry.startAwaiting(key);
+      waiting.events.add(parked);
+      waiting.waitingFor = blocked;
+      waiting.since = st.lastWall;
+    }
+  }
+
+  /** Applies one counted event to its user's state. */
+  private void placeOn(String key, boolean user, SessionEvent e, List<Closed> closed) {
     UserState before = users.lookup(key);
     UserState after = machine.onEvent(key, user, before, e, closed);
     if (after != null && after != before) {
@@ -342,6 +519,122 @@ public final class Sessionizer {
       schedule(key, after);
     }
     users.settle(key, before, after);
+  }
+
+  /**
+   * The device side of a new link: a device key owned here with its user is re-keyed at once (or,
+   * while the user waits for a handoff, taken out to be re-keyed in turn); with a user owned
+   * elsewhere it is handed off. Returns the user sides left to apply, as {@link Handoffs.Parked}
+   * bits: those of a device taken out here, and that of a device owned elsewhere.
+   */
+  private int link(SessionEvent e, List<Closed> closed) {
+    String user = e.linkTo();
+    boolean ownUser = owns.test(user);
+    boolean waiting = ownUser && carry.awaiting(user) != null;
+    int primary = e.linkAnon() ? 1 : 0;
+    int deferred = 0;
+    for (int bit = 0; bit <= primary; bit++) {
+      String device = Handoffs.deviceKey(bit, e);
+      if (device.equals(user)) {
+        continue;
+      }
+      boolean ownDevice = owns.test(device);
+      if (ownDevice && ownUser && !waiting) {
+        rekey(device, user, e.time(), closed);
+      } else if (ownDevice && ownUser) {
+        Handoff h = handoff(user, device, e.time(), deviceHalf(device, e.time(), closed));
+        carry.expect(h.id());
+        carry.receive(h);
+        deferred |= 1 << bit;
+      } else if (ownDevice) {
+        carry.send(handoff(user, device, e.time(), deviceHalf(device, e.time(), closed)));
+      } else if (ownUser && bit == primary) {
+        deferred |= 1 << bit;
+      }
+    }
+    return deferred;
+  }
+
+  /**
+   * A device owned here already linked to another user: that user's owner may take the link for a
+   * new one and wait, so it is told there is no session to carry.
+   */
+  private void answerForeignLink(SessionEvent e) {
+    String device = Handoffs.deviceKey(e.linkAnon() ? 1 : 0, e);
+    String user = e.linkTo();
+    if (owns.test(device) && !owns.test(user) && !user.equals(links.get(e.linkFrom()))) {
+      carry.send(new Handoff(user, device, e.time(), null));
+    }
+  }
+
+  /**
+   * Applies a parked event's user sides, then places it. Returns the id of the handoff it must
+   * wait for instead (nothing placed), or null. With {@code giveUp}, the first missing handoff is
+   * not waited for.
+   */
+  private String settle(String key, Handoffs.Parked p, boolean giveUp, List<Closed> closed) {
+    SessionEvent e = p.event;
+    for (int bit = 0; bit < 2; bit++) {
+      if ((p.halves & (1 << bit)) == 0) {
+        continue;
+      }
+      String device = Handoffs.deviceKey(bit, e);
+      String id = Handoff.id(key, device, e.time());
+      Handoff h = carry.claim(id);
+      if (h != null) {
+        UserState s = decode(h);
+        if (s != null && !owns.test(device)) {
+          s.minOffset = e.offset(); // the other task's offsets mean nothing here
+        }
+        userHalf(device, key, e.time(), s, closed);
+      } else if (!owns.test(device) && !liveAt(key, e.time(), closed)) {
+        if (!giveUp) {
+          carry.expect(id);
+          return id;
+        }
+        listener.handoffMissed();
+        giveUp = false;
+      }
+      p.halves &= ~(1 << bit);
+    }
+    if (!rules.excluded().contains(e.name())) {
+      placeOn(key, p.user, e, closed);
+    }
+    return null;
+  }
+
+  /** Places a waiting user's parked events until one must wait for a handoff again. */
+  private void drain(String key, boolean giveUp, List<Closed> closed) {
+    Handoffs.Awaiting waiting = carry.awaiting(key);
+    while (!waiting.events.isEmpty()) {
+      String blocked = settle(key, waiting.events.peek(), giveUp, closed);
+      if (blocked != null) {
+        if (!blocked.equals(waiting.waitingFor)) {
+          waiting.waitingFor = blocked;
+          waiting.since = st.lastWall;
+        }
+        return;
+      }
+      giveUp = false;
+      waiting.events.poll();
+    }
+    carry.stopAwaiting(key);
+  }
+
+  /**
+   * Whether the user has a session that an event at {@code time} would still extend; one already
+   * over then is closed.
+   */
+  private boolean liveAt(String key, long time, List<Closed> closed) {
+    UserState s = users.peek(key);
+    if (s == null) {
+      return false;
+    }
+    if (machine.deadline(s) > time) {
+      return true;
+    }
+    closed.add(machine.close(key, users.take(key), Reason.TIMEOUT));
+    return false;
   }
 
   /**
@@ -353,12 +646,23 @@ public final class Sessionizer {
     if (deviceKey.equals(userKey)) {
       return;
     }
+    userHalf(deviceKey, userKey, time, deviceHalf(deviceKey, time, closed), closed);
+  }
+
+  /** Takes the device's session out for a re-key at {@code time}; closes it if already over. */
+  private UserState deviceHalf(String deviceKey, long time, List<Closed> closed) {
     UserState device = users.take(deviceKey);
-    if (device == null) {
-      return;
-    }
-    if (machine.deadline(device) <= time) {
+    if (device != null && machine.deadline(device) <= time) {
       closed.add(machine.close(deviceKey, device, Reason.TIMEOUT));
+      return null;
+    }
+    return device;
+  }
+
+  /** Continues a device's session (live at {@code time}, or null) as the user's. */
+  private void userHalf(String deviceKey, String userKey, long time, UserState device,
+      List<Closed> closed) {
+    if (device == null) {
       return;
     }
     UserState user = users.take(userKey);
@@ -377,6 +681,27 @@ public final class Sessionizer {
     } else {
       closed.add(machine.close(deviceKey, device, Reason.REKEY_COLLISION));
       users.store(userKey, user);
+    }
+  }
+
+  private Handoff handoff(String userKey, String deviceKey, long time, UserState device) {
+    return new Handoff(userKey, deviceKey, time, device == null ? null : codec.encodeUser(device));
+  }
+
+  /** The device (or anonymous) id a handoff's link comes from, as {@link #links} keys it. */
+  private static String linkFrom(Handoff h) {
+    String device = h.deviceKey();
+    return device.startsWith("$device:") ? device.substring(8) : device;
+  }
+
+  private UserState decode(Handoff h) {
+    if (!h.carriesSession()) {
+      return null;
+    }
+    try {
+      return codec.decodeUser(h.state());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a readable session in " + h, e);
     }
   }
 
