@@ -44,7 +44,8 @@ public record Handoff(String userKey, String deviceKey, long time, byte[] state)
 
   /** The bytes of a Kafka record value; {@link #fromBytes} reads them back. */
   public byte[] toBytes() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (state == null ? 0 : state.length));
+    ByteArrayOutputStream bytes =
+        new ByteArrayOutputStream(64 + (state == null ? 0 : state.length));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
       out.writeInt(VERSION);

@@ -212,7 +212,8 @@ class SessionizerSplitPropertiesTest {
       rank.put(order.get(k), k);
     }
     List<Integer> byTime = new ArrayList<>(order);
-    byTime.sort(Comparator.<Integer>comparingLong(i -> time(events.get(i))).thenComparing(rank::get));
+    byTime.sort(Comparator.<Integer>comparingLong(i -> time(events.get(i)))
+        .thenComparing(rank::get));
     Map<Integer, String> placed = keys(events, byTime);
     Map<Integer, String> routed = keys(events, order);
     Set<String> bad = new HashSet<>();
