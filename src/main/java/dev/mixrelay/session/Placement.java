@@ -328,8 +328,13 @@ final class Placement {
     }
   }
 
+  /** A handoff of a session taken out of this task's timers, the same bytes in a replay. */
   private Handoff handoff(String userKey, String deviceKey, long time, UserState device) {
-    return new Handoff(userKey, deviceKey, time, device == null ? null : codec.encodeUser(device));
+    if (device == null) {
+      return new Handoff(userKey, deviceKey, time, null);
+    }
+    device.timer = 0; // this task's timer ids restart on a restore; the receiver schedules anew
+    return new Handoff(userKey, deviceKey, time, codec.encodeUser(device));
   }
 
   /** The device (or anonymous) id a handoff's link comes from, as {@link #links} keys it. */

@@ -7,6 +7,7 @@ import dev.mixrelay.config.SessionConfig;
 import dev.mixrelay.mixpanel.Endpoint;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -110,6 +111,8 @@ final class SplitRun {
   private final int maxDelay;
   private final Crash crash;
   private final List<InFlight> inFlight = new ArrayList<>();
+  /** Every handoff sent, by id: one re-sent in a replay must be the same bytes. */
+  private final Map<String, byte[]> sent = new HashMap<>();
   private final List<MixpanelRecord> out = new ArrayList<>();
 
   SplitRun(SessionConfig config, Router router, SessionListener listener, long carryWait,
@@ -221,6 +224,10 @@ final class SplitRun {
       out.addAll(z.onTick(op.wall()));
     }
     for (Handoff h : z.takeHandoffs()) {
+      byte[] before = sent.putIfAbsent(h.id(), h.toBytes());
+      if (before != null && !Arrays.equals(before, h.toBytes())) {
+        throw new AssertionError("a replay sent other bytes for " + h);
+      }
       int to = router.owner(h.userKey());
       int delay = maxDelay == 0 ? 0 : delays.nextInt(maxDelay + 1);
       inFlight.add(new InFlight(h, to, tasks[to].log.size() + delay));
