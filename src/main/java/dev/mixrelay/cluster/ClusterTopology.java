@@ -48,7 +48,9 @@ final class ClusterTopology {
   static final String USERS_SINK = "to-users";
   static final String LINKS_SINK = "to-links";
   static final String HANDOFF_SINK = "to-handoffs";
-  static final String DEAD_LETTER_SINK = "to-dead-letters";
+  /** Each stage has its own dead-letter sink: one sink with two parents would join the stages. */
+  static final String ROUTE_DEAD_LETTER_SINK = "route-to-dead-letters";
+  static final String DEAD_LETTER_SINK = "session-to-dead-letters";
 
   /** What the processors need to know of the config. */
   record Settings(Map<String, DestinationConfig> destinations,
@@ -116,7 +118,10 @@ final class ClusterTopology {
         Stores.persistentKeyValueStore(SessionProcessor.STATE_STORE), Serdes.String(),
         Serdes.ByteArray()).withCachingDisabled(), "session");
     t.addSink(HANDOFF_SINK, s.handoffTopic(), keys, bytes, byKey, "session");
-    t.addSink(DEAD_LETTER_SINK, s.deadLetterTopic(), keys, bytes, "route", "session");
+    // one sink per stage: a sink shared by both would make them one sub-topology, whose tasks'
+    // stream time would then include the intake topic's (wall-clock) record times
+    t.addSink(ROUTE_DEAD_LETTER_SINK, s.deadLetterTopic(), keys, bytes, "route");
+    t.addSink(DEAD_LETTER_SINK, s.deadLetterTopic(), keys, bytes, "session");
     return t;
   }
 

@@ -65,7 +65,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     if (destination == null) {
       context.forward(DeadLetters.record("-", "segment", record.value(),
           "the source '" + source + "' is not configured on this processor",
-          record.timestamp()), ClusterTopology.DEAD_LETTER_SINK);
+          record.timestamp()), ClusterTopology.ROUTE_DEAD_LETTER_SINK);
       listener.deadLettered("-", "untranslatable");
       return;
     }
@@ -77,7 +77,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     } catch (Exception e) {
       context.forward(DeadLetters.record(dest, "segment", record.value(),
           "unreadable intake record: " + e.getMessage(), record.timestamp()),
-          ClusterTopology.DEAD_LETTER_SINK);
+          ClusterTopology.ROUTE_DEAD_LETTER_SINK);
       listener.deadLettered(dest, "untranslatable");
       return;
     }
@@ -86,13 +86,20 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     String anonymousId = message.anonymousId();
     String device = linkedDevice(message, simplified);
     long time = message.timestampMillis() > 0 ? message.timestampMillis() : record.timestamp();
-    if (device != null && userId != null && linkedUser(dest, device) == null) {
-      String linkKey = Keys.userKey(dest, device);
-      recent.put(linkKey, userId);
-      context.forward(new Record<>(linkKey, Keys.utf8(userId), time),
-          ClusterTopology.LINKS_SINK);
+    if (device != null && userId != null) {
+      String known = linkedUser(dest, device);
+      if (known == null) {
+        String linkKey = Keys.userKey(dest, device);
+        recent.put(linkKey, userId);
+        context.forward(new Record<>(linkKey, Keys.utf8(userId), time),
+            ClusterTopology.LINKS_SINK);
+      }
+      // the user's task cannot tell a first link from one to a second user of a shared device:
+      // the device's task answers every link to another user than the known one (an empty
+      // handoff when the device already belongs to someone else), so the user's task never waits
+      // in vain
       String deviceKey = simplified ? "$device:" + device : device;
-      if (Keys.partition(Keys.userKey(dest, deviceKey), partitions)
+      if (!userId.equals(known) && Keys.partition(Keys.userKey(dest, deviceKey), partitions)
           != Keys.partition(Keys.userKey(dest, userId), partitions)) {
         Headers h = new RecordHeaders().add(Keys.KIND, Keys.utf8(Keys.KIND_LINK));
         copy(record.headers(), h, Keys.SOURCE);

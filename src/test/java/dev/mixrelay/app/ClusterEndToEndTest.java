@@ -37,6 +37,7 @@ class ClusterEndToEndTest {
     try (ClusterRuns.Cluster c = new ClusterRuns.Cluster(dir.resolve("cluster"),
         EmbeddedKafka.shared(), 2, 4)) {
       cluster = c.run(messages);
+      System.out.println("processor metrics:\n" + c.processorMetrics());
     }
     assertThat(single.sessions()).hasSizeGreaterThan(200);
     assertThat(cluster.events()).isEqualTo(single.events());

@@ -168,6 +168,19 @@ final class ClusterRuns {
       return outcome(mock);
     }
 
+    /** The session and Kafka metrics of every processor, for a failure's message. */
+    String processorMetrics() {
+      StringBuilder sb = new StringBuilder();
+      for (RelayFixture p : processors) {
+        for (String line : p.get("/metrics").bodyAsString().split("\n")) {
+          if (line.startsWith("mixrelay_session") && !line.endsWith(" 0.0")) {
+            sb.append(line).append('\n');
+          }
+        }
+      }
+      return sb.toString();
+    }
+
     @Override
     public void close() {
       for (RelayFixture p : processors) {
