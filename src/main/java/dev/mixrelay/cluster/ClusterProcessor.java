@@ -50,6 +50,8 @@ public final class ClusterProcessor {
   private final Delivery delivery;
   private final KafkaProducer<String, byte[]> deadLetters;
   private final KafkaStreams streams;
+  private static final long PURGE_EVERY_MS = 30_000;
+  private long purgeTimer = -1;
   private volatile Throwable fatal;
 
   private ClusterProcessor(RelayConfig config, ClusterTopology.Settings settings,
@@ -86,7 +88,11 @@ public final class ClusterProcessor {
       streams.start();
       p.registerGauges(metrics);
       return p;
-    });
+    }).onSuccess(p -> p.purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS,
+        t -> vertx.executeBlocking(() -> {
+          p.purge();
+          return null;
+        }, false)));
   }
 
   private static Properties streamsProps(KafkaConfig k, ClusterTopology.Settings s) {
@@ -129,8 +135,11 @@ public final class ClusterProcessor {
       short rf = (short) (int) k.replicationFactor();
       List<NewTopic> wanted = new ArrayList<>();
       wanted.add(new NewTopic(s.intakeTopic(), k.partitions(), rf));
-      wanted.add(new NewTopic(s.usersTopic(), k.partitions(), rf));
-      wanted.add(new NewTopic(s.handoffTopic(), k.partitions(), rf));
+      // their records carry event times, which may be older than any retention: they are kept
+      // until processed and then purged (see purge), like Kafka Streams' repartition topics
+      Map<String, String> untilPurged = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1");
+      wanted.add(new NewTopic(s.usersTopic(), k.partitions(), rf).configs(untilPurged));
+      wanted.add(new NewTopic(s.handoffTopic(), k.partitions(), rf).configs(untilPurged));
       wanted.add(new NewTopic(s.deadLetterTopic(), k.partitions(), rf));
       wanted.add(new NewTopic(s.linksTopic(), k.partitions(), rf).configs(
           Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
@@ -172,6 +181,32 @@ public final class ClusterProcessor {
     }
   }
 
+  /**
+   * Deletes what every processor has committed from the user-keyed and handoff topics (they keep
+   * records forever otherwise, since event times can be older than any retention period).
+   */
+  void purge() {
+    try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
+          committed = admin.listConsumerGroupOffsets(config.kafka().applicationId())
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete>
+          delete = new HashMap<>();
+      committed.forEach((tp, om) -> {
+        if (om != null && settings.internalTopics().contains(tp.topic())) {
+          delete.put(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(
+              om.offset()));
+        }
+      });
+      if (!delete.isEmpty()) {
+        admin.deleteRecords(delete).all().get(30, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      LOG.warn("purging processed records from {} failed (retried later): {}",
+          settings.internalTopics(), rootMessage(e));
+    }
+  }
+
   private void registerGauges(Metrics metrics) {
     for (String topic : List.of(settings.intakeTopic(), settings.usersTopic(),
         settings.handoffTopic())) {
@@ -182,6 +217,10 @@ public final class ClusterProcessor {
             () -> lag(topic, partition), "topic", topic, "partition", partition);
       }
     }
+    metrics.gauge("mixrelay_sessions_open", "open sessions on this processor's tasks",
+        () -> settings.gauges().openSessions());
+    metrics.gauge("mixrelay_sessions_parked_events", "events of users whose task waits for a"
+        + " device's session to be handed over", () -> settings.gauges().parkedEvents());
     metrics.gauge("mixrelay_kafka_streams_running", "1 while the Kafka Streams instance is"
         + " RUNNING", () -> streams.state() == KafkaStreams.State.RUNNING ? 1 : 0);
     metrics.gauge("mixrelay_kafka_state_store_bytes", "bytes of the session and links stores on"
@@ -243,6 +282,16 @@ public final class ClusterProcessor {
     return reasons;
   }
 
+  /** The session tasks' open sessions and parked events, and the consumer lag, for diagnostics. */
+  public String describeTasks() {
+    return state() + " tasks " + settings.gauges().describe() + " lag " + lagByPartition();
+  }
+
+  /** Events parked on this processor's tasks for a handoff (as of their last tick). */
+  public long parkedEvents() {
+    return settings.gauges().parkedEvents();
+  }
+
   /** The Streams state (CREATED, REBALANCING, RUNNING, ...). */
   public String state() {
     return streams.state().name();
@@ -253,6 +302,9 @@ public final class ClusterProcessor {
    * delivery and the dead-letter producer close.
    */
   public Future<Void> stop(Vertx vertx, Duration deadline) {
+    if (purgeTimer >= 0) {
+      vertx.cancelTimer(purgeTimer);
+    }
     return vertx.executeBlocking(() -> {
       streams.close(deadline);
       return null;

@@ -56,7 +56,7 @@ final class ClusterTopology {
   record Settings(Map<String, DestinationConfig> destinations,
       Map<String, DestinationConfig> destinationBySource, int partitions, String intakeTopic,
       String usersTopic, String handoffTopic, String linksTopic, String deadLetterTopic,
-      Duration handoffWait, Duration deliveryWait) {
+      Duration handoffWait, Duration deliveryWait, TaskGauges gauges) {
 
     static Settings of(RelayConfig config) {
       KafkaConfig k = config.kafka();
@@ -66,7 +66,7 @@ final class ClusterTopology {
       }
       return new Settings(config.destinations(), bySource, k.partitions(), k.intakeTopic(),
           ClusterTopology.usersTopic(k), ClusterTopology.handoffTopic(k), k.linksTopic(), k.deadLetterTopic(),
-          Duration.ofMinutes(2), Duration.ofMinutes(4));
+          Duration.ofMinutes(2), Duration.ofMinutes(4), new TaskGauges());
     }
 
     Set<String> internalTopics() {
@@ -125,7 +125,10 @@ final class ClusterTopology {
     return t;
   }
 
-  /** Keeps the first user a device was linked to (the links topic may hold a later one). */
+  /**
+   * Keeps the earliest link of a device (the links topic may also hold later ones, from another
+   * partition or a replay).
+   */
   private static final class LinksLoader implements Processor<String, String, Void, Void> {
     private KeyValueStore<String, String> store;
 
@@ -136,7 +139,12 @@ final class ClusterTopology {
 
     @Override
     public void process(Record<String, String> record) {
-      if (record.key() != null && record.value() != null && store.get(record.key()) == null) {
+      if (record.key() == null) {
+        return;
+      }
+      RouteProcessor.Link offered = RouteProcessor.Link.decode(record.value());
+      RouteProcessor.Link kept = RouteProcessor.Link.decode(store.get(record.key()));
+      if (offered != null && (kept == null || offered.time() < kept.time())) {
         store.put(record.key(), record.value());
       }
     }

@@ -21,10 +21,14 @@ import org.apache.kafka.streams.processor.api.Record;
 final class DeadLetters {
   private DeadLetters() {}
 
+  /**
+   * A dead letter given up on at {@code time}; the Kafka record is stamped with the wall clock,
+   * not an event time, so the topic's retention counts from when it was written.
+   */
   static Record<String, byte[]> record(String destination, String endpoint, byte[] json,
       String reason, long time) {
     return new Record<>(destination, value(destination, endpoint,
-        new String(json, StandardCharsets.UTF_8), reason, time), time);
+        new String(json, StandardCharsets.UTF_8), reason, time), System.currentTimeMillis());
   }
 
   static byte[] value(String destination, String endpoint, String json, String reason,

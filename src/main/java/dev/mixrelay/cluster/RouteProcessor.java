@@ -87,11 +87,15 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     String device = linkedDevice(message, simplified);
     long time = message.timestampMillis() > 0 ? message.timestampMillis() : record.timestamp();
     if (device != null && userId != null) {
-      String known = linkedUser(dest, device);
-      if (known == null) {
+      Link known = link(dest, device);
+      // "<=": a replay after a crash decides as the first attempt did, even when that attempt's
+      // link reached the links topic and its link-only copy did not reach the by-user topic
+      boolean ours = known == null || time <= known.time;
+      if (ours) {
         String linkKey = Keys.userKey(dest, device);
-        recent.put(linkKey, userId);
-        context.forward(new Record<>(linkKey, Keys.utf8(userId), time),
+        Link made = new Link(time, userId);
+        recent.put(linkKey, made.encode());
+        context.forward(new Record<>(linkKey, Keys.utf8(made.encode()), time),
             ClusterTopology.LINKS_SINK);
       }
       // the user's task cannot tell a first link from one to a second user of a shared device:
@@ -99,7 +103,8 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
       // handoff when the device already belongs to someone else), so the user's task never waits
       // in vain
       String deviceKey = simplified ? "$device:" + device : device;
-      if (!userId.equals(known) && Keys.partition(Keys.userKey(dest, deviceKey), partitions)
+      if ((ours || !userId.equals(known.user))
+          && Keys.partition(Keys.userKey(dest, deviceKey), partitions)
           != Keys.partition(Keys.userKey(dest, userId), partitions)) {
         Headers h = new RecordHeaders().add(Keys.KIND, Keys.utf8(Keys.KIND_LINK));
         copy(record.headers(), h, Keys.SOURCE);
@@ -114,13 +119,39 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     if (userId != null) {
       sessionKey = userId;
     } else if (anonymousId != null) {
-      String linked = linkedUser(dest, anonymousId);
-      sessionKey = linked != null ? linked : simplified ? "$device:" + anonymousId : anonymousId;
+      // by time, not arrival: an anonymous event from before the link belongs to the device's
+      // session, as in one sessionizer, and a replay after a crash routes it the same way
+      Link linked = link(dest, anonymousId);
+      sessionKey = linked != null && linked.time <= time ? linked.user
+          : simplified ? "$device:" + anonymousId : anonymousId;
     } else {
       sessionKey = "\u0001" + message.messageId(); // in no session: spread over the tasks
     }
     context.forward(new Record<>(Keys.userKey(dest, sessionKey), record.value(), time,
         record.headers()), ClusterTopology.USERS_SINK);
+  }
+
+  /**
+   * A device's link: the user and the time of the earliest message that linked them (the
+   * sessionizer places links in time order, so the earliest is the one it keeps). The links
+   * topic's value is {@code time + ' ' + userId}.
+   */
+  record Link(long time, String user) {
+    String encode() {
+      return time + " " + user;
+    }
+
+    static Link decode(String value) {
+      int at = value == null ? -1 : value.indexOf(' ');
+      if (at <= 0) {
+        return null;
+      }
+      try {
+        return new Link(Long.parseLong(value.substring(0, at)), value.substring(at + 1));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
   }
 
   /**
@@ -145,10 +176,15 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     return type == MessageType.IDENTIFY ? message.anonymousId() : null;
   }
 
-  private String linkedUser(String dest, String device) {
+  /** The device's link as this task knows it: its own newest, else the global store's. */
+  private Link link(String dest, String device) {
     String key = Keys.userKey(dest, device);
-    String mine = recent.get(key);
-    return mine != null ? mine : links.get(key);
+    Link mine = Link.decode(recent.get(key));
+    Link global = Link.decode(links.get(key));
+    if (mine == null) {
+      return global;
+    }
+    return global == null || mine.time <= global.time ? mine : global;
   }
 
   private static void copy(Headers from, Headers to, String name) {

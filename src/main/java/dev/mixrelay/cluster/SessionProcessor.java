@@ -189,7 +189,7 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
       }
       for (Translation.Rejected r : done.rejected()) {
         context.forward(new Record<>(dest, DeadLetters.value(dest, r.record().endpoint().path(),
-            r.record().body().toString(), r.reason(), now), record.timestamp()),
+            r.record().body().toString(), r.reason(), now), System.currentTimeMillis()),
             ClusterTopology.DEAD_LETTER_SINK);
         metrics.deadLetteredMessage(dest, "never_accepted", 1);
       }
@@ -203,6 +203,13 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
 
   private void onWallClock(long punctuatedAt) {
     long now = clock.millis(); // the relay's clock, as the single node's tick reads it
+    long open = 0;
+    long parked = 0;
+    for (Sessionizer s : sessionizers.values()) {
+      open += s.openSessions();
+      parked += s.parkedEvents();
+    }
+    settings.gauges().update(partition, open, parked);
     sessionizers.forEach((dest, s) -> {
       List<MixpanelRecord> closed = s.onTick(now);
       if (!closed.isEmpty()) {
@@ -276,10 +283,9 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
     dirty.clear();
   }
 
-  /** Open sessions of a destination on this task (read from any thread: approximate). */
-  long openSessions(String dest) {
-    Sessionizer s = sessionizers.get(dest);
-    return s == null ? 0 : s.openSessions();
+  @Override
+  public void close() {
+    settings.gauges().remove(partition);
   }
 
   private static List<MixpanelRecord> concat(List<MixpanelRecord> a, List<MixpanelRecord> b) {

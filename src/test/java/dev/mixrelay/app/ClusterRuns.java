@@ -11,7 +11,6 @@ import dev.mixrelay.config.ConfigLoader;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.mock.MockMixpanel;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +37,8 @@ final class ClusterRuns {
   static final String SESSIONS = "{ timeout: 30m, allowedLateness: 12h }";
 
   /** What the mock received: event insert ids, and session events by insert id. */
-  record Outcome(TreeSet<String> events, TreeMap<String, String> sessions) {}
+  record Outcome(TreeSet<String> events, TreeMap<String, String> sessions,
+      TreeMap<String, String> eventsByInsertId) {}
 
   private ClusterRuns() {}
 
@@ -73,7 +73,7 @@ final class ClusterRuns {
         post(fx, messages);
         fx.waitUntil(() -> fx.relay.log().stats().acknowledgedOffset() == messages.size(),
             () -> "acknowledged " + fx.relay.log().stats());
-        closeEverything(fx.vertx, clock, mock::distinctInsertIds, () -> mock.sessions().size());
+        closeEverything(clock, mock::distinctInsertIds, () -> mock.sessions().size(), () -> true);
         return outcome(mock);
       }
     }
@@ -87,6 +87,11 @@ final class ClusterRuns {
     final List<RelayFixture> processors = new ArrayList<>();
     private final Path dir;
     private final String yaml;
+    private String deadLetterTopic;
+
+    String deadLetterTopic() {
+      return deadLetterTopic;
+    }
 
     Cluster(Path dir, EmbeddedKafka kafka, int processorCount, int partitions) {
       this(dir, kafka, processorCount, partitions, NOW);
@@ -102,6 +107,7 @@ final class ClusterRuns {
       this.dir = dir;
       this.clock = new ManualClock(start);
       String app = EmbeddedKafka.unique("relay");
+      this.deadLetterTopic = app + "-dead-letters";
       this.yaml = """
           server: { host: 127.0.0.1, port: 0 }
           engine: kafka
@@ -164,7 +170,15 @@ final class ClusterRuns {
 
     /** Closes every session on the manual clock and collects what the mock received. */
     Outcome finish() throws Exception {
-      closeEverything(intake.vertx, clock, mock::distinctInsertIds, () -> mock.sessions().size());
+      try {
+        closeEverything(clock, mock::distinctInsertIds, () -> mock.sessions().size(),
+            () -> processors.stream().allMatch(p -> p.relay.clusterProcessor().parkedEvents()
+                == 0));
+      } catch (AssertionError e) {
+        StringBuilder sb = new StringBuilder(e.getMessage());
+        processors.forEach(p -> sb.append("; ").append(p.relay.clusterProcessor().describeTasks()));
+        throw new AssertionError(sb.toString(), e);
+      }
       return outcome(mock);
     }
 
@@ -204,12 +218,21 @@ final class ClusterRuns {
   /**
    * Lets the watermarks catch up with the newest event time (past {@code allowedLateness} of
    * wall-clock time: every held event is placed, devices' sessions handed over), waits until the
-   * mock is quiet, then moves two days on so every open session closes, and waits again.
+   * mock is quiet and no task waits for a handoff, then moves two days on so every open session
+   * closes, and waits again.
    */
-  static void closeEverything(Vertx vertx, ManualClock clock, LongSupplier events,
-      LongSupplier sessions) throws Exception {
+  static void closeEverything(ManualClock clock, LongSupplier events, LongSupplier sessions,
+      java.util.function.BooleanSupplier handedOver) throws Exception {
     clock.advance(Duration.ofHours(12).plusMinutes(10));
     awaitQuiet(events, sessions);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!handedOver.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("events still wait for handoffs after 60 s");
+      }
+      Thread.sleep(100); // the test thread polls; the relays run on their own threads
+    }
+    Thread.sleep(1500); // a tick after the last adoption: the gauges are a tick old
     clock.advance(Duration.ofDays(2));
     awaitQuiet(events, sessions);
   }
@@ -232,10 +255,47 @@ final class ClusterRuns {
     throw new AssertionError("the mock did not settle within 90 s");
   }
 
+  /** The session events only one of two outcomes has, summarised, for a failure's message. */
+  static String difference(Outcome expected, Outcome actual) {
+    StringBuilder sb = new StringBuilder();
+    for (var e : List.of(Map.entry("only expected", diff(expected, actual)),
+        Map.entry("only actual", diff(actual, expected)))) {
+      sb.append(e.getKey()).append(" (").append(e.getValue().size()).append("):\n");
+      e.getValue().stream().sorted().limit(40).forEach(line -> sb.append("  ").append(line)
+          .append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private static List<String> diff(Outcome a, Outcome b) {
+    List<String> out = new ArrayList<>();
+    a.sessions().forEach((id, body) -> {
+      if (!body.equals(b.sessions().get(id))) {
+        try {
+          JsonNode r = JSON.readTree(body);
+          JsonNode p = r.get("properties");
+          out.add(p.path("distinct_id").asText() + " " + r.path("event").asText() + " "
+              + Instant.ofEpochMilli(p.path("time").asLong()) + " count="
+              + p.path("Session Event Count").asInt() + " duration="
+              + p.path("Session Duration (Seconds)").asDouble() + " " + id.substring(0, 8));
+        } catch (java.io.IOException e) {
+          out.add(body);
+        }
+      }
+    });
+    return out;
+  }
+
   static Outcome outcome(MockMixpanel mock) {
     TreeSet<String> events = new TreeSet<>();
     for (MixpanelRecord r : mock.events()) {
       events.add(r.insertId());
+    }
+    TreeMap<String, String> described = new TreeMap<>();
+    for (MixpanelRecord r : mock.events()) {
+      JsonNode p = r.body().get("properties");
+      described.put(r.insertId(), p.path("distinct_id").asText() + " " + r.eventName() + " "
+          + Instant.ofEpochMilli(p.path("time").asLong()));
     }
     TreeMap<String, String> sessions = new TreeMap<>();
     for (MixpanelRecord r : mock.sessions()) {
@@ -243,6 +303,6 @@ final class ClusterRuns {
       sessions.put(r.insertId(), body.toString());
       events.remove(r.insertId());
     }
-    return new Outcome(events, sessions);
+    return new Outcome(events, sessions, described);
   }
 }
