@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   private static final String ROOT = "dev.mixrelay.";
   private static final List<String> ALL = List.of("segment", "mixpanel", "config", "translate",
-      "identity", "session", "log", "deliver", "ingest", "ops", "app", "mock");
+      "identity", "session", "log", "deliver", "ingest", "ops", "app", "mock", "cluster");
   private static final Map<String, List<String>> MAY_USE = Map.ofEntries(
       Map.entry("segment", List.of()),
       Map.entry("mixpanel", List.of()),
@@ -24,7 +24,9 @@ class ArchitectureTest {
       Map.entry("log", List.of("segment")),
       Map.entry("deliver", List.of("mixpanel", "config")),
       Map.entry("ingest", List.of("segment", "config", "log")),
-      Map.entry("mock", List.of("mixpanel")));
+      Map.entry("mock", List.of("mixpanel")),
+      Map.entry("cluster", List.of("segment", "mixpanel", "config", "translate", "identity",
+          "session", "log", "deliver", "ingest", "ops", "mock")));
 
   private final JavaClasses classes = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -40,6 +42,14 @@ class ArchitectureTest {
           .allowEmptyShould(true)
           .check(classes);
     });
+  }
+
+  @Test
+  void onlyAppUsesTheClusterProcessor() {
+    noClasses().that().resideOutsideOfPackages(ROOT + "app..", ROOT + "cluster..")
+        .should().dependOnClassesThat().resideInAPackage(ROOT + "cluster..")
+        .allowEmptyShould(true)
+        .check(classes);
   }
 
   @Test

@@ -8,10 +8,18 @@ final class EffectiveConfig {
 
   static String describe(RelayConfig c) {
     StringBuilder sb = new StringBuilder();
-    sb.append("server=").append(c.server().host()).append(':').append(c.server().port())
-        .append(" storage=").append(c.storage().dir()).append(" fsync=").append(c.storage().fsync())
-        .append(" maxLogBytes=").append(c.storage().maxLogBytes())
-        .append(" sources=[");
+    sb.append("server=").append(c.server().host()).append(':').append(c.server().port());
+    if (c.engine() == RelayConfig.Engine.kafka) {
+      sb.append(" engine=kafka role=").append(c.role())
+          .append(" brokers=").append(c.kafka().bootstrapServers())
+          .append(" intakeTopic=").append(c.kafka().intakeTopic())
+          .append(" partitions=").append(c.kafka().partitions())
+          .append(" replicationFactor=").append(c.kafka().replicationFactor());
+    } else {
+      sb.append(" storage=").append(c.storage().dir()).append(" fsync=").append(c.storage().fsync())
+          .append(" maxLogBytes=").append(c.storage().maxLogBytes());
+    }
+    sb.append(" sources=[");
     c.sources().forEach(s -> sb.append(s.name()).append("->").append(s.destination())
         .append(s.webhookSecret() == null ? "" : "(signed)").append(' '));
     sb.append("] destinations=[");

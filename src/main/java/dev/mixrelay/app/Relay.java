@@ -1,9 +1,13 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.cluster.ClusterProcessor;
+import dev.mixrelay.config.KafkaConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.ingest.IntakeRoutes;
+import dev.mixrelay.log.IntakeLog;
+import dev.mixrelay.log.KafkaIntakeLog;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.ops.AdminRoutes;
 import dev.mixrelay.ops.Debugger;
@@ -35,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running relay: the intake log, the HTTP server (intake, health), the pipeline and delivery,
- * started in that order and stopped in reverse.
+ * started in that order and stopped in reverse. With {@code engine: kafka} it is one node of a
+ * cluster instead (see {@link #startClusterNode}): no SQLite log and no in-process pipeline.
  */
 public final class Relay {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
@@ -63,6 +68,10 @@ public final class Relay {
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private int port;
+  /** engine: kafka only: the cluster's topics, and (roles intake and all) the producer. */
+  private ClusterTopics clusterTopics;
+  private KafkaIntakeLog kafkaLog;
+  private ClusterProcessor clusterProcessor;
 
   private Relay(Vertx vertx, RelayConfig config, Clock clock, Function<Relay, Delivery> deliveryFactory,
       boolean runPipeline) {
@@ -97,6 +106,9 @@ public final class Relay {
   }
 
   private Future<Void> startAll() {
+    if (config.engine() == RelayConfig.Engine.kafka) {
+      return startClusterNode();
+    }
     StorageConfig storage = config.storage();
     return startEmbeddedMock().compose(x -> vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock, new SqliteIntakeLog.Options(
             Path.of(storage.dir()), storage.fsync() != StorageConfig.FsyncMode.off,
@@ -126,6 +138,141 @@ public final class Relay {
         .onSuccess(v -> LOG.info("mixrelay listening on http://{}:{} ({} sources, {} destinations, log in {})",
             config.server().host(), port, config.sources().size(), config.destinations().size(),
             storage.dir()));
+  }
+
+  // ---- engine: kafka ------------------------------------------------------------------------
+
+  /**
+   * One node of a cluster on Kafka. The topics first (created when missing; when the brokers
+   * cannot be reached the node starts anyway and intake refuses until they can), then by role:
+   * {@code intake} opens the producer and serves the Segment API; {@code processor} starts the
+   * Kafka Streams processor; {@code all} does both. Every role serves /health, /ready and
+   * /metrics. No SQLite log is opened and {@code storage.dir} is not used.
+   */
+  private Future<Void> startClusterNode() {
+    RelayConfig.Role role = config.role();
+    boolean intake = role != RelayConfig.Role.processor;
+    boolean processor = role != RelayConfig.Role.intake;
+    KafkaConfig kafka = config.kafka();
+    int maxRecordBytes = maxKafkaRecordBytes();
+    return ClusterTopics.ensure(vertx, kafka, maxRecordBytes)
+        .compose(topics -> {
+          clusterTopics = topics;
+          if (!intake) {
+            return Future.<KafkaIntakeLog>succeededFuture(null);
+          }
+          var options = new KafkaIntakeLog.Options(kafka.bootstrapServers(), kafka.intakeTopic(),
+              kafkaSendTimeout(), maxRecordBytes, kafka.properties());
+          return vertx.executeBlocking(() -> KafkaIntakeLog.open(vertx, clock, options));
+        })
+        .compose(opened -> {
+          kafkaLog = opened;
+          if (kafkaLog != null) {
+            registerLogGauges(kafkaLog);
+          }
+          return processor ? startEmbeddedMock().compose(v -> startClusterProcessor())
+              : Future.<Void>succeededFuture();
+        })
+        .compose(v -> serve(clusterRoutes(intake)))
+        .onSuccess(v -> LOG.info("mixrelay {} node listening on http://{}:{} (engine kafka,"
+            + " brokers {}, intake topic {})", role, config.server().host(), port,
+            kafka.bootstrapServers(), kafka.intakeTopic()))
+        .recover(e -> stopClusterNode().transform(ar -> Future.failedFuture(e)));
+  }
+
+  /** Health, readiness, metrics, and the Segment API unless the node only processes. */
+  private Consumer<Router> clusterRoutes(boolean intake) {
+    HealthRoutes health = new HealthRoutes(this::notReadyReasons);
+    IntakeRoutes routes = intake
+        ? new IntakeRoutes(config, kafkaLog, metrics.intake(), clock) : null;
+    if (config.admin().enabled()) {
+      LOG.warn("admin.token is set, but the admin API and the debugger are not served with"
+          + " engine: kafka");
+    }
+    return router -> {
+      health.mount(router);
+      metrics.mount(router);
+      if (routes != null) {
+        routes.mount(router);
+      }
+    };
+  }
+
+  /** Room for the largest message the config accepts, and never below Kafka's 1 MiB default. */
+  private int maxKafkaRecordBytes() {
+    return Math.max(1 << 20, config.server().maxMessageBytes() + 64 * 1024);
+  }
+
+  /** At most 5 s, and well within server.requestTimeout, so a dead broker is a 503, not a 408. */
+  private Duration kafkaSendTimeout() {
+    Duration half = config.server().requestTimeout().dividedBy(2);
+    Duration bounded = half.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : half;
+    return bounded.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : bounded;
+  }
+
+  private List<String> clusterNotReadyReasons() {
+    List<String> reasons = new ArrayList<>();
+    if (clusterTopics != null && !clusterTopics.ensured()) {
+      reasons.add("the Kafka topics are not created yet (kafka.bootstrapServers does not answer)");
+    }
+    if (kafkaLog != null) {
+      switch (kafkaLog.health()) {
+        case READY -> { }
+        case UNREACHABLE -> reasons.add("the Kafka producer cannot reach kafka.bootstrapServers");
+        case TOPIC_MISSING -> reasons.add("the topic kafka.intakeTopic does not exist yet (the"
+            + " relay creates it once the brokers answer)");
+        case BUFFER_FULL -> reasons.add("the Kafka producer's buffer is nearly full (the brokers"
+            + " take records more slowly than intake accepts them)");
+        case CLOSED -> reasons.add("the intake log is not writable");
+      }
+    }
+    reasons.addAll(clusterProcessorNotReadyReasons());
+    return reasons;
+  }
+
+  /** After HTTP stopped: the processor, then the producer (flushed), then the topics' client. */
+  private Future<Void> stopClusterNode() {
+    if (config.engine() != RelayConfig.Engine.kafka) {
+      return Future.succeededFuture();
+    }
+    return stopClusterProcessor().recover(e -> Future.succeededFuture())
+        .compose(v -> kafkaLog == null ? Future.<Void>succeededFuture() : kafkaLog.close())
+        .compose(v -> clusterTopics == null ? Future.<Void>succeededFuture()
+            : clusterTopics.close());
+  }
+
+  // ---- the Kafka Streams processor (roles processor and all) ---------------------------------
+
+  /**
+   * Starts the Kafka Streams processor and its delivery, after the topics exist and the embedded
+   * mock (if any) runs, before HTTP opens. The translator loads off the event loop.
+   */
+  private Future<Void> startClusterProcessor() {
+    return vertx.executeBlocking(Translator::new)
+        .compose(t -> {
+          this.translator = t;
+          return ClusterProcessor.start(vertx, config, clock, t, metrics);
+        })
+        .map(p -> {
+          clusterProcessor = p;
+          return null;
+        });
+  }
+
+  /** Stops the processor (after HTTP stopped, before the producer closes): each task commits. */
+  private Future<Void> stopClusterProcessor() {
+    return clusterProcessor == null ? Future.succeededFuture()
+        : clusterProcessor.stop(vertx, Duration.ofSeconds(30));
+  }
+
+  /** Why the processor is not ready (added to /ready's reasons); empty when it is RUNNING. */
+  private List<String> clusterProcessorNotReadyReasons() {
+    return clusterProcessor == null ? List.of() : clusterProcessor.notReadyReasons();
+  }
+
+  /** The Kafka Streams processor of a processor node, or null. */
+  public ClusterProcessor clusterProcessor() {
+    return clusterProcessor;
   }
 
   /** Starts the mock Mixpanel in-process when a destination's apiHost is embedded-mock. */
@@ -160,7 +307,7 @@ public final class Relay {
     HealthRoutes health = new HealthRoutes(this::notReadyReasons);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     DebuggerRoutes debuggerPage = debuggerRoutes();
-    Consumer<Router> routes = router -> {
+    return serve(router -> {
       health.mount(router);
       metrics.mount(router);
       intake.mount(router);
@@ -170,7 +317,11 @@ public final class Relay {
       if (debuggerPage != null) {
         debuggerPage.mount(router);
       }
-    };
+    });
+  }
+
+  /** Deploys the HTTP servers, each mounting {@code routes}; sets {@link #port}. */
+  private Future<Void> serve(Consumer<Router> routes) {
     // one server per event loop (up to the cores), deployed together so Vert.x shares the port
     // between them, a random one (port 0) included
     int instances = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
@@ -239,23 +390,27 @@ public final class Relay {
   }
 
   private void registerGauges() {
-    metrics.gauge("mixrelay_intake_log_messages", "messages in the log not yet acknowledged",
-        () -> log.stats().unackedMessages());
-    metrics.gauge("mixrelay_intake_log_bytes", "bytes in the log not yet acknowledged",
-        () -> log.stats().unackedBytes());
-    metrics.gauge("mixrelay_intake_log_oldest_age_seconds", "age of the oldest unacknowledged message",
-        () -> {
-          long oldest = log.stats().oldestUnackedMillis();
-          return oldest == 0 ? 0 : Math.max(0, clock.millis() - oldest) / 1000.0;
-        });
-    metrics.gauge("mixrelay_intake_back_pressure", "1 while intake refuses for a full log",
-        () -> log.overCapacity() ? 1 : 0);
+    registerLogGauges(log);
     for (String d : config.destinations().keySet()) {
       metrics.destination(d);
       metrics.gauge("mixrelay_sessions_open", "open sessions", () -> sessions.openSessions(d), "destination", d);
       metrics.gauge("mixrelay_destination_ready", "1 while the destination accepts records",
           () -> delivery.ready(d) ? 1 : 0, "destination", d);
     }
+  }
+
+  private void registerLogGauges(IntakeLog intakeLog) {
+    metrics.gauge("mixrelay_intake_log_messages", "messages in the log not yet acknowledged",
+        () -> intakeLog.stats().unackedMessages());
+    metrics.gauge("mixrelay_intake_log_bytes", "bytes in the log not yet acknowledged",
+        () -> intakeLog.stats().unackedBytes());
+    metrics.gauge("mixrelay_intake_log_oldest_age_seconds", "age of the oldest unacknowledged message",
+        () -> {
+          long oldest = intakeLog.stats().oldestUnackedMillis();
+          return oldest == 0 ? 0 : Math.max(0, clock.millis() - oldest) / 1000.0;
+        });
+    metrics.gauge("mixrelay_intake_back_pressure", "1 while intake refuses for a full log",
+        () -> intakeLog.overCapacity() ? 1 : 0);
   }
 
   /** The relay's metrics registry. */
@@ -303,6 +458,9 @@ public final class Relay {
 
   /** Why intake does not accept now; empty when ready. */
   List<String> notReadyReasons() {
+    if (config.engine() == RelayConfig.Engine.kafka) {
+      return clusterNotReadyReasons();
+    }
     List<String> reasons = new ArrayList<>();
     if (log == null || !log.writable()) {
       reasons.add("the intake log is not writable");
@@ -357,6 +515,7 @@ public final class Relay {
         .recover(e -> Future.succeededFuture())
         .compose(v -> undeployAll())
         .compose(v -> log == null ? Future.<Void>succeededFuture() : log.close())
+        .compose(v -> stopClusterNode())
         .onComplete(ar -> {
           metrics.close();
           if (mock != null) {

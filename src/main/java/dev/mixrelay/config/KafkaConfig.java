@@ -1,6 +1,8 @@
 package dev.mixrelay.config;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
 
 /**
  * The Kafka cluster that {@code engine: kafka} runs on: where the brokers are, the topics the
@@ -16,10 +18,13 @@ import java.time.Duration;
  * @param replicationFactor replicas of each topic the relay creates
  * @param stateDir where each processor keeps its local state stores
  * @param commitInterval how often processors commit (each commit waits for delivery)
+ * @param properties Kafka client settings passed to every producer, consumer, admin and Streams
+ *     client the relay makes (security: {@code security.protocol}, {@code sasl.*}, {@code ssl.*};
+ *     timeouts such as {@code session.timeout.ms}); the relay's own settings win where they meet
  */
 public record KafkaConfig(String bootstrapServers, String intakeTopic, String deadLetterTopic,
     String linksTopic, String applicationId, Integer partitions, Integer replicationFactor,
-    String stateDir, Duration commitInterval) {
+    String stateDir, Duration commitInterval, Map<String, String> properties) {
 
   public KafkaConfig {
     bootstrapServers = bootstrapServers == null ? "localhost:9092" : bootstrapServers;
@@ -31,10 +36,19 @@ public record KafkaConfig(String bootstrapServers, String intakeTopic, String de
     replicationFactor = replicationFactor == null ? 1 : replicationFactor;
     stateDir = stateDir == null ? "./data/kafka-streams" : stateDir;
     commitInterval = commitInterval == null ? Duration.ofSeconds(1) : commitInterval;
+    properties = properties == null ? Map.of() : Map.copyOf(properties);
+  }
+
+  /** The client settings as Kafka's {@code Properties}, for a client to add its own to. */
+  public Properties clientProperties() {
+    Properties p = new Properties();
+    p.putAll(properties);
+    p.put("bootstrap.servers", bootstrapServers);
+    return p;
   }
 
   static KafkaConfig defaults() {
-    return new KafkaConfig(null, null, null, null, null, null, null, null, null);
+    return new KafkaConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   void check(String path, Checks c) {
@@ -52,5 +66,7 @@ public record KafkaConfig(String bootstrapServers, String intakeTopic, String de
     c.require(!stateDir.isBlank(), path + ".stateDir", "must not be empty", null);
     c.between(commitInterval, Duration.ofMillis(100), Duration.ofMinutes(1),
         path + ".commitInterval");
+    properties.forEach((k, v) -> c.require(k != null && !k.isBlank() && v != null,
+        path + ".properties", "must map Kafka client setting names to values", null));
   }
 }

@@ -1,5 +1,7 @@
 /**
- * The durable intake log. The only package that knows the disk format: one SQLite database in WAL
- * mode under {@code storage.dir}. Design constraints are on {@code SqliteIntakeLog}.
+ * The durable intake log. The only package that knows its formats: with {@code engine: embedded}
+ * one SQLite database in WAL mode under {@code storage.dir} (design constraints on {@code
+ * SqliteIntakeLog}); with {@code engine: kafka} the intake topic ({@code KafkaIntakeLog}, record
+ * format {@code KafkaRecords}, topics created by {@code KafkaTopics}).
  */
 package dev.mixrelay.log;

@@ -218,6 +218,21 @@ public final class Metrics {
         count("mixrelay_session_late_events_total", "late");
       }
 
+      @Override
+      public void handoffMissed() {
+        count("mixrelay_sessions_handoffs_timed_out_total", "timed_out");
+      }
+
+      @Override
+      public void eventNotOwned() {
+        count("mixrelay_session_events_not_owned_total", "not_owned");
+      }
+
+      @Override
+      public void duplicateHandoff() {
+        count("mixrelay_sessions_handoffs_duplicate_total", "replayed");
+      }
+
       private void count(String name, String reason) {
         counter(name, null, "destination", destination, "reason", reason).increment();
       }

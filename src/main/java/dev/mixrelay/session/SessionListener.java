@@ -40,4 +40,19 @@ public interface SessionListener {
 
   /** A user's open session left memory for the serialized spill (the in-memory cap was reached). */
   default void userSpilled() {}
+
+  /**
+   * Split over tasks: an event whose session key another task owns (the router chose its key
+   * before a link changed it) was not sessionized here; it is delivered all the same.
+   */
+  default void eventNotOwned() {}
+
+  /**
+   * Split over tasks: a user's events waited {@code carryWaitMillis} for a device's handoff that
+   * did not come and were placed without it.
+   */
+  default void handoffMissed() {}
+
+  /** Split over tasks: a handoff already taken (a replay) was ignored. */
+  default void duplicateHandoff() {}
 }

@@ -3,7 +3,6 @@ package dev.mixrelay.session;
 import dev.mixrelay.config.SessionConfig;
 import dev.mixrelay.config.SessionConfig.Mode;
 import dev.mixrelay.mixpanel.MixpanelRecord;
-import dev.mixrelay.session.SessionListener.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,6 +15,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Sessionizes one destination's outgoing event stream and emits Session Start / Session End
@@ -27,6 +27,10 @@ import java.util.UUID;
  * message's offset; call {@link #onTick} periodically. The state reflects every offset up to
  * {@link #snapshotOffset()}; {@link #restore} of a {@link #snapshot} followed by a replay of the
  * later offsets re-emits the same sessions with the same {@code $insert_id}s.
+ *
+ * <p>Split over tasks (one sessionizer per task, each owning some session keys): after every call,
+ * send {@link #takeHandoffs} to the owners of their user keys, who {@link #adopt} them. The
+ * protocol and its limits are in {@code package-info.java}.
  */
 public final class Sessionizer {
   private static final Comparator<SessionEvent> BY_TIME =
@@ -43,17 +47,18 @@ public final class Sessionizer {
   private final StateCodec codec = new StateCodec(interner);
   private final UserStore users;
   private final Links links;
-  private int timerIds;
   private final PriorityQueue<SessionEvent> pending = new PriorityQueue<>(BY_TIME);
   /** De-duplication keys of the held events, and of placed events not older than the watermark. */
   private final Set<String> heldKeys = new HashSet<>();
   private final LinkedHashMap<String, Long> placedKeys = new LinkedHashMap<>();
-  private final PriorityQueue<Timer> eventTimers =
-      new PriorityQueue<>(Comparator.comparingLong(t -> t.eventAt));
-  private final PriorityQueue<Timer> wallTimers =
-      new PriorityQueue<>(Comparator.comparingLong(t -> t.wallAt));
+  private final Timers timers;
   private final String fingerprint;
   private final State st = new State();
+  /** Whether a session key is this sessionizer's; every key unless split over tasks. */
+  private final Predicate<String> owns;
+  private final long carryWaitMillis;
+  private final Handoffs carry;
+  private final Placement placement;
 
   /** The scalar progress of the stream (kept together so a snapshot is one read). */
   static final class State {
@@ -62,27 +67,15 @@ public final class Sessionizer {
     long maxTime = Long.MIN_VALUE;
     long watermark = Long.MIN_VALUE;
     long lastEventWall = Long.MIN_VALUE;
+    /** The newest wall-clock time any call passed in. */
+    long lastWall = Long.MIN_VALUE;
   }
 
-  /**
-   * One timer entry, in both queues at once. It speaks for the user's state while the state's
-   * {@code timer} is its id; deadlines only grow, so an entry is re-queued, never updated in place.
-   */
-  private static final class Timer {
-    final String key;
-    final int id;
-    long eventAt;
-    long wallAt;
-
-    Timer(String key, int id, long eventAt, long wallAt) {
-      this.key = key;
-      this.id = id;
-      this.eventAt = eventAt;
-      this.wallAt = wallAt;
-    }
-  }
-
-  private Sessionizer(SessionConfig config, UUID namespace, SessionListener listener) {
+  private Sessionizer(SessionConfig config, UUID namespace, SessionListener listener,
+      Predicate<String> owns, long carryWaitMillis) {
+    this.owns = owns;
+    this.carryWaitMillis = carryWaitMillis;
+    this.carry = new Handoffs(Math.max(10_000, config.maxUsersInMemory()));
     this.rules = SessionRules.of(config);
     this.maxHeld = config.maxHeldEvents();
     this.listener = listener;
@@ -91,6 +84,9 @@ public final class Sessionizer {
     this.records = new SessionRecords(rules, namespace);
     this.reader = new EventReader(rules, interner);
     this.users = new UserStore(config.maxUsersInMemory(), codec, listener);
+    this.timers = new Timers(machine, users);
+    this.placement = new Placement(rules, listener, interner, machine, codec, users, links,
+        timers, carry, st, owns);
     this.fingerprint = rules.mode() + "|" + rules.timeoutMillis() + "|" + rules.startEvent() + "|"
         + rules.endEvent() + "|" + rules.sessionIdProperty() + "|" + new TreeSet<>(rules.excluded())
         + "|" + rules.associated() + "|" + rules.startEventName() + "|" + rules.endEventName()
@@ -104,7 +100,30 @@ public final class Sessionizer {
    *     destination's {@code insertIdNamespace})
    */
   public static Sessionizer create(SessionConfig config, UUID namespace, SessionListener listener) {
-    return new Sessionizer(config, namespace, listener == null ? SessionListener.NONE : listener);
+    return new Sessionizer(config, namespace, listener == null ? SessionListener.NONE : listener,
+        key -> true, 0);
+  }
+
+  /**
+   * A sessionizer for the session keys {@code ownsKey} accepts, one of several that split a
+   * destination's stream by session key (see "Split over tasks" in {@code package-info.java}).
+   *
+   * @param ownsKey whether a session key (a user id, {@code $device:}+device id, or a bare
+   *     distinct_id) is this task's: the router's partitioning, a pure function
+   * @param carryWaitMillis how long (wall clock) a user's events wait for a handoff before they
+   *     are placed without it
+   * @throws IllegalArgumentException when {@code carryWaitMillis} is negative
+   */
+  public static Sessionizer create(SessionConfig config, UUID namespace, SessionListener listener,
+      Predicate<String> ownsKey, long carryWaitMillis) {
+    if (ownsKey == null) {
+      throw new IllegalArgumentException("ownsKey is required");
+    }
+    if (carryWaitMillis < 0) {
+      throw new IllegalArgumentException("carryWaitMillis must be >= 0, was " + carryWaitMillis);
+    }
+    return new Sessionizer(config, namespace, listener == null ? SessionListener.NONE : listener,
+        ownsKey, carryWaitMillis);
   }
 
   /**
@@ -121,6 +140,7 @@ public final class Sessionizer {
     if (rules.mode() == Mode.off) {
       return List.of();
     }
+    st.lastWall = Math.max(st.lastWall, wallNow);
     List<Closed> closed = new ArrayList<>();
     for (MixpanelRecord record : batch) {
       SessionEvent e = reader.read(record, st.seq++, logOffset, wallNow);
@@ -159,30 +179,78 @@ public final class Sessionizer {
    * Runs the wall-clock rules: after allowedLateness without any event the watermark catches up
    * with the newest event time; a session whose user sent nothing for timeout + allowedLateness
    * (and, in event and property mode, whose local day has ended) is closed, unless an event that
-   * arrived but waits for the watermark could still extend it.
+   * arrived but waits for the watermark could still extend it. A user whose events waited
+   * {@code carryWaitMillis} for a handoff gets them placed without it.
    */
   public List<MixpanelRecord> onTick(long wallNow) {
     List<Closed> closed = new ArrayList<>();
+    st.lastWall = Math.max(st.lastWall, wallNow);
     if (st.maxTime != Long.MIN_VALUE && st.watermark < st.maxTime
         && wallNow - st.lastEventWall >= rules.latenessMillis()) {
       st.watermark = st.maxTime;
       advance(closed);
     }
-    while (!wallTimers.isEmpty() && wallTimers.peek().wallAt <= wallNow) {
-      Timer t = wallTimers.poll();
-      UserState s = users.lookup(t.key);
-      if (s == null || s.timer != t.id) {
-        users.settle(t.key, s, s);
-      } else if (machine.wallDeadline(s) <= wallNow
-          && (pending.isEmpty() || machine.deadline(s) <= pending.peek().time())) {
-        closed.add(machine.close(t.key, s, Reason.WALL_CLOCK));
-        users.settle(t.key, s, null);
-      } else {
-        // not idle yet, or an event already here but not yet placed may still extend it
-        t.wallAt = Math.max(machine.wallDeadline(s), wallNow + 1);
-        wallTimers.add(t);
-        users.settle(t.key, s, s);
-      }
+    if (placement.giveUp(wallNow, carryWaitMillis, closed)) {
+      advance(closed);
+    }
+    timers.onWall(wallNow, pending.isEmpty() ? Long.MAX_VALUE : pending.peek().time(), closed);
+    return emit(closed);
+  }
+
+  /**
+   * Advances the watermark to {@code streamTime - allowedLateness} (never backwards), as a new
+   * newest event time would: held events up to it are placed, sessions whose event-time deadline
+   * it passed are closed. For a stream-time punctuator (stream time: the newest record time of the
+   * task's inputs).
+   */
+  public List<MixpanelRecord> onStreamTime(long streamTime) {
+    if (rules.mode() == Mode.off) {
+      return List.of();
+    }
+    List<Closed> closed = new ArrayList<>();
+    st.maxTime = Math.max(st.maxTime, streamTime);
+    long watermark = streamTime < Long.MIN_VALUE + rules.latenessMillis() ? Long.MIN_VALUE
+        : streamTime - rules.latenessMillis();
+    if (watermark > st.watermark) {
+      st.watermark = watermark;
+      advance(closed);
+    }
+    return emit(closed);
+  }
+
+  /**
+   * The handoffs made since the last call, for the owners of their user keys; drains them. Call it
+   * after each {@link #onEvents}, {@link #onTick} and {@link #onStreamTime}. Handoffs not yet taken
+   * are part of the {@link #snapshot}.
+   */
+  public List<Handoff> takeHandoffs() {
+    return carry.drainOutbox();
+  }
+
+  /**
+   * Takes a handoff of another task for a user this one owns and returns the session records that
+   * became final. The device's session continues as the user's at the handoff's time, exactly as
+   * in one sessionizer; the user's events parked for it are then placed. A handoff of a link not
+   * placed here yet is kept until it is; one that no parked event waits for any more (the user was
+   * in a session, or {@code carryWaitMillis} passed) is closed as it is ({@code REKEY_COLLISION});
+   * one already taken (a replay after {@link #restore}) is ignored.
+   *
+   * @throws IllegalArgumentException when the user key is not this sessionizer's, or the state is
+   *     not readable
+   */
+  public List<MixpanelRecord> adopt(Handoff handoff, long wallNow) {
+    if (rules.mode() == Mode.off) {
+      return List.of();
+    }
+    String user = handoff.userKey();
+    if (!owns.test(user)) {
+      throw new IllegalArgumentException("handoff for user key " + user
+          + ", which this sessionizer does not own: route handoffs by their user key");
+    }
+    st.lastWall = Math.max(st.lastWall, wallNow);
+    List<Closed> closed = new ArrayList<>();
+    if (placement.adopt(handoff, closed)) {
+      advance(closed);
     }
     return emit(closed);
   }
@@ -201,7 +269,7 @@ public final class Sessionizer {
     for (SessionEvent e : pending) {
       min = Math.min(min, e.offset());
     }
-    return users.minOffset(min);
+    return carry.minOffset(users.minOffset(min));
   }
 
   /** Open sessions, in memory and spilled. */
@@ -229,10 +297,18 @@ public final class Sessionizer {
     return pending.size();
   }
 
-  /** The state as bytes, reflecting every offset up to {@link #snapshotOffset()}. */
+  /** Events the watermark reached that wait for a handoff to their user (split over tasks). */
+  public int parkedEvents() {
+    return carry.parkedEvents();
+  }
+
+  /**
+   * The state as bytes, reflecting every offset up to {@link #snapshotOffset()} and every handoff
+   * adopted so far (the last {@code max(10000, maxUsersInMemory)} are remembered as adopted).
+   */
   public byte[] snapshot() {
     return new Snapshots(codec).write(fingerprint, st, links, pending, placedKeys,
-        users.inMemory(), users.spilled());
+        users.inMemory(), users.spilled(), carry);
   }
 
   /**
@@ -245,7 +321,8 @@ public final class Sessionizer {
     clear();
     Map<String, UserState> restored = new HashMap<>();
     try {
-      new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, placedKeys, restored);
+      new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, placedKeys, restored,
+          carry);
     } catch (IllegalArgumentException e) {
       clear();
       throw e;
@@ -256,7 +333,7 @@ public final class Sessionizer {
       }
     });
     restored.forEach((key, s) -> {
-      schedule(key, s);
+      timers.schedule(key, s);
       users.store(key, s);
     });
   }
@@ -267,13 +344,14 @@ public final class Sessionizer {
     pending.clear();
     heldKeys.clear();
     placedKeys.clear();
-    eventTimers.clear();
-    wallTimers.clear();
+    timers.clear();
+    carry.clear();
     st.lastOffset = -1;
     st.seq = 0;
     st.maxTime = Long.MIN_VALUE;
     st.watermark = Long.MIN_VALUE;
     st.lastEventWall = Long.MIN_VALUE;
+    st.lastWall = Long.MIN_VALUE;
   }
 
   private void advance(List<Closed> closed) {
@@ -283,108 +361,15 @@ public final class Sessionizer {
         heldKeys.remove(e.dedupKey());
         placedKeys.put(e.dedupKey(), e.time());
       }
-      place(e, closed);
+      placement.place(e, closed);
     }
     // an older duplicate is late anyway
     Iterator<Map.Entry<String, Long>> placed = placedKeys.entrySet().iterator();
     while (placed.hasNext() && placed.next().getValue() < st.watermark) {
       placed.remove();
     }
-    while (!eventTimers.isEmpty() && eventTimers.peek().eventAt <= st.watermark) {
-      Timer t = eventTimers.poll();
-      UserState s = users.lookup(t.key);
-      if (s == null || s.timer != t.id) {
-        users.settle(t.key, s, s);
-      } else if (machine.onWatermark(t.key, s, st.watermark, closed) == null) {
-        users.settle(t.key, s, null);
-      } else {
-        t.eventAt = machine.deadline(s);
-        eventTimers.add(t);
-        users.settle(t.key, s, s);
-      }
-    }
-  }
-
-  private void place(SessionEvent e, List<Closed> closed) {
-    if (e.linkFrom() != null && !links.containsKey(e.linkFrom())) {
-      links.put(interner.string(e.linkFrom()), interner.string(e.linkTo()));
-      rekey("$device:" + e.linkFrom(), e.linkTo(), e.time(), closed);
-      if (e.linkAnon()) {
-        rekey(e.linkFrom(), e.linkTo(), e.time(), closed);
-      }
-    }
-    if (rules.excluded().contains(e.name())) {
-      return;
-    }
-    String key;
-    boolean user;
-    if (e.userId() != null) {
-      key = e.userId();
-      user = true;
-    } else {
-      String device = e.deviceId();
-      String bare = null;
-      if (device == null && e.distinctId() != null) {
-        bare = e.distinctId();
-        device = bare.startsWith("$device:") ? bare.substring(8) : bare;
-      }
-      if (device == null) {
-        return; // distinct_id "": not tied to a user, in no session
-      }
-      String linked = links.get(device);
-      user = linked != null;
-      key = user ? linked : bare != null ? bare : "$device:" + device;
-    }
-    UserState before = users.lookup(key);
-    UserState after = machine.onEvent(key, user, before, e, closed);
-    if (after != null && after != before) {
-      listener.sessionOpened();
-      schedule(key, after);
-    }
-    users.settle(key, before, after);
-  }
-
-  /**
-   * Moves the device's open session to the user at {@code time}. A session already over at that
-   * time (past its timeout or midnight) is closed instead; two live sessions are not merged: the
-   * device's is closed.
-   */
-  private void rekey(String deviceKey, String userKey, long time, List<Closed> closed) {
-    if (deviceKey.equals(userKey)) {
-      return;
-    }
-    UserState device = users.take(deviceKey);
-    if (device == null) {
-      return;
-    }
-    if (machine.deadline(device) <= time) {
-      closed.add(machine.close(deviceKey, device, Reason.TIMEOUT));
-      return;
-    }
-    UserState user = users.take(userKey);
-    if (user != null && machine.deadline(user) <= time) {
-      closed.add(machine.close(userKey, user, Reason.TIMEOUT));
-      user = null;
-    }
-    if (user == null) {
-      if (device.deviceId == null && deviceKey.startsWith("$device:")) {
-        device.deviceId = interner.string(deviceKey.substring(8));
-      }
-      device.user = true;
-      schedule(userKey, device);
-      users.store(userKey, device);
-      listener.sessionRekeyed();
-    } else {
-      closed.add(machine.close(deviceKey, device, Reason.REKEY_COLLISION));
-      users.store(userKey, user);
-    }
-  }
-
-  private void schedule(String key, UserState s) {
-    Timer t = new Timer(key, ++timerIds, machine.deadline(s), machine.wallDeadline(s));
-    s.timer = t.id;
-    eventTimers.add(t);
-    wallTimers.add(t);
+    timers.onWatermark(st.watermark, closed);
+    placement.closeUnclaimed(closed);
   }
 
   private List<MixpanelRecord> emit(List<Closed> closed) {

@@ -17,8 +17,9 @@ import java.util.Map;
 /**
  * Writes and reads a whole {@link Sessionizer} state: progress, device links, held events and open
  * sessions (in memory and spilled, their shared property arrays written once), with the
- * de-duplication keys of placed events. Layout: magic, {@link StateCodec#VERSION}, the session
- * definition's fingerprint, then the parts in that order.
+ * de-duplication keys of placed events, then (since version 3) the newest wall-clock time and the
+ * {@link Handoffs}. Layout: magic, {@link StateCodec#VERSION}, the session definition's
+ * fingerprint, then the parts in that order. Reads version 2 too: no handoffs, wall clock unknown.
  */
 final class Snapshots {
   private static final int MAGIC = 0x4d525353; // "MRSS"
@@ -31,7 +32,7 @@ final class Snapshots {
 
   byte[] write(String fingerprint, Sessionizer.State st, Map<String, String> links,
       Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users,
-      Map<String, byte[]> spilled) {
+      Map<String, byte[]> spilled, Handoffs handoffs) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
@@ -74,6 +75,8 @@ final class Snapshots {
         StateCodec.writeString(out, u.getKey());
         codec.writeUser(out, u.getValue(), table);
       }
+      out.writeLong(st.lastWall);
+      handoffs.write(out, codec);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -81,10 +84,12 @@ final class Snapshots {
   }
 
   void read(byte[] snapshot, String fingerprint, Sessionizer.State st, Map<String, String> links,
-      Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users) {
+      Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users,
+      Handoffs handoffs) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
-      if (in.readInt() != MAGIC || in.readInt() != StateCodec.VERSION) {
-        throw new IllegalArgumentException("not a session snapshot of version "
+      int version = in.readInt() == MAGIC ? in.readInt() : -1;
+      if (version != StateCodec.VERSION && version != 2) {
+        throw new IllegalArgumentException("not a session snapshot of version 2 to "
             + StateCodec.VERSION);
       }
       String made = codec.readString(in);
@@ -112,6 +117,10 @@ final class Snapshots {
       }
       for (int i = in.readInt(); i > 0; i--) {
         users.put(codec.readString(in), codec.readUser(in, table));
+      }
+      if (version >= 3) {
+        st.lastWall = in.readLong();
+        handoffs.read(in, codec);
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("not a readable session snapshot: " + e.getMessage(), e);

@@ -40,9 +40,47 @@
  * repeated exactly by a replay; the wall-clock ones can differ only for events that arrived more
  * than {@code allowedLateness} of wall time after newer ones.
  *
+ * <h2>Split over tasks</h2>
+ * A cluster runs one sessionizer per task, each owning the session keys its {@code ownsKey}
+ * accepts. The router sends a record to the owner of its key as the router resolves it
+ * ({@code $user_id}, else the user it linked the device to, else {@code $device:<id>}, else
+ * distinct_id) and, when the record links a device to a user other than the one it knows for the
+ * device (so at least the first link), a link-only {@code $identify} copy with its own
+ * {@code $insert_id} to the owner of {@code $device:<id>} (original mode: the identify itself, to
+ * the owner of the anonymous id).
+ * <ul>
+ *   <li><b>Device's task</b>: places the copy at the link's time like any link; the device's
+ *       session is taken out as a re-key takes it (closed there if already over) and a
+ *       {@code Handoff(user, device key, time, state or null)} waits in {@code takeHandoffs}. A
+ *       link to a user other than the device's first gets a null handoff: that user's task cannot
+ *       tell the link is not new.
+ *   <li><b>User's task</b>: placing the link, it applies the handoff if it is already there; if the
+ *       user has a live session nothing is awaited (the handoff is closed as it is,
+ *       REKEY_COLLISION, as one sessionizer closes the device's session); otherwise the user's
+ *       events from the link on are parked until {@code adopt} brings the handoff, which
+ *       continues the device's session as the user's exactly as a re-key, then places them. After
+ *       {@code carryWaitMillis} of wall clock they are placed without it ({@code handoffMissed});
+ *       a handoff coming later, or one no placed link asks for once the watermark passed its
+ *       time, is closed as it is.
+ *   <li><b>State</b>: parked events, received and untaken handoffs and the ids of the handoffs
+ *       applied (the last {@code max(10000, maxUsersInMemory)}) are in the snapshot, so handoffs
+ *       re-read after a restore are ignored. Commit the handoff input's position with the state.
+ * </ul>
+ * The sessions equal one sessionizer's when every record's routed key is the key one sessionizer
+ * places it under, i.e. a device's records arrive in time order around its links (reordering
+ * within a key is fine). Limits: an anonymous event routed to one side of a link but timed on the
+ * other is not sessionized ({@code eventNotOwned}); a retry of an anonymous event that straddles
+ * the link reaches two tasks and is counted twice; a link dropped from the bounded link memory
+ * makes the user's task wait {@code carryWaitMillis} for a handoff that never comes; in original
+ * mode only the bare anonymous id's session travels; a session started by an event without
+ * {@code $insert_id} gets other {@code $insert_id}s (its tie-break is the task's arrival order);
+ * each task's watermark follows its own records, so lateness and the wall-clock rules are judged
+ * per task; parked events are bounded by {@code carryWaitMillis}, not {@code maxHeldEvents}.
+ *
  * <h2>Memory</h2>
  * One {@code UserState} per open session (primitives, interned names and values), held in a
  * Caffeine cache bounded by {@code maxUsersInMemory}; evicted users are kept serialized. Closed
- * sessions leave no state. Device links are kept for the life of the state.
+ * sessions leave no state. Device links are kept, the least recently used dropped beyond four per
+ * {@code maxUsersInMemory}.
  */
 package dev.mixrelay.session;

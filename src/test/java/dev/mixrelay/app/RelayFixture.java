@@ -108,6 +108,12 @@ final class RelayFixture implements AutoCloseable {
 
   /** Waits (without sleeping the test thread in a loop) until the condition holds, at most 60 s. */
   void waitUntil(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> describe) {
+    waitUntil(condition, describe, 60);
+  }
+
+  /** As {@link #waitUntil(java.util.function.BooleanSupplier, java.util.function.Supplier)}. */
+  void waitUntil(java.util.function.BooleanSupplier condition,
+      java.util.function.Supplier<String> describe, int seconds) {
     java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
     long id = vertx.setPeriodic(25, t -> {
       if (condition.getAsBoolean()) {
@@ -115,9 +121,9 @@ final class RelayFixture implements AutoCloseable {
       }
     });
     try {
-      done.get(60, TimeUnit.SECONDS);
+      done.get(seconds, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new AssertionError("condition not met within 60 s: " + describe.get(), e);
+      throw new AssertionError("condition not met within " + seconds + " s: " + describe.get(), e);
     } finally {
       vertx.cancelTimer(id);
     }

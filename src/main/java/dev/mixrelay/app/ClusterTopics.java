@@ -1,0 +1,119 @@
+package dev.mixrelay.app;
+
+import dev.mixrelay.config.KafkaConfig;
+import dev.mixrelay.log.KafkaTopics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The topics of {@code engine: kafka} (intake, dead letters, compacted links), created when
+ * missing before a node opens intake. When the brokers do not answer at start the node starts
+ * anyway (its intake refuses until the intake topic exists) and the topics are tried again every
+ * 5 s until they are there; when the brokers refuse (too few of them for
+ * {@code kafka.replicationFactor}, not authorised) the start fails: an operator must act.
+ */
+final class ClusterTopics {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterTopics.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final long RETRY_MILLIS = 5_000;
+  /** The brokers' default {@code message.max.bytes}; larger records need a topic setting. */
+  private static final int KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+  private final Vertx vertx;
+  private final KafkaTopics topics;
+  private final List<KafkaTopics.Topic> wanted;
+  private volatile boolean ensured;
+  private boolean closed;
+  private long retryTimer = -1;
+
+  private ClusterTopics(Vertx vertx, KafkaTopics topics, List<KafkaTopics.Topic> wanted) {
+    this.vertx = vertx;
+    this.topics = topics;
+    this.wanted = wanted;
+  }
+
+  /**
+   * Completes after the first attempt: the topics exist, or the brokers did not answer (retried
+   * in the background); fails when the brokers refused.
+   */
+  static Future<ClusterTopics> ensure(Vertx vertx, KafkaConfig kafka, int maxRecordBytes) {
+    return vertx.executeBlocking(() -> new ClusterTopics(vertx,
+            KafkaTopics.connect(kafka.properties(), kafka.bootstrapServers(), TIMEOUT), wanted(kafka, maxRecordBytes)))
+        .compose(t -> t.attempt(true).transform(ar -> ar.succeeded() ? Future.succeededFuture(t)
+            : t.close().transform(x -> Future.failedFuture(ar.cause()))));
+  }
+
+  /** The three topics with the configured partitions and replicas; links compacted. */
+  static List<KafkaTopics.Topic> wanted(KafkaConfig kafka, int maxRecordBytes) {
+    KafkaTopics.Topic intake = KafkaTopics.Topic.of(kafka.intakeTopic(), kafka.partitions(),
+        kafka.replicationFactor());
+    KafkaTopics.Topic deadLetters = KafkaTopics.Topic.of(kafka.deadLetterTopic(),
+        kafka.partitions(), kafka.replicationFactor());
+    if (maxRecordBytes > KAFKA_DEFAULT_MAX_MESSAGE_BYTES) {
+      intake = intake.with("max.message.bytes", String.valueOf(maxRecordBytes));
+      deadLetters = deadLetters.with("max.message.bytes", String.valueOf(maxRecordBytes));
+    }
+    return List.of(intake, deadLetters, KafkaTopics.Topic.of(kafka.linksTopic(),
+        kafka.partitions(), kafka.replicationFactor()).compacted());
+  }
+
+  /** True once every topic exists. */
+  boolean ensured() {
+    return ensured;
+  }
+
+  private Future<Void> attempt(boolean first) {
+    return vertx.executeBlocking(() -> topics.ensure(wanted)).transform(ar -> {
+      if (ar.succeeded()) {
+        ensured = true;
+        if (!first) {
+          LOG.info("the Kafka topics exist now");
+        }
+        return Future.succeededFuture();
+      }
+      boolean unreachable = ar.cause() instanceof TimeoutException;
+      if (first && !unreachable) {
+        return Future.failedFuture(ar.cause());
+      }
+      if (first) {
+        LOG.warn("{}; the node starts, its intake refuses until the topics exist, and they are"
+            + " tried again every {} s", ar.cause().getMessage(), RETRY_MILLIS / 1000);
+      } else if (unreachable) {
+        LOG.debug("the Kafka topics could not be ensured yet: {}", ar.cause().getMessage());
+      } else {
+        LOG.warn("the Kafka topics could not be ensured: {}; tried again in {} s",
+            ar.cause().getMessage(), RETRY_MILLIS / 1000);
+      }
+      scheduleRetry();
+      return Future.succeededFuture();
+    });
+  }
+
+  private synchronized void scheduleRetry() {
+    if (!closed) {
+      retryTimer = vertx.setTimer(RETRY_MILLIS, id -> attempt(false));
+    }
+  }
+
+  /** Stops retrying and closes the admin client. */
+  Future<Void> close() {
+    synchronized (this) {
+      if (closed) {
+        return Future.succeededFuture();
+      }
+      closed = true;
+      if (retryTimer >= 0) {
+        vertx.cancelTimer(retryTimer);
+      }
+    }
+    return vertx.executeBlocking(() -> {
+      topics.close();
+      return null;
+    });
+  }
+}

@@ -1,0 +1,324 @@
+package dev.mixrelay.cluster;
+
+import dev.mixrelay.config.KafkaConfig;
+import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.ops.Metrics;
+import dev.mixrelay.translate.Translator;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A processor of an {@code engine: kafka} cluster: one Kafka Streams instance running the
+ * {@link ClusterTopology} (identity stage, session stage, delivery), with its own delivery to
+ * Mixpanel whose dead letters go to the dead-letter topic. Instances sharing {@code
+ * kafka.applicationId} split the partitions between them; a task that moves resumes from its
+ * changelogged state.
+ */
+public final class ClusterProcessor {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterProcessor.class);
+
+  private final RelayConfig config;
+  private final ClusterTopology.Settings settings;
+  private final Delivery delivery;
+  private final KafkaProducer<String, byte[]> deadLetters;
+  private final KafkaStreams streams;
+  private static final long PURGE_EVERY_MS = 30_000;
+  private long purgeTimer = -1;
+  private volatile Throwable fatal;
+
+  private ClusterProcessor(RelayConfig config, ClusterTopology.Settings settings,
+      Delivery delivery, KafkaProducer<String, byte[]> deadLetters, KafkaStreams streams) {
+    this.config = config;
+    this.settings = settings;
+    this.delivery = delivery;
+    this.deadLetters = deadLetters;
+    this.streams = streams;
+  }
+
+  /**
+   * Creates the topics that are missing, then starts the Streams instance (off the event loop).
+   * Completes once it is started, not once it is RUNNING: readiness tells that.
+   */
+  public static Future<ClusterProcessor> start(Vertx vertx, RelayConfig config, Clock clock,
+      Translator translator, Metrics metrics) {
+    ClusterTopology.Settings settings = ClusterTopology.Settings.of(config);
+    return vertx.executeBlocking(() -> {
+      ensureTopics(config.kafka(), settings);
+      KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(config.kafka()),
+          new StringSerializer(), new ByteArraySerializer());
+      Delivery delivery = Delivery.create(vertx, DeadLetters.sink(producer,
+          settings.deadLetterTopic()), metrics.delivery(), clock);
+      KafkaStreams streams = new KafkaStreams(ClusterTopology.build(settings, translator, delivery,
+          metrics, ClusterListener.NONE, clock), streamsProps(config.kafka(), settings));
+      ClusterProcessor p = new ClusterProcessor(config, settings, delivery, producer, streams);
+      streams.setUncaughtExceptionHandler(e -> {
+        LOG.warn("a stream thread failed; it is replaced and its tasks start over from their last"
+            + " commit: {}", rootMessage(e));
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+      });
+      streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
+      streams.start();
+      p.registerGauges(metrics);
+      return p;
+    }).onSuccess(p -> p.purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS,
+        t -> vertx.executeBlocking(() -> {
+          p.purge();
+          return null;
+        }, false)));
+  }
+
+  private static Properties streamsProps(KafkaConfig k, ClusterTopology.Settings s) {
+    Properties p = k.clientProperties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, k.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, k.commitInterval().toMillis());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"); // kafka.properties may raise it
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, k.replicationFactor());
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // a commit may wait for delivery (up to deliveryWait); the group must not expel us meanwhile
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
+        (int) s.deliveryWait().plusMinutes(2).toMillis());
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    return p;
+  }
+
+  private static Properties producerProps(KafkaConfig k) {
+    Properties p = k.clientProperties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, k.applicationId() + "-dead-letters");
+    return p;
+  }
+
+  /**
+   * Creates the intake, user-keyed, handoff, links (compacted) and dead-letter topics when
+   * missing; the user-keyed and handoff topics must have exactly {@code kafka.partitions}.
+   */
+  static void ensureTopics(KafkaConfig k, ClusterTopology.Settings s) throws Exception {
+    Properties p = k.clientProperties();
+    try (Admin admin = Admin.create(p)) {
+      short rf = (short) (int) k.replicationFactor();
+      List<NewTopic> wanted = new ArrayList<>();
+      wanted.add(new NewTopic(s.intakeTopic(), k.partitions(), rf));
+      // their records carry event times, which may be older than any retention: they are kept
+      // until processed and then purged (see purge), like Kafka Streams' repartition topics
+      Map<String, String> untilPurged = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1");
+      wanted.add(new NewTopic(s.usersTopic(), k.partitions(), rf).configs(untilPurged));
+      wanted.add(new NewTopic(s.handoffTopic(), k.partitions(), rf).configs(untilPurged));
+      wanted.add(new NewTopic(s.deadLetterTopic(), k.partitions(), rf));
+      wanted.add(new NewTopic(s.linksTopic(), k.partitions(), rf).configs(
+          Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+      for (NewTopic t : wanted) {
+        try {
+          admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+      Map<String, TopicDescription> found = describe(admin, List.of(s.usersTopic(),
+          s.handoffTopic()));
+      for (TopicDescription d : found.values()) {
+        if (d.partitions().size() != k.partitions()) {
+          throw new IllegalStateException("topic " + d.name() + " has " + d.partitions().size()
+              + " partitions but kafka.partitions is " + k.partitions() + "; processors route by"
+              + " the partition count, so they must agree");
+        }
+      }
+    }
+  }
+
+  /** Describes new topics, waiting out the moment before the brokers' metadata has them. */
+  private static Map<String, TopicDescription> describe(Admin admin, List<String> topics)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100); // a worker thread, never the event loop
+      }
+    }
+  }
+
+  /**
+   * Deletes what every processor has committed from the user-keyed and handoff topics (they keep
+   * records forever otherwise, since event times can be older than any retention period).
+   */
+  void purge() {
+    try (Admin admin = Admin.create(config.kafka().clientProperties())) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>
+          committed = admin.listConsumerGroupOffsets(config.kafka().applicationId())
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete>
+          delete = new HashMap<>();
+      committed.forEach((tp, om) -> {
+        if (om != null && settings.internalTopics().contains(tp.topic())) {
+          delete.put(tp, org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(
+              om.offset()));
+        }
+      });
+      if (!delete.isEmpty()) {
+        admin.deleteRecords(delete).all().get(30, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      LOG.warn("purging processed records from {} failed (retried later): {}",
+          settings.internalTopics(), rootMessage(e));
+    }
+  }
+
+  private void registerGauges(Metrics metrics) {
+    for (String topic : List.of(settings.intakeTopic(), settings.usersTopic(),
+        settings.handoffTopic())) {
+      for (int i = 0; i < settings.partitions(); i++) {
+        String partition = Integer.toString(i);
+        metrics.gauge("mixrelay_kafka_consumer_lag_records", "records behind the end of a"
+            + " partition this processor reads (0 when another processor has it)",
+            () -> lag(topic, partition), "topic", topic, "partition", partition);
+      }
+    }
+    metrics.gauge("mixrelay_sessions_open", "open sessions on this processor's tasks",
+        () -> settings.gauges().openSessions());
+    metrics.gauge("mixrelay_sessions_parked_events", "events of users whose task waits for a"
+        + " device's session to be handed over", () -> settings.gauges().parkedEvents());
+    metrics.gauge("mixrelay_kafka_streams_running", "1 while the Kafka Streams instance is"
+        + " RUNNING", () -> streams.state() == KafkaStreams.State.RUNNING ? 1 : 0);
+    metrics.gauge("mixrelay_kafka_state_store_bytes", "bytes of the session and links stores on"
+        + " this processor (RocksDB estimate)", () -> storeBytes());
+  }
+
+  private double lag(String topic, String partition) {
+    for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+      MetricName n = e.getKey();
+      if (n.name().equals("records-lag") && topic.equals(n.tags().get("topic"))
+          && partition.equals(n.tags().get("partition"))) {
+        Object v = e.getValue().metricValue();
+        return v instanceof Number num && !Double.isNaN(num.doubleValue()) ? num.doubleValue() : 0;
+      }
+    }
+    return 0;
+  }
+
+  private double storeBytes() {
+    double sum = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+      if (e.getKey().name().equals("total-sst-files-size")) {
+        Object v = e.getValue().metricValue();
+        if (v instanceof Number num && !Double.isNaN(num.doubleValue())) {
+          sum += num.doubleValue();
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Consumer lag per topic-partition this processor reads, for reports. */
+  public Map<String, Long> lagByPartition() {
+    Map<String, Long> out = new HashMap<>();
+    for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+      MetricName n = e.getKey();
+      if (n.name().equals("records-lag") && n.tags().containsKey("partition")) {
+        Object v = e.getValue().metricValue();
+        if (v instanceof Number num && !Double.isNaN(num.doubleValue())) {
+          out.put(n.tags().get("topic") + "-" + n.tags().get("partition"), num.longValue());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Why this processor is not ready; empty while Streams is RUNNING and delivery accepts. */
+  public List<String> notReadyReasons() {
+    List<String> reasons = new ArrayList<>();
+    KafkaStreams.State state = streams.state();
+    if (state != KafkaStreams.State.RUNNING) {
+      reasons.add("Kafka Streams is " + state + ", not RUNNING");
+    }
+    for (String d : config.destinations().keySet()) {
+      if (!delivery.ready(d)) {
+        reasons.add("destination " + d + " is not accepting records (check its credentials)");
+      }
+    }
+    return reasons;
+  }
+
+  /** The session tasks' open sessions and parked events, and the consumer lag, for diagnostics. */
+  public String describeTasks() {
+    return state() + " tasks " + settings.gauges().describe() + " lag " + lagByPartition();
+  }
+
+  /** Events parked on this processor's tasks for a handoff (as of their last tick). */
+  public long parkedEvents() {
+    return settings.gauges().parkedEvents();
+  }
+
+  /** The Streams state (CREATED, REBALANCING, RUNNING, ...). */
+  public String state() {
+    return streams.state().name();
+  }
+
+  /**
+   * Graceful stop: Streams closes (each task commits, which waits for its deliveries), then
+   * delivery and the dead-letter producer close.
+   */
+  public Future<Void> stop(Vertx vertx, Duration deadline) {
+    if (purgeTimer >= 0) {
+      vertx.cancelTimer(purgeTimer);
+    }
+    return vertx.executeBlocking(() -> {
+      streams.close(deadline);
+      return null;
+    }).compose(v -> delivery.close(deadline)).compose(v -> vertx.executeBlocking(() -> {
+      deadLetters.close(Duration.ofSeconds(10));
+      return null;
+    })).mapEmpty();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+}

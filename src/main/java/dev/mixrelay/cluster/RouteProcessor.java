@@ -1,0 +1,196 @@
+package dev.mixrelay.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.config.MixpanelSettings.IdentityMerge;
+import dev.mixrelay.segment.MessageType;
+import dev.mixrelay.segment.SegmentJson;
+import dev.mixrelay.segment.SegmentMessage;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The identity stage: reads the intake topic (keyed by anonymousId, else userId), resolves each
+ * message's session key with the device → user links, and forwards it to the user-keyed topic, so
+ * one user's session lives on one task whatever device or partition its messages came from.
+ *
+ * <p>A message that links a device to a user for the first time (the first user wins, as in
+ * Simplified ID Merge) publishes the link to the compacted links topic, which every processor
+ * reads as a global store; until the global store has it, this task's own recent links answer.
+ * When the device's session key belongs to another task than the user's, a link-only copy goes to
+ * the device's key, so that task hands the device's open session over (see {@code
+ * package-info.java}).
+ */
+final class RouteProcessor implements Processor<String, byte[], String, byte[]> {
+  static final String LINKS_STORE = "mixrelay-links";
+  private static final int RECENT_LINKS = 100_000;
+
+  private final Map<String, DestinationConfig> destinationBySource;
+  private final int partitions;
+  private final ClusterListener listener;
+  private ProcessorContext<String, byte[]> context;
+  private KeyValueStore<String, String> links;
+  /** Links this task published that the global store may not have read back yet. */
+  private final Map<String, String> recent = new LinkedHashMap<>(1024, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > RECENT_LINKS;
+    }
+  };
+
+  RouteProcessor(Map<String, DestinationConfig> destinationBySource, int partitions,
+      ClusterListener listener) {
+    this.destinationBySource = destinationBySource;
+    this.partitions = partitions;
+    this.listener = listener;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, byte[]> context) {
+    this.context = context;
+    this.links = context.getStateStore(LINKS_STORE);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    String source = Keys.text(record.headers(), Keys.SOURCE);
+    DestinationConfig destination = source == null ? null : destinationBySource.get(source);
+    if (destination == null) {
+      context.forward(DeadLetters.record("-", "segment", record.value(),
+          "the source '" + source + "' is not configured on this processor",
+          record.timestamp()), ClusterTopology.ROUTE_DEAD_LETTER_SINK);
+      listener.deadLettered("-", "untranslatable");
+      return;
+    }
+    String dest = destination.name();
+    SegmentMessage message;
+    try {
+      JsonNode node = SegmentJson.MAPPER.readTree(record.value());
+      message = SegmentMessage.fromNormalized((ObjectNode) node);
+    } catch (Exception e) {
+      context.forward(DeadLetters.record(dest, "segment", record.value(),
+          "unreadable intake record: " + e.getMessage(), record.timestamp()),
+          ClusterTopology.ROUTE_DEAD_LETTER_SINK);
+      listener.deadLettered(dest, "untranslatable");
+      return;
+    }
+    boolean simplified = destination.settings().identityMerge() == IdentityMerge.simplified;
+    String userId = message.userId();
+    String anonymousId = message.anonymousId();
+    String device = linkedDevice(message, simplified);
+    long time = message.timestampMillis() > 0 ? message.timestampMillis() : record.timestamp();
+    if (device != null && userId != null) {
+      Link known = link(dest, device);
+      // "<=": a replay after a crash decides as the first attempt did, even when that attempt's
+      // link reached the links topic and its link-only copy did not reach the by-user topic
+      boolean ours = known == null || time <= known.time;
+      if (ours) {
+        String linkKey = Keys.userKey(dest, device);
+        Link made = new Link(time, userId);
+        recent.put(linkKey, made.encode());
+        context.forward(new Record<>(linkKey, Keys.utf8(made.encode()), time),
+            ClusterTopology.LINKS_SINK);
+      }
+      // the user's task cannot tell a first link from one to a second user of a shared device:
+      // the device's task answers every link to another user than the known one (an empty
+      // handoff when the device already belongs to someone else), so the user's task never waits
+      // in vain
+      String deviceKey = simplified ? "$device:" + device : device;
+      if ((ours || !userId.equals(known.user))
+          && Keys.partition(Keys.userKey(dest, deviceKey), partitions)
+          != Keys.partition(Keys.userKey(dest, userId), partitions)) {
+        Headers h = new RecordHeaders().add(Keys.KIND, Keys.utf8(Keys.KIND_LINK));
+        copy(record.headers(), h, Keys.SOURCE);
+        copy(record.headers(), h, Keys.APPENDED_AT);
+        context.forward(new Record<>(Keys.userKey(dest, deviceKey),
+            LinkOnly.encode(new LinkOnly(device, userId, time, message.messageId(), !simplified)),
+            time, h), ClusterTopology.USERS_SINK);
+        listener.handoffRequested(dest);
+      }
+    }
+    String sessionKey;
+    if (userId != null) {
+      sessionKey = userId;
+    } else if (anonymousId != null) {
+      // by time, not arrival: an anonymous event from before the link belongs to the device's
+      // session, as in one sessionizer, and a replay after a crash routes it the same way
+      Link linked = link(dest, anonymousId);
+      sessionKey = linked != null && linked.time <= time ? linked.user
+          : simplified ? "$device:" + anonymousId : anonymousId;
+    } else {
+      sessionKey = "\u0001" + message.messageId(); // in no session: spread over the tasks
+    }
+    context.forward(new Record<>(Keys.userKey(dest, sessionKey), record.value(), time,
+        record.headers()), ClusterTopology.USERS_SINK);
+  }
+
+  /**
+   * A device's link: the user and the time of the earliest message that linked them (the
+   * sessionizer places links in time order, so the earliest is the one it keeps). The links
+   * topic's value is {@code time + ' ' + userId}.
+   */
+  record Link(long time, String user) {
+    String encode() {
+      return time + " " + user;
+    }
+
+    static Link decode(String value) {
+      int at = value == null ? -1 : value.indexOf(' ');
+      if (at <= 0) {
+        return null;
+      }
+      try {
+        return new Link(Long.parseLong(value.substring(0, at)), value.substring(at + 1));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * The device a message links to its userId, as the sessionizer reads the translated events:
+   * in simplified mode an event carrying both ids (track, page, screen, identify's
+   * {@code $identify}) or an alias ({@code previousId}); in original mode identify with both ids.
+   */
+  static String linkedDevice(SegmentMessage message, boolean simplified) {
+    MessageType type = message.type();
+    if (message.userId() == null) {
+      return null;
+    }
+    if (type == MessageType.ALIAS) {
+      return simplified ? message.previousId() : null;
+    }
+    if (message.anonymousId() == null) {
+      return null;
+    }
+    if (simplified) {
+      return type == MessageType.GROUP ? null : message.anonymousId();
+    }
+    return type == MessageType.IDENTIFY ? message.anonymousId() : null;
+  }
+
+  /** The device's link as this task knows it: its own newest, else the global store's. */
+  private Link link(String dest, String device) {
+    String key = Keys.userKey(dest, device);
+    Link mine = Link.decode(recent.get(key));
+    Link global = Link.decode(links.get(key));
+    if (mine == null) {
+      return global;
+    }
+    return global == null || mine.time <= global.time ? mine : global;
+  }
+
+  private static void copy(Headers from, Headers to, String name) {
+    var h = from.lastHeader(name);
+    if (h != null) {
+      to.add(name, h.value());
+    }
+  }
+}

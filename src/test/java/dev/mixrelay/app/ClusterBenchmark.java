@@ -1,0 +1,142 @@
+package dev.mixrelay.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mixrelay.cluster.ClusterProcessor;
+import dev.mixrelay.cluster.EmbeddedKafka;
+import dev.mixrelay.config.ConfigLoader;
+import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.mock.MockMixpanel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cluster processing throughput: an intake node fills the intake topic with a backlog of track
+ * calls (10,000 users over one day), then one, and then two, processors (each a fresh Kafka
+ * Streams application on the same topic) drain it to the mock Mixpanel; reported: events/s
+ * from the processors' start to the last event at the mock, and the consumer lag then. Broker,
+ * mock, intake and processors share this JVM and the machine's cores. A report, not a timed
+ * test: {@code mvn -B -Pbench test -Dtest=ClusterBenchmark} ({@code -Dbench.messages=200000}).
+ */
+@Tag("bench")
+class ClusterBenchmark {
+  @TempDir
+  Path dir;
+
+  @Test
+  void reportsEventsPerSecondForOneAndTwoProcessors() throws Exception {
+    int messages = Integer.getInteger("bench.messages", 200_000);
+    int partitions = Integer.getInteger("bench.partitions", 6);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        MockMixpanel mock = MockMixpanel.builder().port(0).build().start()) {
+      String intakeTopic = EmbeddedKafka.unique("bench-intake");
+      String common = """
+          server: { host: 127.0.0.1, port: 0 }
+          engine: kafka
+          kafka:
+            bootstrapServers: "%s"
+            intakeTopic: %s
+            partitions: %d
+          sources: [ { writeKey: bench-key, destination: main } ]
+          destinations:
+            main: { token: t, apiSecret: s, apiHost: "%s" }
+          logging: { level: WARN }
+          """.formatted(kafka.bootstrapServers(), intakeTopic, partitions, mock.baseUrl());
+      fill(common, messages);
+      StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
+          "cluster benchmark (%d cores, %d partitions, %,d messages in the intake topic):%n",
+          Runtime.getRuntime().availableProcessors(), partitions, messages));
+      for (int processors : new int[] {1, 2}) {
+        mock.reset();
+        String app = EmbeddedKafka.unique("bench-app");
+        List<RelayFixture> nodes = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < processors; i++) {
+          Path d = dir.resolve(app + "-" + i);
+          RelayConfig config = ConfigLoader.parse(common + "role: processor\n", Map.of(
+              "MIXRELAY_KAFKA_APPLICATIONID", app,
+              "MIXRELAY_KAFKA_STATEDIR", d.resolve("streams").toString(),
+              "MIXRELAY_KAFKA_DEADLETTERTOPIC", app + "-dead",
+              "MIXRELAY_KAFKA_LINKSTOPIC", app + "-links"), "bench");
+          RelayFixture fx = new RelayFixture(d, config);
+          fx.relay = RelayFixture.await(Relay.start(fx.vertx, config, java.time.Clock.systemUTC()));
+          nodes.add(fx);
+        }
+        long deadline = System.nanoTime() + 20L * 60 * 1_000_000_000L;
+        long maxLag = 0;
+        while (mock.distinctInsertIds() < messages && System.nanoTime() < deadline) {
+          maxLag = Math.max(maxLag, lag(nodes));
+          Thread.sleep(200); // the test thread samples; the relays run on their own threads
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long delivered = mock.distinctInsertIds();
+        Map<String, Long> lagAtEnd = new TreeMap<>();
+        for (RelayFixture n : nodes) {
+          lagAtEnd.putAll(n.relay.clusterProcessor().lagByPartition());
+        }
+        report.append(String.format(Locale.ROOT, "  %d processor(s): %,d events in %.1f s ="
+            + " %,.0f events/s (from start, rebalance and restore included); highest lag"
+            + " sampled %,d; lag at the end %s%n", processors, delivered, seconds,
+            delivered / seconds, maxLag, lagAtEnd));
+        for (RelayFixture n : nodes) {
+          n.close();
+        }
+        assertThat(delivered).isGreaterThanOrEqualTo(messages);
+      }
+      System.out.print(report);
+    }
+  }
+
+  private static long lag(List<RelayFixture> nodes) {
+    long sum = 0;
+    for (RelayFixture n : nodes) {
+      ClusterProcessor p = n.relay.clusterProcessor();
+      if (p != null) {
+        for (long l : p.lagByPartition().values()) {
+          sum += l;
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Posts the backlog through an intake node (not timed). */
+  private void fill(String common, int messages) throws Exception {
+    RelayConfig config = ConfigLoader.parse(common + "role: intake\n", Map.of(), "intake");
+    long day = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(1, ChronoUnit.DAYS).toEpochMilli();
+    long step = 86_400_000L / messages;
+    try (RelayFixture fx = new RelayFixture(dir.resolve("intake"), config)) {
+      fx.relay = RelayFixture.await(Relay.start(fx.vertx, config, java.time.Clock.systemUTC()));
+      for (int start = 0; start < messages; start += 500) {
+        StringBuilder body = new StringBuilder("{\"batch\":[");
+        for (int i = start; i < Math.min(messages, start + 500); i++) {
+          int u = i % 10_000;
+          if (i > start) {
+            body.append(',');
+          }
+          body.append("{\"type\":\"track\",\"event\":\"Product Viewed\",\"userId\":\"user-")
+              .append(u).append("\",\"anonymousId\":\"anon-").append(u)
+              .append("\",\"messageId\":\"bench-").append(i).append("\",\"timestamp\":\"")
+              .append(Instant.ofEpochMilli(day + i * step)).append("\",\"properties\":{\"n\":")
+              .append(i).append("},\"context\":{\"ip\":\"203.0.113.").append(u % 250)
+              .append("\",\"library\":{\"name\":\"analytics.js\",\"version\":\"2.11.1\"}}}");
+        }
+        body.append("]}");
+        var resp = fx.post("/v1/batch", io.vertx.core.buffer.Buffer.buffer(
+            body.toString().getBytes(StandardCharsets.UTF_8)), Map.of("Authorization",
+            RelayFixture.basic("bench-key"), "Content-Type", "application/json"));
+        assertThat(resp.statusCode()).isEqualTo(200);
+      }
+    }
+  }
+}
