@@ -170,7 +170,9 @@ class KafkaIntakeTest {
   @DisplayName("a processor node serves health, readiness and metrics but no Segment API")
   void aProcessorNodeServesNoIntake(@TempDir Path own) {
     String yaml = clusterYaml(kafka.bootstrapServers(), intake, deadLetters, links)
-        .replace("role: intake", "role: processor");
+        .replace("role: intake", "role: processor")
+        .replace("  partitions: 3", "  partitions: 3\n  applicationId: " + EmbeddedKafka.unique("app")
+            + "\n  stateDir: \"" + own.resolve("streams").toString().replace("\\", "/") + "\"");
     try (RelayFixture processor = new RelayFixture(own, RelayFixture.baseYaml(own, yaml,
         "http://127.0.0.1:1"))) {
       processor.relay = RelayFixture.await(Relay.start(processor.vertx, processor.config,
@@ -178,8 +180,15 @@ class KafkaIntakeTest {
       assertThat(processor.post("/v1/track", "{\"userId\":\"u\",\"event\":\"E\"}", AUTH)
           .statusCode()).isEqualTo(404);
       assertThat(processor.get("/health").statusCode()).isEqualTo(200);
-      assertThat(processor.get("/ready").statusCode()).isEqualTo(200);
-      assertThat(processor.get("/metrics").statusCode()).isEqualTo(200);
+      // ready once its Kafka Streams instance is RUNNING
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      HttpResponse<Buffer> ready = processor.get("/ready");
+      while (ready.statusCode() != 200 && System.nanoTime() < deadline) {
+        ready = processor.get("/ready"); // the test thread polls, never an event loop
+      }
+      assertThat(ready.statusCode()).as(ready.bodyAsString()).isEqualTo(200);
+      assertThat(processor.get("/metrics").bodyAsString())
+          .contains("mixrelay_kafka_streams_running 1.0");
     }
   }
 
