@@ -102,7 +102,10 @@ public final class ClusterProcessor {
     p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, k.commitInterval().toMillis());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-    p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"); // kafka.properties may raise it
+    // a stream thread is what one core runs (see the README's cluster benchmark): one per core,
+    // at most one per partition; kafka.properties may set it
+    p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(Math.max(1,
+        Math.min(Runtime.getRuntime().availableProcessors(), k.partitions()))));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, k.replicationFactor());
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
