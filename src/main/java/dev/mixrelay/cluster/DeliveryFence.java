@@ -4,15 +4,22 @@ import java.util.Map;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * A state store with no state whose {@code flush} runs its task's commit barrier. Kafka Streams
- * flushes every store of a task before it flushes the task's output and commits its input
- * offsets, so the barrier — wait until everything made from the processed input is delivered or
- * dead-lettered, then write the session snapshot — holds before any offset is committed. It is
- * added to the topology before the session store, so its flush runs first.
+ * A state store with no state that runs its task's commit barrier: wait until everything made
+ * from the processed input is delivered or dead-lettered, then write the session snapshot.
+ *
+ * <p>The hook: on every commit, before it flushes the task's output and commits its input
+ * offsets, Kafka Streams calls {@code flushCache} on each of the task's stores that is a {@link
+ * CachedStateStore} (a plain {@code flush} comes only when the task writes a checkpoint, every
+ * 10,000 changelog records or so). {@code CachedStateStore} is Kafka Streams' internal interface
+ * of caching stores; this relies on it as of the pinned version (4.1.1), and {@code
+ * ClusterCrashTest} fails if a commit ever stops waiting. The fence is added to the topology
+ * before the session store, so its barrier runs first.
  */
-final class DeliveryFence implements StateStore {
+final class DeliveryFence implements StateStore, CachedStateStore<Object, Object> {
   static final String NAME = "mixrelay-delivery-fence";
 
   /** What a commit waits for; set by the task's processor in its {@code init}. */
@@ -38,12 +45,29 @@ final class DeliveryFence implements StateStore {
     open = true;
   }
 
+  /** Runs the barrier: called by Kafka Streams on every commit (see the class comment). */
   @Override
-  public void flush() {
+  public void flushCache() {
     Barrier b = barrier;
     if (b != null) {
       b.beforeCommit();
     }
+  }
+
+  @Override
+  public void flush() {
+    flushCache(); // at a checkpoint, after the commit's own barrier: nothing left to wait for
+  }
+
+  @Override
+  public boolean setFlushListener(CacheFlushListener<Object, Object> listener,
+      boolean sendOldValues) {
+    return false;
+  }
+
+  @Override
+  public void clearCache() {
+    // no cache
   }
 
   @Override

@@ -210,6 +210,11 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
       parked += s.parkedEvents();
     }
     settings.gauges().update(partition, open, parked);
+    if (parked > 0) {
+      StringBuilder d = new StringBuilder();
+      sessionizers.forEach((dest, s) -> d.append(s.describeHandoffs(5)));
+      settings.gauges().handoffs(partition, d.toString());
+    }
     sessionizers.forEach((dest, s) -> {
       List<MixpanelRecord> closed = s.onTick(now);
       if (!closed.isEmpty()) {

@@ -9,6 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TaskGauges {
   private final Map<Integer, long[]> byPartition = new ConcurrentHashMap<>();
+  private final Map<Integer, String> handoffs = new ConcurrentHashMap<>();
+
+  void handoffs(int partition, String description) {
+    handoffs.put(partition, description);
+  }
 
   void update(int partition, long openSessions, long parkedEvents) {
     byPartition.put(partition, new long[] {openSessions, parkedEvents});
@@ -26,7 +31,8 @@ final class TaskGauges {
   String describe() {
     StringBuilder sb = new StringBuilder();
     new java.util.TreeMap<>(byPartition).forEach((p, v) -> sb.append(p).append(": open=")
-        .append(v[0]).append(" parked=").append(v[1]).append("; "));
+        .append(v[0]).append(" parked=").append(v[1]).append(v[1] > 0 ? " " + handoffs.get(p)
+        : "").append("; "));
     return sb.toString();
   }
 

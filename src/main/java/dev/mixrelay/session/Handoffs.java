@@ -174,6 +174,15 @@ final class Handoffs {
     return n;
   }
 
+  /** For diagnostics: each waiting user's awaited handoff id, and the ids received not applied. */
+  String describe(int max) {
+    StringBuilder sb = new StringBuilder("awaiting");
+    awaiting.values().stream().limit(max).forEach(a -> sb.append(' ').append(a.waitingFor));
+    sb.append("; received");
+    received.keySet().stream().limit(max).forEach(id -> sb.append(' ').append(id));
+    return sb.toString().replace('\0', '|');
+  }
+
   int awaitingUsers() {
     return awaiting.size();
   }

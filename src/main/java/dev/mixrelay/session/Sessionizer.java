@@ -298,6 +298,11 @@ public final class Sessionizer {
   }
 
   /** Events the watermark reached that wait for a handoff to their user (split over tasks). */
+  /** For diagnostics: the handoff ids waited for and received (at most {@code max} of each). */
+  public String describeHandoffs(int max) {
+    return carry.describe(max);
+  }
+
   public int parkedEvents() {
     return carry.parkedEvents();
   }

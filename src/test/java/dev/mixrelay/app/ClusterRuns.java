@@ -88,6 +88,26 @@ final class ClusterRuns {
     private final Path dir;
     private final String yaml;
     private String deadLetterTopic;
+    private String app;
+    private EmbeddedKafka kafka;
+
+    /** For a failure's message: the handoffs on the topic and the link-only copies. */
+    String handoffRecords() {
+      StringBuilder sb = new StringBuilder("handoffs on the topic:");
+      for (var r : kafka.readAll(app + "-handoffs", 0, Duration.ofSeconds(5))) {
+        var h = dev.mixrelay.session.Handoff.fromBytes(r.value());
+        sb.append(' ').append(h.userKey()).append('|').append(h.deviceKey()).append('|')
+            .append(h.time()).append(h.carriesSession() ? "+" : "-");
+      }
+      sb.append("; link-only copies:");
+      for (var r : kafka.readAll(app + "-by-user", 0, Duration.ofSeconds(5))) {
+        var kind = r.headers().lastHeader("kind");
+        if (kind != null) {
+          sb.append(' ').append(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      return sb.toString();
+    }
 
     String deadLetterTopic() {
       return deadLetterTopic;
@@ -108,6 +128,8 @@ final class ClusterRuns {
       this.clock = new ManualClock(start);
       String app = EmbeddedKafka.unique("relay");
       this.deadLetterTopic = app + "-dead-letters";
+      this.app = app;
+      this.kafka = kafka;
       this.yaml = """
           server: { host: 127.0.0.1, port: 0 }
           engine: kafka
@@ -177,6 +199,7 @@ final class ClusterRuns {
       } catch (AssertionError e) {
         StringBuilder sb = new StringBuilder(e.getMessage());
         processors.forEach(p -> sb.append("; ").append(p.relay.clusterProcessor().describeTasks()));
+        sb.append("; ").append(handoffRecords());
         throw new AssertionError(sb.toString(), e);
       }
       return outcome(mock);
