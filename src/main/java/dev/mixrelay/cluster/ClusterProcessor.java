@@ -227,7 +227,7 @@ public final class ClusterProcessor {
     metrics.gauge("mixrelay_kafka_streams_running", "1 while the Kafka Streams instance is"
         + " RUNNING", () -> streams.state() == KafkaStreams.State.RUNNING ? 1 : 0);
     metrics.gauge("mixrelay_kafka_state_store_bytes", "bytes of the session and links stores on"
-        + " this processor (RocksDB estimate)", () -> storeBytes());
+        + " this processor (RocksDB: SST files and memtables)", () -> storeBytes());
   }
 
   private double lag(String topic, String partition) {
@@ -245,7 +245,8 @@ public final class ClusterProcessor {
   private double storeBytes() {
     double sum = 0;
     for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
-      if (e.getKey().name().equals("total-sst-files-size")) {
+      String name = e.getKey().name();
+      if (name.equals("total-sst-files-size") || name.equals("size-all-mem-tables")) {
         Object v = e.getValue().metricValue();
         if (v instanceof Number num && !Double.isNaN(num.doubleValue())) {
           sum += num.doubleValue();

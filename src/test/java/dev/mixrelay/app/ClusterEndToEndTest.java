@@ -37,7 +37,10 @@ class ClusterEndToEndTest {
     try (ClusterRuns.Cluster c = new ClusterRuns.Cluster(dir.resolve("cluster"),
         EmbeddedKafka.shared(), 2, 4)) {
       cluster = c.run(messages);
-      System.out.println("processor metrics:\n" + c.processorMetrics());
+      String metrics = c.processorMetrics();
+      System.out.println("processor metrics:\n" + metrics);
+      assertThat(metrics).as("non-zero state-store sizes on /metrics")
+          .contains("mixrelay_kafka_state_store_bytes");
     }
     assertThat(single.sessions()).hasSizeGreaterThan(200);
     assertThat(cluster.events()).isEqualTo(single.events());

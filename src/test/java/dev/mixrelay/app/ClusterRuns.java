@@ -210,7 +210,8 @@ final class ClusterRuns {
       StringBuilder sb = new StringBuilder();
       for (RelayFixture p : processors) {
         for (String line : p.get("/metrics").bodyAsString().split("\n")) {
-          if (line.startsWith("mixrelay_session") && !line.endsWith(" 0.0")) {
+          if ((line.startsWith("mixrelay_session") || line.startsWith("mixrelay_kafka_state"))
+              && !line.endsWith(" 0.0")) {
             sb.append(line).append('\n');
           }
         }
