@@ -215,19 +215,17 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
       sessionizers.forEach((dest, s) -> d.append(s.describeHandoffs(5)));
       settings.gauges().handoffs(partition, d.toString());
     }
-    sessionizers.forEach((dest, s) -> {
-      List<MixpanelRecord> closed = s.onTick(now);
-      if (!closed.isEmpty()) {
-        dirty.add(dest);
-      }
-      send(settings.destinations().get(dest), closed);
-      forwardHandoffs(dest, s);
-    });
+    closeIdle(s -> s.onTick(now));
   }
 
   private void onStreamTime(long streamTime) {
+    closeIdle(s -> s.onStreamTime(streamTime));
+  }
+
+  /** Runs a time rule on every destination's sessionizer and sends what it closed. */
+  private void closeIdle(java.util.function.Function<Sessionizer, List<MixpanelRecord>> rule) {
     sessionizers.forEach((dest, s) -> {
-      List<MixpanelRecord> closed = s.onStreamTime(streamTime);
+      List<MixpanelRecord> closed = rule.apply(s);
       if (!closed.isEmpty()) {
         dirty.add(dest);
       }
