@@ -3,6 +3,7 @@ package dev.mixrelay.cluster;
 import dev.mixrelay.config.KafkaConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.log.KafkaTopics;
 import dev.mixrelay.ops.Metrics;
 import dev.mixrelay.translate.Translator;
 import io.vertx.core.Future;
@@ -17,7 +18,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -77,7 +76,7 @@ public final class ClusterProcessor {
       Delivery delivery = Delivery.create(vertx, DeadLetters.sink(producer,
           settings.deadLetterTopic()), metrics.delivery(), clock);
       KafkaStreams streams = new KafkaStreams(ClusterTopology.build(settings, translator, delivery,
-          metrics, ClusterListener.NONE, clock), streamsProps(config.kafka(), settings));
+          metrics, clock), streamsProps(config.kafka(), settings));
       ClusterProcessor p = new ClusterProcessor(config, settings, delivery, producer, streams);
       streams.setUncaughtExceptionHandler(e -> {
         LOG.warn("a stream thread failed; it is replaced and its tasks start over from their last"
@@ -129,32 +128,22 @@ public final class ClusterProcessor {
   }
 
   /**
-   * Creates the intake, user-keyed, handoff, links (compacted) and dead-letter topics when
-   * missing; the user-keyed and handoff topics must have exactly {@code kafka.partitions}.
+   * Creates the user-keyed and handoff topics when missing, which must have exactly {@code
+   * kafka.partitions}.
    */
   static void ensureTopics(KafkaConfig k, ClusterTopology.Settings s) throws Exception {
-    Properties p = k.clientProperties();
-    try (Admin admin = Admin.create(p)) {
-      short rf = (short) (int) k.replicationFactor();
-      List<NewTopic> wanted = new ArrayList<>();
-      wanted.add(new NewTopic(s.intakeTopic(), k.partitions(), rf));
-      // their records carry event times, which may be older than any retention: they are kept
-      // until processed and then purged (see purge), like Kafka Streams' repartition topics
-      Map<String, String> untilPurged = Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1");
-      wanted.add(new NewTopic(s.usersTopic(), k.partitions(), rf).configs(untilPurged));
-      wanted.add(new NewTopic(s.handoffTopic(), k.partitions(), rf).configs(untilPurged));
-      wanted.add(new NewTopic(s.deadLetterTopic(), k.partitions(), rf));
-      wanted.add(new NewTopic(s.linksTopic(), k.partitions(), rf).configs(
-          Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-      for (NewTopic t : wanted) {
-        try {
-          admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
+    // their records carry event times, which may be older than any retention: they are kept
+    // until processed and then purged (see purge), like Kafka Streams' repartition topics
+    List<KafkaTopics.Topic> internal = new ArrayList<>();
+    for (String name : List.of(s.usersTopic(), s.handoffTopic())) {
+      internal.add(KafkaTopics.Topic.of(name, k.partitions(), k.replicationFactor())
+          .with(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+    }
+    try (KafkaTopics topics = KafkaTopics.connect(k.properties(), k.bootstrapServers(),
+        Duration.ofSeconds(30))) {
+      topics.ensure(internal); // the intake, dead-letter and links topics: the node's own start
+    }
+    try (Admin admin = Admin.create(k.clientProperties())) {
       Map<String, TopicDescription> found = describe(admin, List.of(s.usersTopic(),
           s.handoffTopic()));
       for (TopicDescription d : found.values()) {

@@ -7,7 +7,6 @@ import dev.mixrelay.config.SourceConfig;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.ops.Metrics;
 import dev.mixrelay.translate.Translator;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -87,7 +86,7 @@ final class ClusterTopology {
   private ClusterTopology() {}
 
   static Topology build(Settings s, Translator translator, Delivery delivery, Metrics metrics,
-      ClusterListener listener, Clock clock) {
+      Clock clock) {
     StringSerializer keys = new StringSerializer();
     ByteArraySerializer bytes = new ByteArraySerializer();
     StreamPartitioner<String, byte[]> byKey = new StreamPartitioner<>() {
@@ -105,13 +104,13 @@ final class ClusterTopology {
         "links-loader", () -> new LinksLoader());
     t.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), s.intakeTopic());
     t.addProcessor("route", () -> new RouteProcessor(s.destinationBySource(), s.partitions(),
-        listener), "intake");
+        metrics), "intake");
     t.addSink(USERS_SINK, s.usersTopic(), keys, bytes, byKey, "route");
     t.addSink(LINKS_SINK, s.linksTopic(), keys, bytes, "route");
     t.addSource("users", new StringDeserializer(), new ByteArrayDeserializer(), s.usersTopic(),
         s.handoffTopic());
     t.addProcessor("session", () -> new SessionProcessor(s, translator, delivery, metrics,
-        listener, clock), "users");
+        clock), "users");
     // the fence first: its flush (the commit barrier) writes the session store
     t.addStateStore(DeliveryFence.builder(), "session");
     t.addStateStore(Stores.keyValueStoreBuilder(
@@ -150,7 +149,4 @@ final class ClusterTopology {
     }
   }
 
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 }

@@ -1,6 +1,6 @@
 package dev.mixrelay.cluster;
 
-import java.nio.ByteBuffer;
+import dev.mixrelay.log.KafkaRecords;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -15,10 +15,10 @@ import org.apache.kafka.common.utils.Utils;
  * distinct_id (original ID merge).
  */
 final class Keys {
-  /** Header: the source (by write key) a message came in through. */
-  static final String SOURCE = "source";
-  /** Header: when intake appended the message, epoch millis as 8 bytes. */
-  static final String APPENDED_AT = "appended-at";
+  /** Header: the source a message came in through (the intake record format's). */
+  static final String SOURCE = KafkaRecords.SOURCE;
+  /** Header: when intake appended the message (the intake record format's). */
+  static final String APPENDED_AT = KafkaRecords.APPENDED_AT;
   /** Header on a user-keyed record: {@code link} for a link-only copy of a linking message. */
   static final String KIND = "kind";
   static final String KIND_LINK = "link";
@@ -51,12 +51,6 @@ final class Keys {
   static String text(Headers headers, String name) {
     Header h = headers.lastHeader(name);
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-  }
-
-  static long millis(Headers headers, String name, long fallback) {
-    Header h = headers.lastHeader(name);
-    return h == null || h.value() == null || h.value().length != 8 ? fallback
-        : ByteBuffer.wrap(h.value()).getLong();
   }
 
   static byte[] utf8(String s) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.MixpanelSettings.IdentityMerge;
+import dev.mixrelay.ops.Metrics;
 import dev.mixrelay.segment.MessageType;
 import dev.mixrelay.segment.SegmentJson;
 import dev.mixrelay.segment.SegmentMessage;
@@ -34,7 +35,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
 
   private final Map<String, DestinationConfig> destinationBySource;
   private final int partitions;
-  private final ClusterListener listener;
+  private final Metrics metrics;
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, String> links;
   /** Links this task published that the global store may not have read back yet. */
@@ -46,10 +47,10 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   };
 
   RouteProcessor(Map<String, DestinationConfig> destinationBySource, int partitions,
-      ClusterListener listener) {
+      Metrics metrics) {
     this.destinationBySource = destinationBySource;
     this.partitions = partitions;
-    this.listener = listener;
+    this.metrics = metrics;
   }
 
   @Override
@@ -66,7 +67,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
       context.forward(DeadLetters.record("-", "segment", record.value(),
           "the source '" + source + "' is not configured on this processor",
           record.timestamp()), ClusterTopology.ROUTE_DEAD_LETTER_SINK);
-      listener.deadLettered("-", "untranslatable");
+      metrics.deadLetteredMessage("-", "untranslatable", 1);
       return;
     }
     String dest = destination.name();
@@ -78,7 +79,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
       context.forward(DeadLetters.record(dest, "segment", record.value(),
           "unreadable intake record: " + e.getMessage(), record.timestamp()),
           ClusterTopology.ROUTE_DEAD_LETTER_SINK);
-      listener.deadLettered(dest, "untranslatable");
+      metrics.deadLetteredMessage(dest, "untranslatable", 1);
       return;
     }
     boolean simplified = destination.settings().identityMerge() == IdentityMerge.simplified;
@@ -112,7 +113,6 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
         context.forward(new Record<>(Keys.userKey(dest, deviceKey),
             LinkOnly.encode(new LinkOnly(device, userId, time, message.messageId(), !simplified)),
             time, h), ClusterTopology.USERS_SINK);
-        listener.handoffRequested(dest);
       }
     }
     String sessionKey;

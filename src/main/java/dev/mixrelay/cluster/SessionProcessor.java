@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.identity.SuperPropertyStore;
+import dev.mixrelay.log.KafkaRecords;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.ops.Metrics;
 import dev.mixrelay.segment.SegmentJson;
@@ -51,7 +52,6 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
   private final Translator translator;
   private final Delivery delivery;
   private final Metrics metrics;
-  private final ClusterListener listener;
   private final Clock clock;
   private final Outstanding outstanding = new Outstanding();
   private final Map<String, Sessionizer> sessionizers = new LinkedHashMap<>();
@@ -64,12 +64,11 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
   private int partition;
 
   SessionProcessor(ClusterTopology.Settings settings, Translator translator, Delivery delivery,
-      Metrics metrics, ClusterListener listener, Clock clock) {
+      Metrics metrics, Clock clock) {
     this.settings = settings;
     this.translator = translator;
     this.delivery = delivery;
     this.metrics = metrics;
-    this.listener = listener;
     this.clock = clock;
   }
 
@@ -126,7 +125,7 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
       context.forward(DeadLetters.record(dest, "segment", record.value(), "the destination '"
           + dest + "' is not configured on this processor", record.timestamp()),
           ClusterTopology.DEAD_LETTER_SINK);
-      listener.deadLettered(dest, "untranslatable");
+      metrics.deadLetteredMessage(dest, "untranslatable", 1);
       return;
     }
     long now = clock.millis();
@@ -197,8 +196,8 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
       send(destination, concat(done.records(), sessionRecords));
       forwardHandoffs(dest, sessionizer);
     }
-    metrics.finished(dest, Math.max(0, now - Keys.millis(record.headers(), Keys.APPENDED_AT,
-        now)));
+    long appendedAt = KafkaRecords.appendedAtMillis(record.headers());
+    metrics.finished(dest, appendedAt < 0 ? 0 : Math.max(0, now - appendedAt));
   }
 
   private void onWallClock(long punctuatedAt) {
@@ -265,9 +264,7 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
    * properties, so the store reflects exactly the input whose offsets are about to be committed.
    */
   private void beforeCommit() {
-    long t0 = System.nanoTime();
     outstanding.awaitAtMost(0, settings.deliveryWait().toMillis());
-    listener.commitWaited((System.nanoTime() - t0) / 1_000_000);
     for (String dest : dirty) {
       Sessionizer s = sessionizers.get(dest);
       if (s == null) {

@@ -141,7 +141,8 @@ final class ClusterRuns {
             linksTopic: %s-links
             partitions: %d
             commitInterval: 200ms
-            properties: { session.timeout.ms: "6000", heartbeat.interval.ms: "1000" }
+            properties: { session.timeout.ms: "6000", heartbeat.interval.ms: "1000",
+                          num.stream.threads: "1" }
           """.formatted(kafka.bootstrapServers(), app, app, app, app, partitions) + extraKafka
           + destinationYaml(mock.baseUrl());
       intake = node("intake", "intake");
