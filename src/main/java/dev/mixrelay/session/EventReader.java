@@ -34,18 +34,7 @@ final class EventReader {
     }
     String userId = text(p, "$user_id");
     String deviceId = text(p, "$device_id");
-    String linkFrom = null;
-    String linkTo = null;
-    boolean anon = false;
-    if (userId != null && deviceId != null) {
-      linkFrom = deviceId;
-      linkTo = userId;
-    } else if ("$identify".equals(name) && text(p, "$anon_id") != null
-        && text(p, "$identified_id") != null) {
-      linkFrom = text(p, "$anon_id");
-      linkTo = text(p, "$identified_id");
-      anon = true;
-    }
+    DeviceLink link = DeviceLink.of(name, p);
     JsonNode value = null;
     if (rules.sessionIdProperty() != null) {
       value = p.get(rules.sessionIdProperty());
@@ -57,7 +46,8 @@ final class EventReader {
         : name + '\n' + distinctId + '\n' + time + '\n' + insertId;
     return new SessionEvent(time, seq, offset, arrival, interner.string(name),
         interner.string(userId), interner.string(deviceId), interner.string(distinctId),
-        linkFrom, linkTo, anon, dedupKey, value, interner.props(props(p)));
+        link == null ? null : link.device(), link == null ? null : link.user(),
+        link != null && link.anon(), dedupKey, value, interner.props(props(p)));
   }
 
   private JsonNode[] props(ObjectNode p) {
@@ -76,11 +66,6 @@ final class EventReader {
   }
 
   private static String text(ObjectNode p, String field) {
-    JsonNode v = p.get(field);
-    if (v == null || v.isNull() || v.isContainerNode()) {
-      return null;
-    }
-    String s = v.asText();
-    return s.isEmpty() ? null : s;
+    return DeviceLink.text(p, field);
   }
 }

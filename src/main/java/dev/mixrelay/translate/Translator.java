@@ -3,7 +3,12 @@ package dev.mixrelay.translate;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.segment.SegmentMessage;
 import dev.mixrelay.segment.Timestamps;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mixrelay.mixpanel.Endpoint;
+import dev.mixrelay.mixpanel.MixpanelRecord;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Translates one normalised Segment message into the Mixpanel records Segment's Mixpanel
@@ -33,21 +38,9 @@ public final class Translator {
    */
   public Translation translate(SegmentMessage message, DestinationConfig destination,
       ProfileView profiles) {
-    if (!Integrations.mixpanelEnabled(message.object("integrations"))) {
-      return new Translation.Skipped(Translation.Skipped.INTEGRATIONS_OFF);
-    }
-    if (message.timestampMillis() < EARLIEST_MILLIS) {
-      return new Translation.Invalid("timestamp", "is before 1971-01-01, which Mixpanel rejects");
-    }
-    if (message.timestampMillis() < SECONDS_BELOW) {
-      return new Translation.Invalid("timestamp", "is before 1973-03-03T09:46:40Z, whose epoch"
-          + " milliseconds Mixpanel would read as seconds");
-    }
-    Instant received = Timestamps.parse(message.text("receivedAt"));
-    if (received != null
-        && message.timestampMillis() > received.toEpochMilli() + MAX_AHEAD_MILLIS) {
-      return new Translation.Invalid("timestamp",
-          "is more than 1 hour after the relay received the message, which Mixpanel rejects");
+    Translation refused = refusal(message);
+    if (refused != null) {
+      return refused;
     }
     Call call = new Call(message, destination);
     Translation.Invalid placeholder = placeholder(call);
@@ -66,6 +59,72 @@ public final class Translator {
       default -> throw new IllegalArgumentException("unknown message type " + message.type());
     }
     return t instanceof Translation.Translated translated ? Limits.apply(translated) : t;
+  }
+
+  /** Why the message makes no records at all (skipped or invalid before any mapping), or null. */
+  private static Translation refusal(SegmentMessage message) {
+    if (!Integrations.mixpanelEnabled(message.object("integrations"))) {
+      return new Translation.Skipped(Translation.Skipped.INTEGRATIONS_OFF);
+    }
+    if (message.timestampMillis() < EARLIEST_MILLIS) {
+      return new Translation.Invalid("timestamp", "is before 1971-01-01, which Mixpanel rejects");
+    }
+    if (message.timestampMillis() < SECONDS_BELOW) {
+      return new Translation.Invalid("timestamp", "is before 1973-03-03T09:46:40Z, whose epoch"
+          + " milliseconds Mixpanel would read as seconds");
+    }
+    Instant received = Timestamps.parse(message.text("receivedAt"));
+    if (received != null
+        && message.timestampMillis() > received.toEpochMilli() + MAX_AHEAD_MILLIS) {
+      return new Translation.Invalid("timestamp",
+          "is more than 1 hour after the relay received the message, which Mixpanel rejects");
+    }
+    return null;
+  }
+
+  /**
+   * The identity part of the events {@link #translate} makes of {@code message}: an {@code
+   * $identify} event at the message's time carrying the ids exactly as those events carry them
+   * ({@code distinct_id}, and {@code $device_id}/{@code $user_id} or {@code $anon_id}/{@code
+   * $identified_id}), with {@code $insert_id} {@code "link:" + messageId}. Null when the message
+   * makes no event that links a device to a user (a group call, an original-mode track, a
+   * message translation refuses). Cheap: no properties are mapped. What a record's ids link is
+   * read by one rule, {@code Sessionizer.linkOf}; this lets the Kafka engine's identity stage
+   * apply that rule before translation.
+   */
+  public MixpanelRecord identityEvent(SegmentMessage message, DestinationConfig destination) {
+    if (refusal(message) != null) {
+      return null;
+    }
+    Call call = new Call(message, destination);
+    if (placeholder(call) != null) {
+      return null;
+    }
+    List<MixpanelRecord> records = new ArrayList<>(1);
+    switch (message.type()) {
+      case TRACK, PAGE, SCREEN -> {
+        if (call.ids.simplified()) {
+          records.add(call.event(IdentityEvents.IDENTIFY, Call.newProperties()));
+        }
+      }
+      case IDENTIFY -> IdentityEvents.onIdentify(call, records);
+      case ALIAS -> {
+        if (!message.previousId().equals(message.userId())) {
+          records.addAll(((Translation.Translated) IdentityEvents.alias(call)).records());
+        }
+      }
+      default -> { }
+    }
+    if (records.isEmpty()) {
+      return null;
+    }
+    MixpanelRecord made = records.get(0);
+    ObjectNode p = made.properties();
+    p.put("$insert_id", "link:" + message.messageId());
+    ObjectNode body = Call.JSON.objectNode();
+    body.put("event", IdentityEvents.IDENTIFY);
+    body.set("properties", p);
+    return new MixpanelRecord(Endpoint.IMPORT, body);
   }
 
   /** A userId, anonymousId or previousId that would become a distinct_id Mixpanel rejects. */
