@@ -6,10 +6,15 @@ import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.ingest.IntakeRoutes;
-import dev.mixrelay.log.IntakeLog;
+import dev.mixrelay.log.IntakeAppender;
 import dev.mixrelay.log.KafkaIntakeLog;
 import dev.mixrelay.log.SqliteIntakeLog;
+import dev.mixrelay.embedded.DeadLetterReplay;
+import dev.mixrelay.imports.Polling;
+import dev.mixrelay.embedded.EmbeddedEngine;
 import dev.mixrelay.ops.AdminRoutes;
+import dev.mixrelay.ops.UserLookup;
+import dev.mixrelay.stage.StageTap;
 import dev.mixrelay.ops.Debugger;
 import dev.mixrelay.ops.DebuggerRoutes;
 import dev.mixrelay.config.SourceConfig;
@@ -53,17 +58,11 @@ public final class Relay {
   private final boolean runPipeline;
   private SqliteIntakeLog log;
   private Delivery delivery;
-  private Pipeline pipeline;
-  private Sessions sessions;
+  private EmbeddedEngine engine;
   private Translator translator;
   private final SuperPropertyStore profiles = SuperPropertyStore.inMemory(1_000_000);
   /** Ids seen linked, for the admin API only (bounded: least used ids forgotten). */
   private final IdentityLinks identityLinks = IdentityLinks.inMemory(1_000_000, 16);
-  /**
-   * Messages read from the log but not yet finished: enough for 16 full requests to Mixpanel, and
-   * a ceiling on the memory their records take while Mixpanel is slow or failing (about 2 KB each).
-   */
-  private static final int MAX_MESSAGES_IN_FLIGHT = 32_000;
   private final Metrics metrics = new Metrics();
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
@@ -88,18 +87,19 @@ public final class Relay {
   }
 
   /** The Mixpanel delivery whose dead letters go to this relay's log (wrapped by the demo). */
-  static Delivery mixpanelDelivery(Relay relay) {
-    return Delivery.create(relay.vertx, DeadLetters.sinkInto(relay.log), relay.metrics.delivery(), relay.clock);
+  public static Delivery mixpanelDelivery(Relay relay) {
+    return Delivery.create(relay.vertx, DeadLetterReplay.sinkInto(relay.log),
+        relay.metrics.delivery(), relay.clock);
   }
 
   /** Starts a relay; {@code deliveryFactory} builds delivery once the log is open. */
-  static Future<Relay> start(Vertx vertx, RelayConfig config, Clock clock,
+  public static Future<Relay> start(Vertx vertx, RelayConfig config, Clock clock,
       Function<Relay, Delivery> deliveryFactory) {
     return start(vertx, config, clock, deliveryFactory, true);
   }
 
   /** As {@link #start}, optionally without the pipeline (intake only: messages stay in the log). */
-  static Future<Relay> start(Vertx vertx, RelayConfig config, Clock clock,
+  public static Future<Relay> start(Vertx vertx, RelayConfig config, Clock clock,
       Function<Relay, Delivery> deliveryFactory, boolean runPipeline) {
     Relay relay = new Relay(vertx, config, clock, deliveryFactory, runPipeline);
     return relay.startAll().map(v -> relay);
@@ -120,19 +120,10 @@ public final class Relay {
         .compose(opened -> {
           this.log = opened;
           this.delivery = deliveryFactory.apply(this);
-          this.sessions = new Sessions(vertx, log, config, delivery, clock, metrics::sessions, profiles);
-          this.pipeline = new Pipeline(vertx, log, config, translator, profiles, identityLinks,
-              sessions, delivery,
-              pipelineMetrics(), clock, MAX_MESSAGES_IN_FLIGHT);
+          this.engine = EmbeddedEngine.create(vertx, log, config, translator, profiles,
+              identityLinks, delivery, metrics, metrics::sessions, clock);
           registerGauges();
-          if (!runPipeline) {
-            return Future.<Void>succeededFuture();
-          }
-          return sessions.restore(log.stats().acknowledgedOffset()).map(from -> {
-            pipeline.start(from);
-            sessions.start(pipeline::finishedUpTo);
-            return null;
-          });
+          return runPipeline ? engine.start() : Future.<Void>succeededFuture();
         })
         .compose(v -> startHttp())
         .onSuccess(v -> LOG.info("mixrelay listening on http://{}:{} ({} sources, {} destinations, log in {})",
@@ -344,7 +335,7 @@ public final class Relay {
       return null;
     }
     Debugger debugger = new Debugger(clock::millis);
-    pipeline.tap(new PipelineTap() {
+    engine.tap(new StageTap() {
       @Override
       public boolean active() {
         return debugger.active();
@@ -360,46 +351,17 @@ public final class Relay {
         config.sources().stream().map(SourceConfig::name).toList());
   }
 
-  private PipelineListener pipelineMetrics() {
-    return new PipelineListener() {
-      @Override
-      public void translated(String destination, String type, int records, long nanos) {
-        metrics.translated(destination, type, records, nanos);
-      }
-
-      @Override
-      public void skipped(String destination, String reason) {
-        metrics.skipped(destination, reason);
-      }
-
-      @Override
-      public void deadLettered(String destination, String reason, int records) {
-        metrics.deadLetteredMessage(destination, reason, records);
-      }
-
-      @Override
-      public void truncated(String destination, int values) {
-        metrics.truncated(destination, values);
-      }
-
-      @Override
-      public void finished(String destination, long millisSinceAppend) {
-        metrics.finished(destination, millisSinceAppend);
-      }
-    };
-  }
-
   private void registerGauges() {
     registerLogGauges(log);
     for (String d : config.destinations().keySet()) {
       metrics.destination(d);
-      metrics.gauge("mixrelay_sessions_open", "open sessions", () -> sessions.openSessions(d), "destination", d);
+      metrics.gauge("mixrelay_sessions_open", "open sessions", () -> engine.openSessions(d), "destination", d);
       metrics.gauge("mixrelay_destination_ready", "1 while the destination accepts records",
           () -> delivery.ready(d) ? 1 : 0, "destination", d);
     }
   }
 
-  private void registerLogGauges(IntakeLog intakeLog) {
+  private void registerLogGauges(IntakeAppender intakeLog) {
     metrics.gauge("mixrelay_intake_log_messages", "messages in the log not yet acknowledged",
         () -> intakeLog.stats().unackedMessages());
     metrics.gauge("mixrelay_intake_log_bytes", "bytes in the log not yet acknowledged",
@@ -419,10 +381,9 @@ public final class Relay {
   }
 
   private AdminRoutes.Actions adminActions() {
-    DeadLetters deadLetters = new DeadLetters(log, config, delivery);
+    DeadLetterReplay deadLetters = new DeadLetterReplay(log, config, delivery);
     UserLookup users = new UserLookup(config.destinations().keySet(), profiles, identityLinks,
-        (destination, keys) -> pipeline.onPipelineContext(
-            () -> sessions.openSessions(destination, keys)));
+        engine::openSessions);
     return new AdminRoutes.Actions() {
       @Override
       public JsonObject status() {
@@ -430,7 +391,7 @@ public final class Relay {
         JsonObject dests = new JsonObject();
         config.destinations().keySet().forEach(d -> dests.put(d, new JsonObject()
             .put("ready", delivery.ready(d))
-            .put("openSessions", sessions == null ? 0 : sessions.openSessions(d))));
+            .put("openSessions", engine == null ? 0 : engine.openSessions(d))));
         return new JsonObject().put("ready", notReadyReasons().isEmpty())
             .put("notReady", new io.vertx.core.json.JsonArray(notReadyReasons()))
             .put("log", new JsonObject().put("unackedMessages", stats.unackedMessages())
@@ -486,16 +447,26 @@ public final class Relay {
     return config;
   }
 
-  SqliteIntakeLog log() {
+  /** The embedded engine's intake log (null with engine: kafka). */
+  public SqliteIntakeLog log() {
     return log;
   }
 
-  Vertx vertx() {
+  public Vertx vertx() {
     return vertx;
   }
 
-  Pipeline pipeline() {
-    return pipeline;
+  /** Completes once every message the log holds is acknowledged (finished); embedded only. */
+  public Future<Void> logFinished() {
+    return Polling.until(vertx, () -> {
+      var stats = log.stats();
+      return stats.acknowledgedOffset() >= stats.lastOffset();
+    }, 50);
+  }
+
+  /** The embedded engine (null with engine: kafka). */
+  public EmbeddedEngine engine() {
+    return engine;
   }
 
   /**
@@ -509,8 +480,7 @@ public final class Relay {
       http = http.compose(v -> s.shutdown(Duration.ofSeconds(5)).recover(e -> Future.succeededFuture()));
     }
     return http
-        .compose(v -> pipeline == null || !runPipeline ? Future.<Void>succeededFuture() : withDeadline(pipeline.stop(), deadline))
-        .compose(v -> sessions == null || !runPipeline ? Future.<Void>succeededFuture() : sessions.stop())
+        .compose(v -> engine == null ? Future.<Void>succeededFuture() : engine.stop(deadline))
         .compose(v -> delivery == null ? Future.<Void>succeededFuture() : delivery.close(deadline))
         .recover(e -> Future.succeededFuture())
         .compose(v -> undeployAll())
@@ -533,13 +503,4 @@ public final class Relay {
     return f;
   }
 
-  private Future<Void> withDeadline(Future<Void> f, Duration deadline) {
-    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, deadline.toMillis()), t -> p.tryComplete());
-    f.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      p.tryComplete();
-    });
-    return p.future();
-  }
 }

@@ -14,13 +14,13 @@ import java.util.function.Consumer;
  */
 final class Batcher {
   private final DeliveryConfig config;
-  private final Timers timers;
+  private final DestinationTimers timers;
   private final Consumer<Batch> sealed;
   private final Map<Endpoint, Batch> open = new EnumMap<>(Endpoint.class);
   private final Map<Endpoint, Long> lingerTimers = new EnumMap<>(Endpoint.class);
   private boolean flushing;
 
-  Batcher(DeliveryConfig config, Timers timers, Consumer<Batch> sealed) {
+  Batcher(DeliveryConfig config, DestinationTimers timers, Consumer<Batch> sealed) {
     this.config = config;
     this.timers = timers;
     this.sealed = sealed;

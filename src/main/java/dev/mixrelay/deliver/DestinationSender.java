@@ -41,7 +41,7 @@ final class DestinationSender {
   private final Backoff backoff;
   private final AimdLimit limit;
   private final CircuitBreaker breaker;
-  private final Timers timers;
+  private final DestinationTimers timers;
   private final Batcher batcher;
   private final ArrayDeque<Batch> queue = new ArrayDeque<>();
   private int inFlight;
@@ -61,7 +61,7 @@ final class DestinationSender {
     this.backoff = new Backoff(config.initialBackoff(), config.maxBackoff());
     this.limit = new AimdLimit(Math.min(4, config.maxConcurrency()), config.maxConcurrency());
     this.breaker = Breakers.create(name, config, listener);
-    this.timers = new Timers(vertx);
+    this.timers = new DestinationTimers(vertx);
     this.batcher = new Batcher(config, timers, this::enqueue);
   }
 

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.ServerConfig;
 import dev.mixrelay.config.SourceConfig;
-import dev.mixrelay.log.IntakeLog;
+import dev.mixrelay.log.IntakeAppender;
 import dev.mixrelay.log.LogEntry;
 import dev.mixrelay.segment.MessageType;
 import dev.mixrelay.segment.SegmentJson;
@@ -40,7 +40,7 @@ public final class IntakeRoutes {
 
   private final RelayConfig config;
   private final ServerConfig server;
-  private final IntakeLog log;
+  private final IntakeAppender log;
   private final IntakeListener listener;
   private final Clock clock;
   private final MessageAdmission admission;
@@ -49,7 +49,7 @@ public final class IntakeRoutes {
       new java.util.concurrent.atomic.AtomicBoolean();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IntakeRoutes.class);
 
-  public IntakeRoutes(RelayConfig config, IntakeLog log, IntakeListener listener, Clock clock) {
+  public IntakeRoutes(RelayConfig config, IntakeAppender log, IntakeListener listener, Clock clock) {
     this.config = config;
     this.server = config.server();
     this.log = log;

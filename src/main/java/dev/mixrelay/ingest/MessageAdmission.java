@@ -38,7 +38,18 @@ public final class MessageAdmission {
    * Refused: {@code error} as a response names it ("event: is required for track"), {@code code}
    * the bounded reason telemetry counts it under ("invalid_event").
    */
-  public record Rejected(String error, String code) implements Outcome {}
+  public record Rejected(String error, String code) implements Outcome {
+
+    /**
+     * The error without a quoted value from the message, so equal problems count together (the
+     * import and the demo count their rejections by it).
+     */
+    public static String reason(String error) {
+      int quote = error.indexOf('\'');
+      String kept = quote < 0 ? error : error.substring(0, quote).trim();
+      return kept.endsWith(":") ? kept.substring(0, kept.length() - 1) : kept;
+    }
+  }
 
   private final int maxMessageBytes;
   private final MessageNormalizer normalizer = MessageNormalizer.withRandomIds();

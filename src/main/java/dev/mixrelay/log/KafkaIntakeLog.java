@@ -1,5 +1,7 @@
 package dev.mixrelay.log;
 
+
+
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * Offsets returned and counted here are this process's sequence numbers (Kafka's offsets are per
  * partition): {@link #stats} counts appended, acknowledged and in-flight records since start.
  */
-public final class KafkaIntakeLog implements IntakeLog {
+public final class KafkaIntakeLog implements IntakeAppender {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaIntakeLog.class);
   private static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
@@ -324,47 +326,6 @@ public final class KafkaIntakeLog implements IntakeLog {
   }
 
   // ---- what only the embedded pipeline does ----------------------------------------------
-
-  @Override
-  public Future<List<StoredMessage>> read(long afterOffset, int max) {
-    return unsupported("read");
-  }
-
-  @Override
-  public Future<Void> acknowledge(long offset) {
-    return unsupported("acknowledge");
-  }
-
-  @Override
-  public Future<Void> saveCheckpoint(Checkpoint checkpoint) {
-    return unsupported("saveCheckpoint");
-  }
-
-  @Override
-  public Future<Checkpoint> loadCheckpoint(String name) {
-    return unsupported("loadCheckpoint");
-  }
-
-  @Override
-  public Future<Void> addDeadLetters(List<DeadLetterRow> rows) {
-    return unsupported("addDeadLetters");
-  }
-
-  @Override
-  public Future<List<DeadLetterRow>> listDeadLetters(String destination, long afterId, int max) {
-    return unsupported("listDeadLetters");
-  }
-
-  @Override
-  public Future<Integer> deleteDeadLetters(List<Long> ids) {
-    return unsupported("deleteDeadLetters");
-  }
-
-  private static <T> Future<T> unsupported(String operation) {
-    return Future.failedFuture(new UnsupportedOperationException("the Kafka intake log only"
-        + " appends; " + operation + " belongs to engine: embedded (with engine: kafka the"
-        + " processors read the intake topic)"));
-  }
 
   /**
    * Stops taking appends, sends what was appended before (waiting for the brokers' answers, at

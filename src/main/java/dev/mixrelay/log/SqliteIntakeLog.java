@@ -1,5 +1,7 @@
 package dev.mixrelay.log;
 
+
+
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -24,12 +24,12 @@ final class MixpanelTransformer implements ResponseDefinitionTransformerV2 {
   private static final Set<String> INGEST = Set.of("/import", "/track", "/engage", "/groups");
 
   private final IngestHandler ingest;
-  private final AdminRoutes admin;
+  private final MockAdminRoutes admin;
   private final FaultPlan faults;
   private final RecordStore store;
 
   MixpanelTransformer(
-      IngestHandler ingest, AdminRoutes admin, FaultPlan faults, RecordStore store) {
+      IngestHandler ingest, MockAdminRoutes admin, FaultPlan faults, RecordStore store) {
     this.ingest = ingest;
     this.admin = admin;
     this.faults = faults;
@@ -49,7 +49,7 @@ final class MixpanelTransformer implements ResponseDefinitionTransformerV2 {
   @Override
   public ResponseDefinition transform(ServeEvent serveEvent) {
     MockRequest r = request(serveEvent.getRequest());
-    if (r.path().startsWith(AdminRoutes.PREFIX)) {
+    if (r.path().startsWith(MockAdminRoutes.PREFIX)) {
       return definition(admin.handle(r), 0);
     }
     if (!INGEST.contains(r.path())) {

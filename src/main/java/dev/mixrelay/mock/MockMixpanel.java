@@ -48,7 +48,7 @@ public final class MockMixpanel implements AutoCloseable {
     this.store = new RecordStore(config.retainBytes());
     this.faultPlan.set(config.faults());
     IngestHandler ingest = new IngestHandler(config, store, json);
-    AdminRoutes admin = new AdminRoutes(this, store, json);
+    MockAdminRoutes admin = new MockAdminRoutes(this, store, json);
     MixpanelTransformer transformer = new MixpanelTransformer(ingest, admin, faultPlan, store);
     this.server =
         new WireMockServer(

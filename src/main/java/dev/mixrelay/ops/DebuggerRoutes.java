@@ -1,5 +1,7 @@
 package dev.mixrelay.ops;
 
+
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;

@@ -1,5 +1,6 @@
 package dev.mixrelay.ops;
 
+import dev.mixrelay.stage.StageListener;
 import dev.mixrelay.deliver.DeliveryListener;
 import dev.mixrelay.ingest.IntakeListener;
 import dev.mixrelay.mixpanel.Endpoint;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
  * interfaces implemented with Micrometer. Labels are bounded values (source and destination names
  * from the config, message types, endpoints, status codes, reason codes), never user data.
  */
-public final class Metrics {
+public final class Metrics implements StageListener {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   /** Kept so the GC notifications it listens to can be released with the registry. */
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
@@ -116,11 +117,13 @@ public final class Metrics {
   }
 
   /** A message the pipeline skipped on purpose (integrations off, no page option, ...). */
+  @Override
   public void skipped(String destination, String reason) {
     counter("mixrelay_messages_skipped_total", "messages deliberately not sent",
         "destination", destination, "reason", reason).increment();
   }
 
+  @Override
   public void translated(String destination, String type, int records, long nanos) {
     translation.get(destination, type, () -> Timer.builder("mixrelay_translation_seconds")
         .description("time to translate one message").tags("destination", destination, "type", type)
@@ -131,6 +134,7 @@ public final class Metrics {
         "Mixpanel records made by translation", "destination", destination)).increment(records);
   }
 
+  @Override
   public void truncated(String destination, int values) {
     counter("mixrelay_values_truncated_total", "names or values cut to 255 characters",
         "destination", destination).increment(values);
@@ -140,6 +144,12 @@ public final class Metrics {
     deadLetters(destination, reason, records);
   }
 
+  @Override
+  public void deadLettered(String destination, String reason, int records) {
+    deadLetters(destination, reason, records);
+  }
+
+  @Override
   public void finished(String destination, long millisSinceAppend) {
     deliveryLatency.get(destination, "", () -> timer("mixrelay_delivery_latency_seconds",
         "from intake to done at Mixpanel", true, "destination", destination))

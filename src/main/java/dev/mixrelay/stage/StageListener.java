@@ -12,4 +12,10 @@ public interface StageListener {
   default void deadLettered(String destination, String reason, int records) {}
 
   default void truncated(String destination, int values) {}
+
+  /**
+   * A message is finished (delivered, skipped or dead-lettered), {@code millisSinceAppend} after
+   * intake appended it; called by the engines, which know when.
+   */
+  default void finished(String destination, long millisSinceAppend) {}
 }

@@ -1,5 +1,7 @@
 package dev.mixrelay.translate;
 
+
+
 import dev.mixrelay.config.MixpanelSettings;
 import dev.mixrelay.config.MixpanelSettings.PageCalls;
 import java.util.ArrayList;

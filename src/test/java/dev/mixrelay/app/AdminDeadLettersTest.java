@@ -1,5 +1,7 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.demo.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mixrelay.config.ConfigLoader;

@@ -57,7 +57,7 @@ class DebuggerLoadBenchTest {
               return res;
             }));
       }
-      fx.waitUntil(() -> VIEWERS == 0 || fx.relay.pipeline() != null, () -> "started");
+      fx.waitUntil(() -> VIEWERS == 0 || fx.relay.engine() != null, () -> "started");
       long t0 = System.nanoTime();
       ArrayDeque<Future<?>> window = new ArrayDeque<>();
       for (int sent = 0; sent < MESSAGES; sent += PER_REQUEST) {

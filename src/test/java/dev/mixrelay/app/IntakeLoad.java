@@ -1,5 +1,7 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.imports.Polling;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,5 +1,9 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.cli.DemoCommand;
+import dev.mixrelay.imports.Polling;
+import dev.mixrelay.demo.DemoSummary;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mixrelay.config.ConfigLoader;
@@ -100,7 +104,7 @@ class MetricsTest {
               + "\"timestamp\":\"" + dayStart.plusSeconds(i) + "\"}";
           assertThat(post(relay, "/v1/track", track)).isEqualTo(200);
         }
-        Polling.await(Polling.logFinished(relay), Duration.ofSeconds(60));
+        Polling.await(relay.logFinished(), Duration.ofSeconds(60));
         // the open-sessions gauge follows the one-second session tick
         Polling.await(Polling.until(relay.vertx(), () -> relay.metrics().registry()
             .get("mixrelay_sessions_open").gauge().value() > 0, 50), Duration.ofSeconds(60));

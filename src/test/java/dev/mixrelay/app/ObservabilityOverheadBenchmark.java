@@ -1,5 +1,7 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.imports.Polling;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mixrelay.config.DestinationConfig;
@@ -134,7 +136,7 @@ class ObservabilityOverheadBenchmark {
 
   /** Waits until the pipeline has finished everything in the log, so phases start alike. */
   private static void drain(Relay relay) throws Exception {
-    Polling.await(Polling.logFinished(relay), Duration.ofMinutes(5));
+    Polling.await(relay.logFinished(), Duration.ofMinutes(5));
   }
 
   /** One debugger stream read to the end of each chunk, and a metrics scrape every second. */

@@ -1,5 +1,7 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.cli.Main;
+
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.net.ServerSocket;

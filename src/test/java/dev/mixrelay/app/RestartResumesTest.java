@@ -55,7 +55,7 @@ class RestartResumesTest {
         waitUntil(vertx1, () -> relay1.log().stats().acknowledgedOffset() >= 400);
       } catch (Exception e) {
         throw new AssertionError("acked " + relay1.log().stats() + " completed " + first.completed.size()
-            + " " + relay1.pipeline().diagnostics(), e);
+            + " " + relay1.engine().diagnostics(), e);
       }
       waitUntil(vertx1, () -> first.stalled.size() > 0);
       poster.relay = null;

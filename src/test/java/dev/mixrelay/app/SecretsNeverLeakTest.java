@@ -1,5 +1,7 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.cli.Main;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mixrelay.mock.MockMixpanel;

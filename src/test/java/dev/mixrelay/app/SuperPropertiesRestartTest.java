@@ -36,7 +36,7 @@ class SuperPropertiesRestartTest {
       assertThat(poster.post("/v1/identify", "{\"userId\":\"user-9\",\"traits\":{\"plan\":\"pro\"}}",
           auth).statusCode()).isEqualTo(200);
       poster.waitUntil(() -> {
-        Checkpoint cp = RelayFixture.await(relay1.log().loadCheckpoint(Sessions.PROFILES_PREFIX + "main"));
+        Checkpoint cp = RelayFixture.await(relay1.log().loadCheckpoint("profiles:main"));
         return cp != null && new String(cp.state(), StandardCharsets.UTF_8).contains("\"pro\"");
       }, () -> "no super-property checkpoint yet");
       poster.relay = null;

@@ -1,0 +1,264 @@
+package dev.mixrelay.embedded;
+
+import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.identity.SuperPropertyStore;
+import dev.mixrelay.log.Checkpoint;
+import dev.mixrelay.log.CheckpointStore;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import dev.mixrelay.session.OpenSession;
+import dev.mixrelay.session.Sessionizer;
+import dev.mixrelay.stage.MessageStage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded engine's session state: restores the message stage's sessionizers (one per
+ * destination) from checkpoints in the intake log, runs a one-second tick that closes idle
+ * sessions on the wall clock, and saves checkpoints.
+ *
+ * <p>Checkpoint rule: a snapshot reflecting offsets up to X is saved only once every message up to
+ * X is finished (so the session events emitted with them are delivered) and every session event the
+ * tick emitted before the snapshot is delivered. After a crash, restoring it and replaying the log
+ * after X re-emits exactly the sessions not yet delivered, with the same {@code $insert_id}s.
+ * Everything runs on the pipeline's context.
+ *
+ * <p>Each session checkpoint has a twin, {@code profiles:<destination>}, with the same offset: the
+ * destination's super properties as of the snapshot. Replaying after that offset merges the later
+ * identify calls in again, in order, so the store ends as it was before the crash (a replayed
+ * message may see a super property its own later identify set, never lose one).
+ */
+final class SessionCheckpoints {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionCheckpoints.class);
+  static final String CHECKPOINT_PREFIX = "sessions:";
+  static final String PROFILES_PREFIX = "profiles:";
+  private static final long TICK_MS = 1000;
+  private static final long CHECKPOINT_MS = 5000;
+  /** Snapshots take at most this share of the pipeline's event loop (they grow with open sessions). */
+  private static final long SNAPSHOT_BUDGET_FACTOR = 50;
+
+  private final Vertx vertx;
+  private final CheckpointStore log;
+  private final MessageStage stage;
+  private final Delivery delivery;
+  private final Clock clock;
+  private final Map<String, DestinationConfig> destinations;
+  private final Map<String, Sessionizer> sessionizers = new LinkedHashMap<>();
+  private final Set<Object> tickSends = new HashSet<>();
+  private final Map<String, Long> openCounts = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private final SuperPropertyStore profiles;
+  /** The last super-property snapshot per destination and the store version it was taken at. */
+  private final Map<String, byte[]> profileBytes = new HashMap<>();
+  private final Map<String, Long> profileVersions = new HashMap<>();
+  private LongSupplier finishedUpTo = () -> 0;
+  private long tickTimer = -1;
+  private long lastCheckpointAt;
+  private long checkpointEveryMs = CHECKPOINT_MS;
+
+  /** A snapshot waiting until what it reflects is delivered. */
+  private record Pending(long offset, byte[] state, byte[] profiles, Set<Object> waitingFor) {}
+
+  SessionCheckpoints(Vertx vertx, CheckpointStore log, RelayConfig config, MessageStage stage,
+      Delivery delivery, Clock clock, SuperPropertyStore profiles) {
+    this.vertx = vertx;
+    this.profiles = profiles;
+    this.log = log;
+    this.stage = stage;
+    this.delivery = delivery;
+    this.clock = clock;
+    this.destinations = config.destinations();
+    for (String name : destinations.keySet()) {
+      sessionizers.put(name, stage.sessionizer(name));
+    }
+  }
+
+  /**
+   * Restores every destination's checkpoint; completes with the offset the pipeline must read
+   * after (the lowest checkpoint offset, or {@code acknowledged} when lower or none exists).
+   */
+  Future<Long> restore(long acknowledged) {
+    List<Future<Checkpoint>> loads = new ArrayList<>();
+    List<Future<Checkpoint>> profileLoads = new ArrayList<>();
+    for (String name : sessionizers.keySet()) {
+      loads.add(log.loadCheckpoint(CHECKPOINT_PREFIX + name));
+      profileLoads.add(log.loadCheckpoint(PROFILES_PREFIX + name));
+    }
+    return Future.all(Future.all(loads), Future.all(profileLoads)).compose(all -> {
+      long from = acknowledged;
+      int i = 0;
+      List<Future<Void>> initial = new ArrayList<>();
+      for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
+        Checkpoint profileCp = profileLoads.get(i).result();
+        Checkpoint cp = loads.get(i++).result();
+        if (profileCp != null) {
+          try {
+            profiles.restore(e.getKey(), profileCp.state());
+            from = Math.min(from, profileCp.offset());
+          } catch (IllegalArgumentException bad) {
+            LOG.warn("the super-property checkpoint of {} is unreadable; super properties start "
+                + "empty: {}", e.getKey(), bad.getMessage());
+          }
+        }
+        if (cp == null) {
+          // an empty state at the acknowledged offset: from now on the log keeps every message a
+          // session may still need, because it never deletes above the lowest checkpoint
+          stage.sessionsAfter(e.getKey(), acknowledged);
+          initial.add(log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + e.getKey(), acknowledged,
+              e.getValue().snapshot())));
+          continue;
+        }
+        try {
+          e.getValue().restore(cp.state());
+          stage.sessionsAfter(e.getKey(), cp.offset());
+          from = Math.min(from, cp.offset());
+        } catch (IllegalArgumentException bad) {
+          LOG.warn("session checkpoint of {} does not match its current session settings; "
+              + "sessions restart from the acknowledged offset: {}", e.getKey(), bad.getMessage());
+          stage.sessionsAfter(e.getKey(), acknowledged);
+        }
+      }
+      long start = from;
+      return Future.all(initial).map(x -> start);
+    });
+  }
+
+  /** Starts the wall-clock tick and checkpointing; call on the pipeline's context. */
+  void start(LongSupplier finishedUpTo) {
+    this.finishedUpTo = finishedUpTo;
+    lastCheckpointAt = clock.millis();
+    tickTimer = vertx.setPeriodic(TICK_MS, t -> tick());
+  }
+
+  private void tick() {
+    long now = clock.millis();
+    sessionizers.forEach((name, sz) -> openCounts.put(name, sz.openSessions()));
+    for (Map.Entry<String, List<MixpanelRecord>> e : stage.onTick(now).entrySet()) {
+      List<MixpanelRecord> closed = e.getValue();
+      if (!closed.isEmpty()) {
+        Object token = new Object();
+        tickSends.add(token);
+        delivery.send(destinations.get(e.getKey()), closed).onComplete(ar -> {
+          tickSends.remove(token);
+          savePending();
+        });
+      }
+    }
+    if (now - lastCheckpointAt >= checkpointEveryMs) {
+      lastCheckpointAt = now;
+      long t0 = System.nanoTime();
+      for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
+        if (!pending.containsKey(e.getKey())) {
+          Sessionizer s = e.getValue();
+          pending.put(e.getKey(), new Pending(s.snapshotOffset(), s.snapshot(),
+              profileSnapshot(e.getKey()), new HashSet<>(tickSends)));
+        }
+      }
+      long tookMs = (System.nanoTime() - t0) / 1_000_000;
+      checkpointEveryMs = Math.max(CHECKPOINT_MS, tookMs * SNAPSHOT_BUDGET_FACTOR);
+      if (tookMs >= 1000) {
+        LOG.warn("session snapshots took {} ms on the pipeline's event loop ({} events held); the"
+            + " next in {} s", tookMs, sessionizers.values().stream()
+            .mapToLong(Sessionizer::heldEvents).sum(), checkpointEveryMs / 1000);
+      }
+    }
+    savePending();
+  }
+
+  private void savePending() {
+    long finished = finishedUpTo.getAsLong();
+    var it = pending.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      Pending p = e.getValue();
+      p.waitingFor().retainAll(tickSends);
+      if (p.offset() <= finished && p.waitingFor().isEmpty() && p.offset() >= 0) {
+        it.remove();
+        save(e.getKey(), p.offset(), p.state(), p.profiles())
+            .onFailure(err -> LOG.warn("saving the session checkpoint of {} failed: {}", e.getKey(),
+                err.getMessage()));
+      } else if (p.offset() < 0) {
+        it.remove();
+      }
+    }
+  }
+
+  /**
+   * Saves a destination's super properties, then its sessions, at one offset: the log keeps
+   * every message above the lower of the two, so a crash between them only replays more.
+   */
+  private Future<Void> save(String destination, long offset, byte[] sessions, byte[] profiles) {
+    return log.saveCheckpoint(new Checkpoint(PROFILES_PREFIX + destination, offset, profiles))
+        .compose(v -> log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + destination, offset,
+            sessions)));
+  }
+
+  /** The destination's super properties now, serialised again only when they changed. */
+  private byte[] profileSnapshot(String destination) {
+    long version = profiles.version(destination);
+    byte[] bytes = profileBytes.get(destination);
+    if (bytes == null || profileVersions.get(destination) != version) {
+      bytes = profiles.snapshot(destination);
+      profileBytes.put(destination, bytes);
+      profileVersions.put(destination, version);
+    }
+    return bytes;
+  }
+
+  /** Stops the tick; on a graceful stop saves a final checkpoint once everything is delivered. */
+  Future<Void> stop() {
+    if (tickTimer >= 0) {
+      vertx.cancelTimer(tickTimer);
+      tickTimer = -1;
+    }
+    pending.clear();
+    List<Future<Void>> saves = new ArrayList<>();
+    if (tickSends.isEmpty()) {
+      long finished = finishedUpTo.getAsLong();
+      sessionizers.forEach((name, s) -> {
+        if (s.snapshotOffset() >= 0 && s.snapshotOffset() <= finished) {
+          saves.add(save(name, s.snapshotOffset(), s.snapshot(), profileSnapshot(name)));
+        }
+      });
+    }
+    return Future.join(saves).mapEmpty();
+  }
+
+  /**
+   * The open sessions of a destination kept under any of {@code keys} (read only). Call on the
+   * pipeline's context only: the sessionizers are confined there.
+   */
+  List<OpenSession> openSessions(String destination, java.util.Collection<String> keys) {
+    Sessionizer s = sessionizers.get(destination);
+    List<OpenSession> out = new ArrayList<>();
+    if (s != null) {
+      for (String key : new java.util.LinkedHashSet<>(keys)) {
+        OpenSession open = s.openSession(key);
+        if (open != null) {
+          out.add(open);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Open sessions of a destination as of the last tick (for status and metrics, read from any
+   * thread; the sessionizer itself is confined to the pipeline's context).
+   */
+  long openSessions(String destination) {
+    return openCounts.getOrDefault(destination, 0L);
+  }
+}
