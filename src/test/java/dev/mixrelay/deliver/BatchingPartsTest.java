@@ -67,15 +67,18 @@ class BatchingPartsTest {
   }
 
   @Test
-  void backoffDoublesFromTheInitialWaitUpToTheCapPlusAtMostAQuarterJitter() {
+  void backoffDoublesFromTheInitialWaitUpToTheCapPlusAtMostAQuarterJitterAlsoAtTheCap() {
     Backoff backoff = new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(60));
     assertThat(backoff.delay(1, 0)).isEqualTo(Duration.ofSeconds(2));
     assertThat(backoff.delay(2, 0)).isEqualTo(Duration.ofSeconds(4));
     assertThat(backoff.delay(5, 0)).isEqualTo(Duration.ofSeconds(32));
     assertThat(backoff.delay(6, 0)).isEqualTo(Duration.ofSeconds(60));
     assertThat(backoff.delay(40, 0)).isEqualTo(Duration.ofSeconds(60));
+    assertThat(backoff.delay(3, 0.5)).isEqualTo(Duration.ofSeconds(9));
+    assertThat(backoff.delay(40, 0.5)).isEqualTo(Duration.ofMillis(67_500));
     assertThat(backoff.delay(1, 0.999)).isBetween(Duration.ofMillis(2490), Duration.ofMillis(2500));
-    assertThat(backoff.delay(40, 0.999)).isLessThanOrEqualTo(Duration.ofSeconds(75));
+    assertThat(backoff.delay(40, 0.999)).isBetween(Duration.ofMillis(74_900), Duration.ofSeconds(75));
+    assertThat(backoff.slow()).isEqualTo(Duration.ofSeconds(60));
   }
 
   @Test
