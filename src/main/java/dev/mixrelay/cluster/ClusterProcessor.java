@@ -49,12 +49,15 @@ public final class ClusterProcessor {
   private final Delivery delivery;
   private final KafkaProducer<String, byte[]> deadLetters;
   private final KafkaStreams streams;
+  private final DeliveryStage deliveryStage;
   private static final long PURGE_EVERY_MS = 30_000;
   private long purgeTimer = -1;
   private volatile Throwable fatal;
 
   private ClusterProcessor(RelayConfig config, ClusterTopology.Settings settings,
-      Delivery delivery, KafkaProducer<String, byte[]> deadLetters, KafkaStreams streams) {
+      Delivery delivery, KafkaProducer<String, byte[]> deadLetters, KafkaStreams streams,
+      DeliveryStage deliveryStage) {
+    this.deliveryStage = deliveryStage;
     this.config = config;
     this.settings = settings;
     this.delivery = delivery;
@@ -75,9 +78,13 @@ public final class ClusterProcessor {
           new StringSerializer(), new ByteArraySerializer());
       Delivery delivery = Delivery.create(vertx, DeadLetters.sink(producer,
           settings.deadLetterTopic()), metrics.delivery(), clock);
-      KafkaStreams streams = new KafkaStreams(ClusterTopology.build(settings, translator, delivery,
-          metrics, clock), streamsProps(config.kafka(), settings));
-      ClusterProcessor p = new ClusterProcessor(config, settings, delivery, producer, streams);
+      KafkaStreams streams = new KafkaStreams(ClusterTopology.build(settings, translator,
+          metrics, clock), streamsProps(config.kafka()));
+      DeliveryStage stage = new DeliveryStage(config.kafka().clientProperties(),
+          config.kafka().applicationId() + "-delivery", settings.outgoingTopic(),
+          config.destinations(), delivery, 1);
+      ClusterProcessor p = new ClusterProcessor(config, settings, delivery, producer, streams,
+          stage);
       streams.setUncaughtExceptionHandler(e -> {
         LOG.warn("a stream thread failed; it is replaced and its tasks start over from their last"
             + " commit: {}", rootMessage(e));
@@ -85,6 +92,7 @@ public final class ClusterProcessor {
       });
       streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
       streams.start();
+      stage.start();
       p.registerGauges(metrics);
       return p;
     }).onSuccess(p -> p.purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS,
@@ -94,27 +102,23 @@ public final class ClusterProcessor {
         }, false)));
   }
 
-  private static Properties streamsProps(KafkaConfig k, ClusterTopology.Settings s) {
+  private static Properties streamsProps(KafkaConfig k) {
     Properties p = k.clientProperties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, k.applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
     p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, k.commitInterval().toMillis());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    // state, outgoing records and input offsets commit in one transaction
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     // a stream thread is what one core runs (see the README's cluster benchmark): one per core,
     // at most one per partition; kafka.properties may set it
     p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(Math.max(1,
         Math.min(Runtime.getRuntime().availableProcessors(), k.partitions()))));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, k.replicationFactor());
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-    // a commit may wait for delivery (up to deliveryWait); the group must not expel us meanwhile
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
-        (int) s.deliveryWait().plusMinutes(2).toMillis());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    p.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L << 20);
     return p;
   }
 
@@ -139,6 +143,7 @@ public final class ClusterProcessor {
       internal.add(KafkaTopics.Topic.of(name, k.partitions(), k.replicationFactor())
           .with(TopicConfig.RETENTION_MS_CONFIG, "-1"));
     }
+    internal.add(KafkaTopics.Topic.of(s.outgoingTopic(), k.partitions(), k.replicationFactor()));
     try (KafkaTopics topics = KafkaTopics.connect(k.properties(), k.bootstrapServers(),
         Duration.ofSeconds(30))) {
       topics.ensure(internal); // the intake, dead-letter and links topics: the node's own start
@@ -291,8 +296,9 @@ public final class ClusterProcessor {
   }
 
   /**
-   * Graceful stop: Streams closes (each task commits, which waits for its deliveries), then
-   * delivery and the dead-letter producer close.
+   * Graceful stop: Streams closes (each task commits), then the delivery stage (what is with
+   * delivery is waited for, within the deadline, and committed), then delivery and the
+   * dead-letter producer close.
    */
   public Future<Void> stop(Vertx vertx, Duration deadline) {
     if (purgeTimer >= 0) {
@@ -300,6 +306,7 @@ public final class ClusterProcessor {
     }
     return vertx.executeBlocking(() -> {
       streams.close(deadline);
+      deliveryStage.close(deadline);
       return null;
     }).compose(v -> delivery.close(deadline)).compose(v -> vertx.executeBlocking(() -> {
       deadLetters.close(Duration.ofSeconds(10));
