@@ -3,7 +3,6 @@ package dev.mixrelay.cluster;
 import dev.mixrelay.config.KafkaConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.deliver.Delivery;
-import dev.mixrelay.log.KafkaTopics;
 import dev.mixrelay.ops.Metrics;
 import dev.mixrelay.translate.Translator;
 import io.vertx.core.Future;
@@ -66,14 +65,14 @@ public final class ClusterProcessor {
   }
 
   /**
-   * Creates the topics that are missing, then starts the Streams instance (off the event loop).
+   * Starts the Streams instance and the delivery stage (off the event loop), once the topics
+   * exist ({@link ClusterTopics}).
    * Completes once it is started, not once it is RUNNING: readiness tells that.
    */
   public static Future<ClusterProcessor> start(Vertx vertx, RelayConfig config, Clock clock,
       Translator translator, Metrics metrics) {
     ClusterTopology.Settings settings = ClusterTopology.Settings.of(config);
     return vertx.executeBlocking(() -> {
-      ensureTopics(config.kafka(), settings);
       KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(config.kafka()),
           new StringSerializer(), new ByteArraySerializer());
       Delivery delivery = Delivery.create(vertx, DeadLetters.sink(producer,
@@ -129,53 +128,6 @@ public final class ClusterProcessor {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, k.applicationId() + "-dead-letters");
     return p;
-  }
-
-  /**
-   * Creates the user-keyed and handoff topics when missing, which must have exactly {@code
-   * kafka.partitions}.
-   */
-  static void ensureTopics(KafkaConfig k, ClusterTopology.Settings s) throws Exception {
-    // their records carry event times, which may be older than any retention: they are kept
-    // until processed and then purged (see purge), like Kafka Streams' repartition topics
-    List<KafkaTopics.Topic> internal = new ArrayList<>();
-    for (String name : List.of(s.usersTopic(), s.handoffTopic())) {
-      internal.add(KafkaTopics.Topic.of(name, k.partitions(), k.replicationFactor())
-          .with(TopicConfig.RETENTION_MS_CONFIG, "-1"));
-    }
-    internal.add(KafkaTopics.Topic.of(s.outgoingTopic(), k.partitions(), k.replicationFactor()));
-    try (KafkaTopics topics = KafkaTopics.connect(k.properties(), k.bootstrapServers(),
-        Duration.ofSeconds(30))) {
-      topics.ensure(internal); // the intake, dead-letter and links topics: the node's own start
-    }
-    try (Admin admin = Admin.create(k.clientProperties())) {
-      Map<String, TopicDescription> found = describe(admin, List.of(s.usersTopic(),
-          s.handoffTopic()));
-      for (TopicDescription d : found.values()) {
-        if (d.partitions().size() != k.partitions()) {
-          throw new IllegalStateException("topic " + d.name() + " has " + d.partitions().size()
-              + " partitions but kafka.partitions is " + k.partitions() + "; processors route by"
-              + " the partition count, so they must agree");
-        }
-      }
-    }
-  }
-
-  /** Describes new topics, waiting out the moment before the brokers' metadata has them. */
-  private static Map<String, TopicDescription> describe(Admin admin, List<String> topics)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try {
-        return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
-            || System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100); // a worker thread, never the event loop
-      }
-    }
   }
 
   /**
