@@ -59,7 +59,9 @@ public final class ClusterNode {
           }
           return beforeProcessor.get()
               .compose(v -> vertx.executeBlocking(() -> {
-                node.topics.ensureNow(); // Kafka Streams needs every topic it reads
+                if (!node.topics.ensured()) {
+                  node.topics.ensureNow(); // Kafka Streams needs every topic it reads
+                }
                 return new Translator(); // loads the user-agent patterns: not on the event loop
               }))
               .compose(tr -> ClusterProcessor.start(vertx, config, clock, tr, metrics))

@@ -21,6 +21,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,9 +152,8 @@ public final class KafkaTopics implements AutoCloseable {
     if (present.isEmpty()) {
       return;
     }
-    Map<String, TopicDescription> described = await(admin.describeTopics(
-        present.stream().map(Topic::name).toList(), new DescribeTopicsOptions()
-            .timeoutMs(timeoutMs())).allTopicNames(), "describe the topics");
+    Map<String, TopicDescription> described = describe(present.stream().map(Topic::name)
+        .toList());
     List<ConfigResource> compacted = new ArrayList<>();
     for (Topic t : present) {
       int has = described.get(t.name()).partitions().size();
@@ -184,6 +184,31 @@ public final class KafkaTopics implements AutoCloseable {
             policy == null ? "?" : policy.value());
       }
     });
+  }
+
+  /**
+   * Describes the topics, waiting (up to the timeout) out the moment after one was created,
+   * here or by another node, before the brokers' metadata has it. Blocks a worker thread.
+   */
+  private Map<String, TopicDescription> describe(List<String> names) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return await(admin.describeTopics(names, new DescribeTopicsOptions()
+            .timeoutMs(timeoutMs())).allTopicNames(), "describe the topics");
+      } catch (IllegalStateException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100); // a worker thread (see the class comment), never an event loop
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   private int timeoutMs() {

@@ -2,26 +2,37 @@ package dev.mixrelay.cluster;
 
 import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.session.Sessionizer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A session task's state in its changelogged key-value store: each destination's sessions and
- * super properties. Written through after every stage call ({@link #save}), so the store always
- * reflects exactly the input processed; under {@code exactly_once_v2} the store's changelog, the
- * task's output and its input offsets then commit in one transaction. The store's cache lets only
- * the last write of a key per commit reach the changelog.
+ * super properties. Contract: {@link #save} is called after every stage call and writes what
+ * changed since the last one, so the store always reflects exactly the input processed; under
+ * {@code exactly_once_v2} the store's changelog, the task's output and its input offsets then
+ * commit in one transaction. The store's cache lets only a key's last write per commit reach the
+ * changelog.
  *
- * <p>Keys: {@code sessions:<destination>} and {@code profiles:<destination>}, each a whole
- * snapshot of the destination's state on this task.
+ * <p>Keys: {@code s\0<destination>\0<entry>} for each entry of the sessionizer's state ({@link
+ * Sessionizer#drainChanges}: one per open session, link, held event...), and {@code
+ * profiles:<destination>}, a snapshot of the destination's super properties on this task.
+ * Migration: a store written before per-key entries holds {@code sessions:<destination>}, a
+ * whole snapshot; it is restored once, deleted, and the state written as entries.
  */
 final class TaskState {
   private static final Logger LOG = LoggerFactory.getLogger(TaskState.class);
-  static final String SESSIONS_PREFIX = "sessions:";
+  /** The whole-snapshot key of a destination's sessions before per-key entries (migrated). */
+  static final String LEGACY_SESSIONS_PREFIX = "sessions:";
   static final String PROFILES_PREFIX = "profiles:";
+  private static final StringSerializer KEYS = new StringSerializer();
 
   private final KeyValueStore<String, byte[]> store;
   private final SuperPropertyStore profiles;
@@ -34,16 +45,39 @@ final class TaskState {
     this.partition = partition;
   }
 
+  /** The store-key prefix of a destination's session entries. */
+  static String sessionsPrefix(String dest) {
+    return "s\0" + dest + "\0";
+  }
+
   /** Puts the destination's saved state (if any) into its sessionizer and the profiles. */
   void restore(String dest, Sessionizer sessions) {
-    byte[] saved = store.get(SESSIONS_PREFIX + dest);
-    if (saved != null) {
-      try {
-        sessions.restore(saved);
-      } catch (IllegalArgumentException bad) {
-        LOG.warn("the session state of {} on partition {} does not match its current session"
-            + " settings; its sessions start empty: {}", dest, partition, bad.getMessage());
+    String prefix = sessionsPrefix(dest);
+    byte[] legacy = store.get(LEGACY_SESSIONS_PREFIX + dest);
+    try {
+      if (legacy != null) {
+        sessions.restore(legacy);
+        drain(dest, sessions); // the first drain after a restore hands the whole state
+        store.put(LEGACY_SESSIONS_PREFIX + dest, null);
+        LOG.info("the session state of {} on partition {} moves from a snapshot to per-key"
+            + " entries", dest, partition);
+      } else {
+        List<Map.Entry<String, byte[]>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, KEYS)) {
+          while (it.hasNext()) {
+            KeyValue<String, byte[]> kv = it.next();
+            entries.add(Map.entry(kv.key.substring(prefix.length()), kv.value));
+          }
+        }
+        if (!entries.isEmpty()) {
+          sessions.restoreEntries(entries.iterator());
+        }
       }
+    } catch (IllegalArgumentException bad) {
+      LOG.warn("the session state of {} on partition {} does not match its current session"
+          + " settings; its sessions start empty: {}", dest, partition, bad.getMessage());
+      deleteAll(prefix);
+      store.put(LEGACY_SESSIONS_PREFIX + dest, null);
     }
     byte[] savedProfiles = store.get(PROFILES_PREFIX + dest);
     if (savedProfiles != null) {
@@ -59,11 +93,24 @@ final class TaskState {
 
   /** Writes what changed of the destination's state since the last save. */
   void save(String dest, Sessionizer sessions) {
-    store.put(SESSIONS_PREFIX + dest, sessions.snapshot());
+    drain(dest, sessions);
     long version = profiles.version(dest);
     if (version != savedProfileVersion.getOrDefault(dest, -1L)) {
       store.put(PROFILES_PREFIX + dest, profiles.snapshot(dest));
       savedProfileVersion.put(dest, version);
     }
+  }
+
+  private void drain(String dest, Sessionizer sessions) {
+    String prefix = sessionsPrefix(dest);
+    sessions.drainChanges((key, value) -> store.put(prefix + key, value)); // null: deleted
+  }
+
+  private void deleteAll(String prefix) {
+    List<String> keys = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, KEYS)) {
+      it.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    keys.forEach(k -> store.put(k, null));
   }
 }
