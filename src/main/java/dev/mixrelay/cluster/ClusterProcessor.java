@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A processor of an {@code engine: kafka} cluster: one Kafka Streams instance running the
- * {@link ClusterTopology} (identity stage, session stage, delivery), with its own delivery to
- * Mixpanel whose dead letters go to the dead-letter topic. Instances sharing {@code
- * kafka.applicationId} split the partitions between them; a task that moves resumes from its
- * changelogged state.
+ * {@link ClusterTopology} (identity stage, session stage; {@code exactly_once_v2}) and the
+ * {@link DeliveryStage} that delivers the outgoing topic to Mixpanel, whose dead letters go to
+ * the dead-letter topic. Instances sharing {@code kafka.applicationId} split the partitions
+ * between them; a task that moves resumes from its changelogged state.
  */
 public final class ClusterProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterProcessor.class);
@@ -170,6 +170,8 @@ public final class ClusterProcessor {
         () -> settings.gauges().openSessions());
     metrics.gauge("mixrelay_sessions_parked_events", "events of users whose task waits for a"
         + " device's session to be handed over", () -> settings.gauges().parkedEvents());
+    metrics.gauge("mixrelay_kafka_delivery_outstanding_records", "records the delivery stage"
+        + " handed to delivery and has not committed yet", () -> deliveryStage.outstanding());
     metrics.gauge("mixrelay_kafka_streams_running", "1 while the Kafka Streams instance is"
         + " RUNNING", () -> streams.state() == KafkaStreams.State.RUNNING ? 1 : 0);
     metrics.gauge("mixrelay_kafka_state_store_bytes", "bytes of the session and links stores on"
