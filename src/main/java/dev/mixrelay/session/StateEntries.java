@@ -227,7 +227,7 @@ final class StateEntries {
     }
     lastScalars = scalars;
     lastHandoffs = handoffs;
-    carry.dirty = false;
+    carry.dirty = handoffs == null;
     if (made == null) {
       changes.dirty.put(Changes.FINGERPRINT, Changes.LAZY);
     }
