@@ -3,7 +3,6 @@ package dev.mixrelay.cluster;
 import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.session.Sessionizer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -23,21 +22,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keys: {@code s\0<destination>\0<entry>} for each entry of the sessionizer's state ({@link
  * Sessionizer#drainChanges}: one per open session, link, held event...), and {@code
- * profiles:<destination>}, a snapshot of the destination's super properties on this task.
- * Migration: a store written before per-key entries holds {@code sessions:<destination>}, a
- * whole snapshot; it is restored once, deleted, and the state written as entries.
+ * p\0<destination>\0<user key>} for each user's super properties ({@link
+ * SuperPropertyStore#drainChanges}). Migration: a store written before per-key entries holds
+ * {@code sessions:<destination>} and {@code profiles:<destination>}, whole snapshots; each is
+ * restored once, written as entries and deleted, in the same transaction.
  */
 final class TaskState {
   private static final Logger LOG = LoggerFactory.getLogger(TaskState.class);
   /** The whole-snapshot key of a destination's sessions before per-key entries (migrated). */
   static final String LEGACY_SESSIONS_PREFIX = "sessions:";
-  static final String PROFILES_PREFIX = "profiles:";
+  /** The whole-snapshot key of a destination's super properties before per-key entries. */
+  static final String LEGACY_PROFILES_PREFIX = "profiles:";
   private static final StringSerializer KEYS = new StringSerializer();
 
   private final KeyValueStore<String, byte[]> store;
   private final SuperPropertyStore profiles;
   private final int partition;
-  private final Map<String, Long> savedProfileVersion = new HashMap<>();
 
   TaskState(KeyValueStore<String, byte[]> store, SuperPropertyStore profiles, int partition) {
     this.store = store;
@@ -48,6 +48,11 @@ final class TaskState {
   /** The store-key prefix of a destination's session entries. */
   static String sessionsPrefix(String dest) {
     return "s\0" + dest + "\0";
+  }
+
+  /** The store-key prefix of a destination's super properties, one entry per user. */
+  static String profilesPrefix(String dest) {
+    return "p\0" + dest + "\0";
   }
 
   /** Puts the destination's saved state (if any) into its sessionizer and the profiles. */
@@ -62,13 +67,7 @@ final class TaskState {
         LOG.info("the session state of {} on partition {} moves from a snapshot to per-key"
             + " entries", dest, partition);
       } else {
-        List<Map.Entry<String, byte[]>> entries = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, KEYS)) {
-          while (it.hasNext()) {
-            KeyValue<String, byte[]> kv = it.next();
-            entries.add(Map.entry(kv.key.substring(prefix.length()), kv.value));
-          }
-        }
+        List<Map.Entry<String, byte[]>> entries = scan(prefix);
         if (!entries.isEmpty()) {
           sessions.restoreEntries(entries.iterator());
         }
@@ -79,26 +78,50 @@ final class TaskState {
       deleteAll(prefix);
       store.put(LEGACY_SESSIONS_PREFIX + dest, null);
     }
-    byte[] savedProfiles = store.get(PROFILES_PREFIX + dest);
-    if (savedProfiles != null) {
-      try {
-        profiles.restore(dest, savedProfiles);
-      } catch (IllegalArgumentException bad) {
-        LOG.warn("the super properties of {} on partition {} are unreadable; they start empty",
-            dest, partition);
+    restoreProfiles(dest);
+  }
+
+  private void restoreProfiles(String dest) {
+    String prefix = profilesPrefix(dest);
+    byte[] legacy = store.get(LEGACY_PROFILES_PREFIX + dest);
+    try {
+      if (legacy != null) {
+        profiles.restore(dest, legacy);
+        drainProfiles(dest); // the first drain not after restoreEntries hands every user
+        store.put(LEGACY_PROFILES_PREFIX + dest, null);
+      } else {
+        List<Map.Entry<String, byte[]>> entries = scan(prefix);
+        if (!entries.isEmpty()) {
+          profiles.restoreEntries(dest, entries.iterator());
+        }
       }
+    } catch (IllegalArgumentException bad) {
+      LOG.warn("the super properties of {} on partition {} are unreadable; those not read start"
+          + " empty: {}", dest, partition, bad.getMessage());
     }
-    savedProfileVersion.put(dest, profiles.version(dest));
   }
 
   /** Writes what changed of the destination's state since the last save. */
   void save(String dest, Sessionizer sessions) {
     drain(dest, sessions);
-    long version = profiles.version(dest);
-    if (version != savedProfileVersion.getOrDefault(dest, -1L)) {
-      store.put(PROFILES_PREFIX + dest, profiles.snapshot(dest));
-      savedProfileVersion.put(dest, version);
+    drainProfiles(dest);
+  }
+
+  /** The entries under {@code prefix}, keyed without it. */
+  private List<Map.Entry<String, byte[]>> scan(String prefix) {
+    List<Map.Entry<String, byte[]>> entries = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, KEYS)) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        entries.add(Map.entry(kv.key.substring(prefix.length()), kv.value));
+      }
     }
+    return entries;
+  }
+
+  private void drainProfiles(String dest) {
+    String prefix = profilesPrefix(dest);
+    profiles.drainChanges(dest, (key, value) -> store.put(prefix + key, value)); // null: gone
   }
 
   private void drain(String dest, Sessionizer sessions) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.config.ConfigLoader;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.identity.SuperPropertyStore;
 import dev.mixrelay.log.KafkaRecords;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.ops.Metrics;
@@ -169,18 +170,29 @@ class SessionProcessorTest {
     store.init(new MockProcessorContext<>(new Properties(), new TaskId(1, 0), dir.toFile())
         .getStateStoreContext(), store);
     store.put(TaskState.LEGACY_SESSIONS_PREFIX + "main", legacy.snapshot());
+    SuperPropertyStore legacyProfiles = SuperPropertyStore.inMemory(10);
+    legacyProfiles.merge("main", "user-1", SegmentJson.MAPPER.createObjectNode().put("plan", "pro"));
+    store.put(TaskState.LEGACY_PROFILES_PREFIX + "main", legacyProfiles.snapshot("main"));
     offset = 1;
 
     Task migrated = new Task();
-    assertThat(storeKeys()).noneMatch(k -> k.startsWith(TaskState.LEGACY_SESSIONS_PREFIX));
+    assertThat(storeKeys()).noneMatch(k -> k.startsWith(TaskState.LEGACY_SESSIONS_PREFIX))
+        .noneMatch(k -> k.startsWith(TaskState.LEGACY_PROFILES_PREFIX))
+        .contains(TaskState.profilesPrefix("main") + "user-1");
     migrated.track("user-1", "m2", T0.plusSeconds(300));
+    assertThat(migrated.outgoing()).filteredOn(r -> "Product Viewed".equals(r.eventName()))
+        .allMatch(r -> "pro".equals(r.properties().path("plan").asText()));
     assertThat(storeKeys()).anyMatch(k -> k.startsWith(TaskState.sessionsPrefix("main")));
     migrated.close();
 
     Task again = new Task(); // from the entries alone
+    again.track("user-1", "m4", T0.plusSeconds(400));
+    assertThat(again.outgoing()).filteredOn(r -> "Product Viewed".equals(r.eventName()))
+        .hasSize(1).allMatch(r -> "pro".equals(r.properties().path("plan").asText()));
+    again.context.resetForwards();
     again.track("user-2", "m3", T0.plus(Duration.ofHours(3)));
     again.streamTime(T0.plus(Duration.ofHours(3)));
     MixpanelRecord start = sessionStart(again.outgoing());
-    assertThat(start.properties().get("Session Event Count").asInt()).isEqualTo(2);
+    assertThat(start.properties().get("Session Event Count").asInt()).isEqualTo(3);
   }
 }
