@@ -226,6 +226,9 @@ public final class ClusterProcessor {
     if (state != KafkaStreams.State.RUNNING) {
       reasons.add("Kafka Streams is " + state + ", not RUNNING");
     }
+    if (!deliveryStage.running()) {
+      reasons.add("the delivery stage stopped (see the log); restart the processor");
+    }
     for (String d : config.destinations().keySet()) {
       if (!delivery.ready(d)) {
         reasons.add("destination " + d + " is not accepting records (check its credentials)");

@@ -75,6 +75,11 @@ final class DeliveryStage {
     workers.forEach(w -> w.thread.start());
   }
 
+  /** True while every consumer polls (one that failed or stopped is not replaced). */
+  boolean running() {
+    return workers.stream().allMatch(w -> w.running && w.thread.isAlive());
+  }
+
   /** Records handed to delivery and not yet done, over all consumers. */
   long outstanding() {
     return workers.stream().mapToLong(w -> w.outstanding.get()).sum();

@@ -61,7 +61,9 @@ class ClusterBenchmark {
       StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
           "cluster benchmark (%d cores, %d partitions, %,d messages in the intake topic):%n",
           Runtime.getRuntime().availableProcessors(), partitions, messages));
-      double perCore = embedded(mock, messages, report);
+      // twice: the first also warms the JIT up; the better figure is the baseline
+      double perCore = Math.max(embedded(mock, messages, report, "embedded-1"),
+          embedded(mock, messages, report, "embedded-2"));
       for (int[] run : new int[][] {{1, 1}, {1, 2}, {2, 1}}) {
         int processors = run[0];
         int threads = run[1];
@@ -117,10 +119,10 @@ class ClusterBenchmark {
    * The embedded engine on the same backlog: the log filled with its pipeline off, then a
    * relay whose pipeline drains it; returns its events/s per core kept busy.
    */
-  private double embedded(MockMixpanel mock, int messages, StringBuilder report)
+  private double embedded(MockMixpanel mock, int messages, StringBuilder report, String name)
       throws Exception {
     mock.reset();
-    Path d = dir.resolve("embedded");
+    Path d = dir.resolve(name);
     RelayConfig config = ConfigLoader.parse("""
         server: { host: 127.0.0.1, port: 0 }
         storage: { dir: "%s" }
