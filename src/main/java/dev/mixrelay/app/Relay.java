@@ -1,13 +1,12 @@
 package dev.mixrelay.app;
 
+import dev.mixrelay.cluster.ClusterNode;
 import dev.mixrelay.cluster.ClusterProcessor;
-import dev.mixrelay.config.KafkaConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.log.IntakeAppender;
-import dev.mixrelay.log.KafkaIntakeLog;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.embedded.DeadLetterReplay;
 import dev.mixrelay.imports.Polling;
@@ -67,10 +66,8 @@ public final class Relay {
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
   private int port;
-  /** engine: kafka only: the cluster's topics, and (roles intake and all) the producer. */
-  private ClusterTopics clusterTopics;
-  private KafkaIntakeLog kafkaLog;
-  private ClusterProcessor clusterProcessor;
+  /** engine: kafka only: the cluster node (topics, intake producer, processor). */
+  private ClusterNode clusterNode;
 
   private Relay(Vertx vertx, RelayConfig config, Clock clock, Function<Relay, Delivery> deliveryFactory,
       boolean runPipeline) {
@@ -134,40 +131,23 @@ public final class Relay {
   // ---- engine: kafka ------------------------------------------------------------------------
 
   /**
-   * One node of a cluster on Kafka. The topics first (created when missing; when the brokers
-   * cannot be reached the node starts anyway and intake refuses until they can), then by role:
-   * {@code intake} opens the producer and serves the Segment API; {@code processor} starts the
-   * Kafka Streams processor; {@code all} does both. Every role serves /health, /ready and
-   * /metrics. No SQLite log is opened and {@code storage.dir} is not used.
+   * One node of a cluster on Kafka ({@link ClusterNode}: topics, and by role the intake producer
+   * and the processor), then its HTTP server. Every role serves /health, /ready and /metrics.
+   * No SQLite log is opened and {@code storage.dir} is not used.
    */
   private Future<Void> startClusterNode() {
-    RelayConfig.Role role = config.role();
-    boolean intake = role != RelayConfig.Role.processor;
-    boolean processor = role != RelayConfig.Role.intake;
-    KafkaConfig kafka = config.kafka();
-    int maxRecordBytes = maxKafkaRecordBytes();
-    return ClusterTopics.ensure(vertx, kafka, maxRecordBytes)
-        .compose(topics -> {
-          clusterTopics = topics;
-          if (!intake) {
-            return Future.<KafkaIntakeLog>succeededFuture(null);
+    boolean intake = config.role() != RelayConfig.Role.processor;
+    return ClusterNode.start(vertx, config, clock, metrics, this::startEmbeddedMock)
+        .compose(node -> {
+          clusterNode = node;
+          if (node.intakeLog() != null) {
+            registerLogGauges(node.intakeLog());
           }
-          var options = new KafkaIntakeLog.Options(kafka.bootstrapServers(), kafka.intakeTopic(),
-              kafkaSendTimeout(), maxRecordBytes, kafka.properties());
-          return vertx.executeBlocking(() -> KafkaIntakeLog.open(vertx, clock, options));
+          return serve(clusterRoutes(intake));
         })
-        .compose(opened -> {
-          kafkaLog = opened;
-          if (kafkaLog != null) {
-            registerLogGauges(kafkaLog);
-          }
-          return processor ? startEmbeddedMock().compose(v -> startClusterProcessor())
-              : Future.<Void>succeededFuture();
-        })
-        .compose(v -> serve(clusterRoutes(intake)))
         .onSuccess(v -> LOG.info("mixrelay {} node listening on http://{}:{} (engine kafka,"
-            + " brokers {}, intake topic {})", role, config.server().host(), port,
-            kafka.bootstrapServers(), kafka.intakeTopic()))
+            + " brokers {}, intake topic {})", config.role(), config.server().host(), port,
+            config.kafka().bootstrapServers(), config.kafka().intakeTopic()))
         .recover(e -> stopClusterNode().transform(ar -> Future.failedFuture(e)));
   }
 
@@ -175,7 +155,7 @@ public final class Relay {
   private Consumer<Router> clusterRoutes(boolean intake) {
     HealthRoutes health = new HealthRoutes(this::notReadyReasons);
     IntakeRoutes routes = intake
-        ? new IntakeRoutes(config, kafkaLog, metrics.intake(), clock) : null;
+        ? new IntakeRoutes(config, clusterNode.intakeLog(), metrics.intake(), clock) : null;
     if (config.admin().enabled()) {
       LOG.warn("admin.token is set, but the admin API and the debugger are not served with"
           + " engine: kafka");
@@ -189,81 +169,21 @@ public final class Relay {
     };
   }
 
-  /** Room for the largest message the config accepts, and never below Kafka's 1 MiB default. */
-  private int maxKafkaRecordBytes() {
-    return Math.max(1 << 20, config.server().maxMessageBytes() + 64 * 1024);
-  }
-
-  /** At most 5 s, and well within server.requestTimeout, so a dead broker is a 503, not a 408. */
-  private Duration kafkaSendTimeout() {
-    Duration half = config.server().requestTimeout().dividedBy(2);
-    Duration bounded = half.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : half;
-    return bounded.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : bounded;
-  }
-
   private List<String> clusterNotReadyReasons() {
-    List<String> reasons = new ArrayList<>();
-    if (clusterTopics != null && !clusterTopics.ensured()) {
-      reasons.add("the Kafka topics are not created yet (kafka.bootstrapServers does not answer)");
-    }
-    if (kafkaLog != null) {
-      switch (kafkaLog.health()) {
-        case READY -> { }
-        case UNREACHABLE -> reasons.add("the Kafka producer cannot reach kafka.bootstrapServers");
-        case TOPIC_MISSING -> reasons.add("the topic kafka.intakeTopic does not exist yet (the"
-            + " relay creates it once the brokers answer)");
-        case BUFFER_FULL -> reasons.add("the Kafka producer's buffer is nearly full (the brokers"
-            + " take records more slowly than intake accepts them)");
-        case CLOSED -> reasons.add("the intake log is not writable");
-      }
-    }
-    reasons.addAll(clusterProcessorNotReadyReasons());
-    return reasons;
+    return clusterNode == null ? List.of() : clusterNode.notReadyReasons();
   }
 
-  /** After HTTP stopped: the processor, then the producer (flushed), then the topics' client. */
+  /** After HTTP stopped: the cluster node's parts, in reverse. */
   private Future<Void> stopClusterNode() {
-    if (config.engine() != RelayConfig.Engine.kafka) {
+    if (config.engine() != RelayConfig.Engine.kafka || clusterNode == null) {
       return Future.succeededFuture();
     }
-    return stopClusterProcessor().recover(e -> Future.succeededFuture())
-        .compose(v -> kafkaLog == null ? Future.<Void>succeededFuture() : kafkaLog.close())
-        .compose(v -> clusterTopics == null ? Future.<Void>succeededFuture()
-            : clusterTopics.close());
-  }
-
-  // ---- the Kafka Streams processor (roles processor and all) ---------------------------------
-
-  /**
-   * Starts the Kafka Streams processor and its delivery, after the topics exist and the embedded
-   * mock (if any) runs, before HTTP opens. The translator loads off the event loop.
-   */
-  private Future<Void> startClusterProcessor() {
-    return vertx.executeBlocking(Translator::new)
-        .compose(t -> {
-          this.translator = t;
-          return ClusterProcessor.start(vertx, config, clock, t, metrics);
-        })
-        .map(p -> {
-          clusterProcessor = p;
-          return null;
-        });
-  }
-
-  /** Stops the processor (after HTTP stopped, before the producer closes): each task commits. */
-  private Future<Void> stopClusterProcessor() {
-    return clusterProcessor == null ? Future.succeededFuture()
-        : clusterProcessor.stop(vertx, Duration.ofSeconds(30));
-  }
-
-  /** Why the processor is not ready (added to /ready's reasons); empty when it is RUNNING. */
-  private List<String> clusterProcessorNotReadyReasons() {
-    return clusterProcessor == null ? List.of() : clusterProcessor.notReadyReasons();
+    return clusterNode.stop();
   }
 
   /** The Kafka Streams processor of a processor node, or null. */
   public ClusterProcessor clusterProcessor() {
-    return clusterProcessor;
+    return clusterNode == null ? null : clusterNode.processor();
   }
 
   /** Starts the mock Mixpanel in-process when a destination's apiHost is embedded-mock. */

@@ -3,7 +3,6 @@ package dev.mixrelay.cluster;
 import dev.mixrelay.config.KafkaConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.deliver.Delivery;
-import dev.mixrelay.log.KafkaTopics;
 import dev.mixrelay.ops.Metrics;
 import dev.mixrelay.translate.Translator;
 import io.vertx.core.Future;
@@ -15,17 +14,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -36,10 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A processor of an {@code engine: kafka} cluster: one Kafka Streams instance running the
- * {@link ClusterTopology} (identity stage, session stage, delivery), with its own delivery to
- * Mixpanel whose dead letters go to the dead-letter topic. Instances sharing {@code
- * kafka.applicationId} split the partitions between them; a task that moves resumes from its
- * changelogged state.
+ * {@link ClusterTopology} (identity stage, session stage; {@code exactly_once_v2}) and the
+ * {@link DeliveryStage} that delivers the outgoing topic to Mixpanel, whose dead letters go to
+ * the dead-letter topic. Instances sharing {@code kafka.applicationId} split the partitions
+ * between them; a task that moves resumes from its changelogged state.
  */
 public final class ClusterProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterProcessor.class);
@@ -49,12 +44,15 @@ public final class ClusterProcessor {
   private final Delivery delivery;
   private final KafkaProducer<String, byte[]> deadLetters;
   private final KafkaStreams streams;
+  private final DeliveryStage deliveryStage;
   private static final long PURGE_EVERY_MS = 30_000;
   private long purgeTimer = -1;
   private volatile Throwable fatal;
 
   private ClusterProcessor(RelayConfig config, ClusterTopology.Settings settings,
-      Delivery delivery, KafkaProducer<String, byte[]> deadLetters, KafkaStreams streams) {
+      Delivery delivery, KafkaProducer<String, byte[]> deadLetters, KafkaStreams streams,
+      DeliveryStage deliveryStage) {
+    this.deliveryStage = deliveryStage;
     this.config = config;
     this.settings = settings;
     this.delivery = delivery;
@@ -63,21 +61,25 @@ public final class ClusterProcessor {
   }
 
   /**
-   * Creates the topics that are missing, then starts the Streams instance (off the event loop).
+   * Starts the Streams instance and the delivery stage (off the event loop), once the topics
+   * exist ({@link ClusterTopics}).
    * Completes once it is started, not once it is RUNNING: readiness tells that.
    */
   public static Future<ClusterProcessor> start(Vertx vertx, RelayConfig config, Clock clock,
       Translator translator, Metrics metrics) {
     ClusterTopology.Settings settings = ClusterTopology.Settings.of(config);
     return vertx.executeBlocking(() -> {
-      ensureTopics(config.kafka(), settings);
       KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(config.kafka()),
           new StringSerializer(), new ByteArraySerializer());
       Delivery delivery = Delivery.create(vertx, DeadLetters.sink(producer,
           settings.deadLetterTopic()), metrics.delivery(), clock);
-      KafkaStreams streams = new KafkaStreams(ClusterTopology.build(settings, translator, delivery,
-          metrics, clock), streamsProps(config.kafka(), settings));
-      ClusterProcessor p = new ClusterProcessor(config, settings, delivery, producer, streams);
+      KafkaStreams streams = new KafkaStreams(ClusterTopology.build(settings, translator,
+          metrics, clock), streamsProps(config.kafka()));
+      DeliveryStage stage = new DeliveryStage(config.kafka().clientProperties(),
+          config.kafka().applicationId() + "-delivery", settings.outgoingTopic(),
+          config.destinations(), delivery, 1);
+      ClusterProcessor p = new ClusterProcessor(config, settings, delivery, producer, streams,
+          stage);
       streams.setUncaughtExceptionHandler(e -> {
         LOG.warn("a stream thread failed; it is replaced and its tasks start over from their last"
             + " commit: {}", rootMessage(e));
@@ -85,6 +87,7 @@ public final class ClusterProcessor {
       });
       streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
       streams.start();
+      stage.start();
       p.registerGauges(metrics);
       return p;
     }).onSuccess(p -> p.purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS,
@@ -94,27 +97,23 @@ public final class ClusterProcessor {
         }, false)));
   }
 
-  private static Properties streamsProps(KafkaConfig k, ClusterTopology.Settings s) {
+  private static Properties streamsProps(KafkaConfig k) {
     Properties p = k.clientProperties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, k.applicationId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrapServers());
     p.put(StreamsConfig.STATE_DIR_CONFIG, k.stateDir());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, k.commitInterval().toMillis());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    // state, outgoing records and input offsets commit in one transaction
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     // a stream thread is what one core runs (see the README's cluster benchmark): one per core,
     // at most one per partition; kafka.properties may set it
     p.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(Math.max(1,
         Math.min(Runtime.getRuntime().availableProcessors(), k.partitions()))));
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, k.replicationFactor());
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
-    // a commit may wait for delivery (up to deliveryWait); the group must not expel us meanwhile
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
-        (int) s.deliveryWait().plusMinutes(2).toMillis());
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    p.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L << 20);
     return p;
   }
 
@@ -125,52 +124,6 @@ public final class ClusterProcessor {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, k.applicationId() + "-dead-letters");
     return p;
-  }
-
-  /**
-   * Creates the user-keyed and handoff topics when missing, which must have exactly {@code
-   * kafka.partitions}.
-   */
-  static void ensureTopics(KafkaConfig k, ClusterTopology.Settings s) throws Exception {
-    // their records carry event times, which may be older than any retention: they are kept
-    // until processed and then purged (see purge), like Kafka Streams' repartition topics
-    List<KafkaTopics.Topic> internal = new ArrayList<>();
-    for (String name : List.of(s.usersTopic(), s.handoffTopic())) {
-      internal.add(KafkaTopics.Topic.of(name, k.partitions(), k.replicationFactor())
-          .with(TopicConfig.RETENTION_MS_CONFIG, "-1"));
-    }
-    try (KafkaTopics topics = KafkaTopics.connect(k.properties(), k.bootstrapServers(),
-        Duration.ofSeconds(30))) {
-      topics.ensure(internal); // the intake, dead-letter and links topics: the node's own start
-    }
-    try (Admin admin = Admin.create(k.clientProperties())) {
-      Map<String, TopicDescription> found = describe(admin, List.of(s.usersTopic(),
-          s.handoffTopic()));
-      for (TopicDescription d : found.values()) {
-        if (d.partitions().size() != k.partitions()) {
-          throw new IllegalStateException("topic " + d.name() + " has " + d.partitions().size()
-              + " partitions but kafka.partitions is " + k.partitions() + "; processors route by"
-              + " the partition count, so they must agree");
-        }
-      }
-    }
-  }
-
-  /** Describes new topics, waiting out the moment before the brokers' metadata has them. */
-  private static Map<String, TopicDescription> describe(Admin admin, List<String> topics)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try {
-        return admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
-            || System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100); // a worker thread, never the event loop
-      }
-    }
   }
 
   /**
@@ -213,6 +166,8 @@ public final class ClusterProcessor {
         () -> settings.gauges().openSessions());
     metrics.gauge("mixrelay_sessions_parked_events", "events of users whose task waits for a"
         + " device's session to be handed over", () -> settings.gauges().parkedEvents());
+    metrics.gauge("mixrelay_kafka_delivery_outstanding_records", "records the delivery stage"
+        + " handed to delivery and has not committed yet", () -> deliveryStage.outstanding());
     metrics.gauge("mixrelay_kafka_streams_running", "1 while the Kafka Streams instance is"
         + " RUNNING", () -> streams.state() == KafkaStreams.State.RUNNING ? 1 : 0);
     metrics.gauge("mixrelay_kafka_state_store_bytes", "bytes of the session and links stores on"
@@ -267,6 +222,9 @@ public final class ClusterProcessor {
     if (state != KafkaStreams.State.RUNNING) {
       reasons.add("Kafka Streams is " + state + ", not RUNNING");
     }
+    if (!deliveryStage.running()) {
+      reasons.add("the delivery stage stopped (see the log); restart the processor");
+    }
     for (String d : config.destinations().keySet()) {
       if (!delivery.ready(d)) {
         reasons.add("destination " + d + " is not accepting records (check its credentials)");
@@ -291,8 +249,9 @@ public final class ClusterProcessor {
   }
 
   /**
-   * Graceful stop: Streams closes (each task commits, which waits for its deliveries), then
-   * delivery and the dead-letter producer close.
+   * Graceful stop: Streams closes (each task commits), then the delivery stage (what is with
+   * delivery is waited for, within the deadline, and committed), then delivery and the
+   * dead-letter producer close.
    */
   public Future<Void> stop(Vertx vertx, Duration deadline) {
     if (purgeTimer >= 0) {
@@ -300,6 +259,7 @@ public final class ClusterProcessor {
     }
     return vertx.executeBlocking(() -> {
       streams.close(deadline);
+      deliveryStage.close(deadline);
       return null;
     }).compose(v -> delivery.close(deadline)).compose(v -> vertx.executeBlocking(() -> {
       deadLetters.close(Duration.ofSeconds(10));

@@ -4,7 +4,6 @@ import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.KafkaConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.SourceConfig;
-import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.ops.Metrics;
 import dev.mixrelay.translate.Translator;
 import java.time.Clock;
@@ -34,10 +33,14 @@ import org.apache.kafka.streams.state.Stores;
  *   (by anonymousId,   │  └──▶ links topic ──▶ global links store (read by route)
  *    else userId)      └──────────────┐          │
  *                                     ▼          ▼
- *  handoff topic ──────────────────▶ session ──▶ Mixpanel (delivery), dead-letter topic
- *        ▲                              │
- *        └──────────────────────────────┘ (a device's open session, to its user's task)
+ *  handoff topic ──────────────────▶ session ──▶ outgoing topic ──▶ delivery stage ──▶ Mixpanel
+ *        ▲                              │   └──▶ dead-letter topic        (plain consumers,
+ *        └──────────────────────────────┘        see DeliveryStage)        read_committed)
+ *        (a device's open session, to its user's task)
  * </pre>
+ *
+ * The stages run with {@code exactly_once_v2}: a session task's state, its outgoing, handoff and
+ * dead-letter records and its input offsets commit in one transaction.
  *
  * The user-keyed and handoff topics are co-partitioned (same partition count and the same key
  * hash, {@link Keys#partition}), so a user's records and the sessions handed to it meet on one
@@ -47,6 +50,7 @@ final class ClusterTopology {
   static final String USERS_SINK = "to-users";
   static final String LINKS_SINK = "to-links";
   static final String HANDOFF_SINK = "to-handoffs";
+  static final String OUTGOING_SINK = "to-outgoing";
   /** Each stage has its own dead-letter sink: one sink with two parents would join the stages. */
   static final String ROUTE_DEAD_LETTER_SINK = "route-to-dead-letters";
   static final String DEAD_LETTER_SINK = "session-to-dead-letters";
@@ -55,7 +59,7 @@ final class ClusterTopology {
   record Settings(Map<String, DestinationConfig> destinations,
       Map<String, DestinationConfig> destinationBySource, int partitions, String intakeTopic,
       String usersTopic, String handoffTopic, String linksTopic, String deadLetterTopic,
-      Duration handoffWait, Duration deliveryWait, TaskGauges gauges) {
+      String outgoingTopic, Duration handoffWait, TaskGauges gauges) {
 
     static Settings of(RelayConfig config) {
       KafkaConfig k = config.kafka();
@@ -64,8 +68,9 @@ final class ClusterTopology {
         bySource.put(s.name(), config.destinations().get(s.destination()));
       }
       return new Settings(config.destinations(), bySource, k.partitions(), k.intakeTopic(),
-          ClusterTopology.usersTopic(k), ClusterTopology.handoffTopic(k), k.linksTopic(), k.deadLetterTopic(),
-          Duration.ofMinutes(2), Duration.ofMinutes(4), new TaskGauges());
+          ClusterTopology.usersTopic(k), ClusterTopology.handoffTopic(k), k.linksTopic(),
+          k.deadLetterTopic(), ClusterTopology.outgoingTopic(k),
+          Duration.ofMinutes(2), new TaskGauges());
     }
 
     Set<String> internalTopics() {
@@ -83,10 +88,14 @@ final class ClusterTopology {
     return k.applicationId() + "-handoffs";
   }
 
+  /** The topic the session stage writes Mixpanel records to and the delivery stage reads. */
+  static String outgoingTopic(KafkaConfig k) {
+    return k.applicationId() + "-outgoing";
+  }
+
   private ClusterTopology() {}
 
-  static Topology build(Settings s, Translator translator, Delivery delivery, Metrics metrics,
-      Clock clock) {
+  static Topology build(Settings s, Translator translator, Metrics metrics, Clock clock) {
     StringSerializer keys = new StringSerializer();
     ByteArraySerializer bytes = new ByteArraySerializer();
     StreamPartitioner<String, byte[]> byKey = new StreamPartitioner<>() {
@@ -104,18 +113,18 @@ final class ClusterTopology {
         "links-loader", () -> new LinksLoader());
     t.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), s.intakeTopic());
     t.addProcessor("route", () -> new RouteProcessor(s.destinationBySource(), s.partitions(),
-        metrics), "intake");
+        translator, metrics), "intake");
     t.addSink(USERS_SINK, s.usersTopic(), keys, bytes, byKey, "route");
     t.addSink(LINKS_SINK, s.linksTopic(), keys, bytes, "route");
     t.addSource("users", new StringDeserializer(), new ByteArrayDeserializer(), s.usersTopic(),
         s.handoffTopic());
-    t.addProcessor("session", () -> new SessionProcessor(s, translator, delivery, metrics,
-        clock), "users");
-    // the fence first: its flush (the commit barrier) writes the session store
-    t.addStateStore(DeliveryFence.builder(), "session");
+    t.addProcessor("session", () -> new SessionProcessor(s, translator, metrics, clock),
+        "users");
+    // written after every stage call: the cache keeps only a key's last write per commit
     t.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(SessionProcessor.STATE_STORE), Serdes.String(),
-        Serdes.ByteArray()).withCachingDisabled(), "session");
+        Serdes.ByteArray()).withCachingEnabled(), "session");
+    t.addSink(OUTGOING_SINK, s.outgoingTopic(), keys, bytes, byKey, "session");
     t.addSink(HANDOFF_SINK, s.handoffTopic(), keys, bytes, byKey, "session");
     // one sink per stage: a sink shared by both would make them one sub-topology, whose tasks'
     // stream time would then include the intake topic's (wall-clock) record times

@@ -19,7 +19,11 @@ final class Keys {
   static final String SOURCE = KafkaRecords.SOURCE;
   /** Header: when intake appended the message (the intake record format's). */
   static final String APPENDED_AT = KafkaRecords.APPENDED_AT;
-  /** Header on a user-keyed record: {@code link} for a link-only copy of a linking message. */
+  /**
+   * Header on a user-keyed record: {@code link} for a link-only record, whose value is the
+   * linking message's identity event ({@code Translator#identityEvent}) as JSON: placed in the
+   * device's sessions, never delivered.
+   */
   static final String KIND = "kind";
   static final String KIND_LINK = "link";
 

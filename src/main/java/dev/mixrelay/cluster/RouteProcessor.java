@@ -4,14 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.MixpanelSettings.IdentityMerge;
+import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.ops.Metrics;
-import dev.mixrelay.segment.MessageType;
 import dev.mixrelay.segment.SegmentJson;
 import dev.mixrelay.segment.SegmentMessage;
+import dev.mixrelay.session.DeviceLink;
+import dev.mixrelay.translate.Translator;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -25,9 +27,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>A message that links a device to a user for the first time (the first user wins, as in
  * Simplified ID Merge) publishes the link to the compacted links topic, which every processor
  * reads as a global store; until the global store has it, this task's own recent links answer.
- * When the device's session key belongs to another task than the user's, a link-only copy goes to
- * the device's key, so that task hands the device's open session over (see {@code
- * package-info.java}).
+ * Which message links a device is read by the one rule, {@link DeviceLink#of}, on the identity
+ * event translation makes of it ({@link Translator#identityEvent}). When the device's session key
+ * belongs to another task than the user's, that identity event goes to the device's key as a
+ * link-only record (header {@code kind: link}), so that task hands the device's open session over
+ * (see {@code package-info.java}).
  */
 final class RouteProcessor implements Processor<String, byte[], String, byte[]> {
   static final String LINKS_STORE = "mixrelay-links";
@@ -36,6 +40,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   private final Map<String, DestinationConfig> destinationBySource;
   private final int partitions;
   private final Metrics metrics;
+  private final Translator translator;
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, String> links;
   /** Links this task published that the global store may not have read back yet. */
@@ -47,7 +52,8 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   };
 
   RouteProcessor(Map<String, DestinationConfig> destinationBySource, int partitions,
-      Metrics metrics) {
+      Translator translator, Metrics metrics) {
+    this.translator = translator;
     this.destinationBySource = destinationBySource;
     this.partitions = partitions;
     this.metrics = metrics;
@@ -83,11 +89,12 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
       return;
     }
     boolean simplified = destination.settings().identityMerge() == IdentityMerge.simplified;
-    String userId = message.userId();
-    String anonymousId = message.anonymousId();
-    String device = linkedDevice(message, simplified);
     long time = message.timestampMillis() > 0 ? message.timestampMillis() : record.timestamp();
-    if (device != null && userId != null) {
+    MixpanelRecord identity = translator.identityEvent(message, destination);
+    DeviceLink linking = DeviceLink.of(identity);
+    if (linking != null) {
+      String device = linking.device();
+      String userId = linking.user();
       Link known = link(dest, device);
       // "<=": a replay after a crash decides as the first attempt did, even when that attempt's
       // link reached the links topic and its link-only copy did not reach the by-user topic
@@ -103,18 +110,22 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
       // the device's task answers every link to another user than the known one (an empty
       // handoff when the device already belongs to someone else), so the user's task never waits
       // in vain
-      String deviceKey = simplified ? "$device:" + device : device;
+      String deviceKey = linking.deviceKey();
       if ((ours || !userId.equals(known.user))
           && Keys.partition(Keys.userKey(dest, deviceKey), partitions)
           != Keys.partition(Keys.userKey(dest, userId), partitions)) {
-        Headers h = new RecordHeaders().add(Keys.KIND, Keys.utf8(Keys.KIND_LINK));
-        copy(record.headers(), h, Keys.SOURCE);
-        copy(record.headers(), h, Keys.APPENDED_AT);
-        context.forward(new Record<>(Keys.userKey(dest, deviceKey),
-            LinkOnly.encode(new LinkOnly(device, userId, time, message.messageId(), !simplified)),
-            time, h), ClusterTopology.USERS_SINK);
+        // the link-only copy is the identity event itself: the device's task places it in the
+        // device's sessions (MessageStage.onLink); it is never delivered
+        Record<String, byte[]> copy = new Record<>(Keys.userKey(dest, deviceKey),
+            identity.body().toString().getBytes(StandardCharsets.UTF_8), time);
+        copy.headers().add(Keys.KIND, Keys.utf8(Keys.KIND_LINK));
+        copyHeader(record.headers(), copy.headers(), Keys.SOURCE);
+        copyHeader(record.headers(), copy.headers(), Keys.APPENDED_AT);
+        context.forward(copy, ClusterTopology.USERS_SINK);
       }
     }
+    String userId = message.userId();
+    String anonymousId = message.anonymousId();
     String sessionKey;
     if (userId != null) {
       sessionKey = userId;
@@ -154,28 +165,6 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     }
   }
 
-  /**
-   * The device a message links to its userId, as the sessionizer reads the translated events:
-   * in simplified mode an event carrying both ids (track, page, screen, identify's
-   * {@code $identify}) or an alias ({@code previousId}); in original mode identify with both ids.
-   */
-  static String linkedDevice(SegmentMessage message, boolean simplified) {
-    MessageType type = message.type();
-    if (message.userId() == null) {
-      return null;
-    }
-    if (type == MessageType.ALIAS) {
-      return simplified ? message.previousId() : null;
-    }
-    if (message.anonymousId() == null) {
-      return null;
-    }
-    if (simplified) {
-      return type == MessageType.GROUP ? null : message.anonymousId();
-    }
-    return type == MessageType.IDENTIFY ? message.anonymousId() : null;
-  }
-
   /** The device's link as this task knows it: its own newest, else the global store's. */
   private Link link(String dest, String device) {
     String key = Keys.userKey(dest, device);
@@ -187,7 +176,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     return global == null || mine.time <= global.time ? mine : global;
   }
 
-  private static void copy(Headers from, Headers to, String name) {
+  private static void copyHeader(Headers from, Headers to, String name) {
     var h = from.lastHeader(name);
     if (h != null) {
       to.add(name, h.value());

@@ -17,7 +17,8 @@ import java.util.Properties;
  * @param partitions partitions of the topics the relay creates (intake, repartition, handoffs)
  * @param replicationFactor replicas of each topic the relay creates
  * @param stateDir where each processor keeps its local state stores
- * @param commitInterval how often processors commit (each commit waits for delivery)
+ * @param commitInterval how often processors commit a transaction (state, outgoing records,
+ *     input offsets)
  * @param properties Kafka client settings passed to every producer, consumer, admin and Streams
  *     client the relay makes (security: {@code security.protocol}, {@code sasl.*}, {@code ssl.*};
  *     timeouts such as {@code session.timeout.ms}); the relay's own settings win where they meet

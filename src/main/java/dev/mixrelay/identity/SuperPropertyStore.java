@@ -1,6 +1,9 @@
 package dev.mixrelay.identity;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * What the relay remembers per destination and user key (userId, else {@code $device:} +
@@ -36,6 +39,25 @@ public interface SuperPropertyStore {
    * @throws IllegalArgumentException when the bytes are not a snapshot
    */
   void restore(String destination, byte[] snapshot);
+
+  /**
+   * Hands every user of the destination whose properties changed since the last drain of it to
+   * {@code sink}: {@code (userKey, JSON object bytes)}, or {@code (userKey, null)} when the user
+   * is forgotten (all keys nulled, or evicted by the bound); and forgets them. The entries handed
+   * so far, latest per key, describe the destination's users. Costs what changed, except the
+   * first drain of a destination (not preceded by {@link #restoreEntries}), which hands all its
+   * users: changes are tracked per destination from then on.
+   */
+  void drainChanges(String destination, BiConsumer<String, byte[]> sink);
+
+  /**
+   * Replaces the destination's users by those the entries describe ({@link #drainChanges}' keys
+   * and values, latest per key, removed keys absent; any order); changes are tracked from here.
+   *
+   * @throws IllegalArgumentException when a value is not a JSON object; the users read before it
+   *     are kept
+   */
+  void restoreEntries(String destination, Iterator<Map.Entry<String, byte[]>> entries);
 
   /** The number of users remembered (approximate for bounded stores). */
   long size();

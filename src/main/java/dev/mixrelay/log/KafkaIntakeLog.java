@@ -139,7 +139,7 @@ public final class KafkaIntakeLog implements IntakeAppender {
         new StringSerializer(), new ByteArraySerializer());
     ProducerProbe probe;
     try {
-      probe = new ProducerProbe(Admin.create(KafkaTopics.adminConfig(options.clientProperties(),
+      probe = new ProducerProbe(Admin.create(KafkaClientConfig.admin(options.clientProperties(),
           options.bootstrapServers(),
           "mixrelay-intake-probe", PROBE_TIMEOUT)), options.topic(), PROBE_TIMEOUT);
     } catch (RuntimeException e) {

@@ -20,6 +20,11 @@ import java.util.Set;
  * handoffs received and not yet applied, the users whose events are parked until one arrives, and
  * the ids of the handoffs already applied (bounded, for replays). The protocol is in
  * {@code package-info.java} ("Split over tasks"); the decisions are the sessionizer's.
+ *
+ * <p>Two entries' worth of change tracking: {@link #dirty} is set by every call that may change
+ * the outbox, the received handoffs or the parked users (including handing out an
+ * {@link Awaiting}, which the caller changes in place); each applied id added or dropped is told
+ * to {@link Changes}.
  */
 final class Handoffs {
   /** One user's parked events in placement order; the first waits for {@link #waitingFor}. */
@@ -57,14 +62,22 @@ final class Handoffs {
       new PriorityQueue<>(Comparator.comparingLong(Handoff::time));
   private final Map<String, Awaiting> awaiting = new LinkedHashMap<>();
   private final Set<String> applied;
+  private final Changes changes;
+  /** The outbox, received handoffs or parked users may have changed since it was cleared. */
+  boolean dirty;
 
-  Handoffs(int maxApplied) {
+  Handoffs(int maxApplied, Changes changes) {
+    this.changes = changes;
     this.applied = Collections.newSetFromMap(new LinkedHashMap<>() {
       private static final long serialVersionUID = 1L;
 
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-        return size() > maxApplied;
+        if (size() <= maxApplied) {
+          return false;
+        }
+        changes.applied(eldest.getKey());
+        return true;
       }
     });
   }
@@ -75,10 +88,12 @@ final class Handoffs {
   }
 
   void send(Handoff h) {
+    dirty = true;
     outbox.add(h);
   }
 
   List<Handoff> drainOutbox() {
+    dirty |= !outbox.isEmpty();
     List<Handoff> out = List.copyOf(outbox);
     outbox.clear();
     return out;
@@ -94,11 +109,13 @@ final class Handoffs {
   }
 
   void expect(String id) {
+    dirty = true;
     expected.add(id);
   }
 
   /** Keeps a handoff until a parked event or a link placed later applies it. */
   void receive(Handoff h) {
+    dirty = true;
     received.put(h.id(), h);
     if (!expected.contains(h.id())) {
       early.add(h);
@@ -107,17 +124,29 @@ final class Handoffs {
 
   /** The received handoff of this id, now the caller's to apply; null if none. */
   Handoff claim(String id) {
+    dirty = true;
     Handoff h = received.remove(id);
     expected.remove(id);
     if (h != null && h.carriesSession()) {
-      applied.add(id);
+      applied(id);
     }
     return h;
   }
 
   /** Marks a handoff that was closed rather than applied, so a replay of it is ignored too. */
   void applied(String id) {
-    applied.add(id);
+    if (applied.add(id)) {
+      changes.applied(id);
+    }
+  }
+
+  boolean isApplied(String id) {
+    return applied.contains(id);
+  }
+
+  /** The applied ids remembered, oldest first. */
+  Iterable<String> appliedIds() {
+    return applied;
   }
 
   /**
@@ -132,20 +161,25 @@ final class Handoffs {
       if (received.get(id) == h && !expected.contains(id)) {
         received.remove(id);
         out.add(h);
+        dirty = true;
       }
     }
     return out;
   }
 
   Awaiting awaiting(String user) {
-    return awaiting.get(user);
+    Awaiting a = awaiting.get(user);
+    dirty |= a != null;
+    return a;
   }
 
   Awaiting startAwaiting(String user) {
+    dirty = true;
     return awaiting.computeIfAbsent(user, u -> new Awaiting());
   }
 
   void stopAwaiting(String user) {
+    dirty = true;
     awaiting.remove(user);
   }
 
@@ -155,6 +189,7 @@ final class Handoffs {
    */
   List<String> waitedSince(long wallNow, long wait) {
     List<String> out = new ArrayList<>();
+    dirty |= !awaiting.isEmpty();
     awaiting.forEach((user, a) -> {
       if (a.since == Long.MIN_VALUE) {
         a.since = wallNow;
@@ -198,6 +233,7 @@ final class Handoffs {
   }
 
   void clear() {
+    dirty = true;
     outbox.clear();
     received.clear();
     expected.clear();
@@ -208,6 +244,15 @@ final class Handoffs {
 
   /** The snapshot part: outbox, received handoffs, parked users, applied ids. */
   void write(DataOutputStream out, StateCodec codec) throws IOException {
+    writeOpen(out, codec);
+    out.writeInt(applied.size());
+    for (String id : applied) {
+      StateCodec.writeString(out, id);
+    }
+  }
+
+  /** The snapshot part without the applied ids: outbox, received handoffs, parked users. */
+  void writeOpen(DataOutputStream out, StateCodec codec) throws IOException {
     out.writeInt(outbox.size());
     for (Handoff h : outbox) {
       writeBytes(out, h.toBytes());
@@ -229,13 +274,22 @@ final class Handoffs {
         codec.writeEvent(out, p.event);
       }
     }
-    out.writeInt(applied.size());
-    for (String id : applied) {
-      StateCodec.writeString(out, id);
-    }
   }
 
   void read(DataInputStream in, StateCodec codec) throws IOException {
+    List<Handoff> got = readOpen(in, codec);
+    for (int i = in.readInt(); i > 0; i--) {
+      applied(StateCodec.readRaw(in));
+    }
+    finishRead(got);
+  }
+
+  /**
+   * Reads {@link #writeOpen}; the received handoffs it returns go to {@link #finishRead} once the
+   * applied ids are read.
+   */
+  List<Handoff> readOpen(DataInputStream in, StateCodec codec) throws IOException {
+    dirty = true;
     for (int i = in.readInt(); i > 0; i--) {
       outbox.add(readHandoff(in));
     }
@@ -253,9 +307,10 @@ final class Handoffs {
         a.events.add(new Parked(codec.readEvent(in), user, halves));
       }
     }
-    for (int i = in.readInt(); i > 0; i--) {
-      applied.add(StateCodec.readRaw(in));
-    }
+    return got;
+  }
+
+  void finishRead(List<Handoff> got) {
     awaiting.forEach((user, a) -> {
       for (Parked p : a.events) {
         for (int bit = 0; bit < 2; bit++) {

@@ -15,6 +15,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -45,6 +46,7 @@ public final class Sessionizer {
   private final SessionRecords records;
   private final EventReader reader;
   private final StateCodec codec = new StateCodec(interner);
+  private final Changes changes = new Changes();
   private final UserStore users;
   private final Links links;
   private final PriorityQueue<SessionEvent> pending = new PriorityQueue<>(BY_TIME);
@@ -59,6 +61,7 @@ public final class Sessionizer {
   private final long carryWaitMillis;
   private final Handoffs carry;
   private final Placement placement;
+  private final StateEntries entries;
 
   /** The scalar progress of the stream (kept together so a snapshot is one read). */
   static final class State {
@@ -75,15 +78,15 @@ public final class Sessionizer {
       Predicate<String> owns, long carryWaitMillis) {
     this.owns = owns;
     this.carryWaitMillis = carryWaitMillis;
-    this.carry = new Handoffs(Math.max(10_000, config.maxUsersInMemory()));
+    this.carry = new Handoffs(Math.max(10_000, config.maxUsersInMemory()), changes);
     this.rules = SessionRules.of(config);
     this.maxHeld = config.maxHeldEvents();
     this.listener = listener;
     this.machine = new SessionMachine(rules, new LocalDays(config.zone()), interner);
-    this.links = new Links(4L * config.maxUsersInMemory());
+    this.links = new Links(4L * config.maxUsersInMemory(), changes);
     this.records = new SessionRecords(rules, namespace);
     this.reader = new EventReader(rules, interner);
-    this.users = new UserStore(config.maxUsersInMemory(), codec, listener);
+    this.users = new UserStore(config.maxUsersInMemory(), codec, listener, changes);
     this.timers = new Timers(machine, users);
     this.placement = new Placement(rules, listener, interner, machine, codec, users, links,
         timers, carry, st, owns);
@@ -91,6 +94,8 @@ public final class Sessionizer {
         + rules.endEvent() + "|" + rules.sessionIdProperty() + "|" + new TreeSet<>(rules.excluded())
         + "|" + rules.associated() + "|" + rules.startEventName() + "|" + rules.endEventName()
         + "|" + config.zone();
+    this.entries = new StateEntries(fingerprint, codec, interner, changes, st, links, pending,
+        placedKeys, users, carry);
   }
 
   /**
@@ -161,6 +166,7 @@ public final class Sessionizer {
       }
       st.lastEventWall = Math.max(st.lastEventWall, wallNow);
       pending.add(e);
+      changes.held(e, false);
       if (e.time() > st.maxTime) {
         st.maxTime = e.time();
         st.watermark = Math.max(st.watermark, st.maxTime - rules.latenessMillis());
@@ -332,6 +338,62 @@ public final class Sessionizer {
       clear();
       throw e;
     }
+    restored(restored);
+    entries.markAll(false);
+  }
+
+  /**
+   * Hands every entry of the state changed since the last drain to {@code sink}: {@code (key,
+   * bytes)} for a new or changed entry, {@code (key, null)} for a removed one, in no particular
+   * order; the entries handed so far, latest value per key, describe the state (read them back
+   * with {@link #restoreEntries}). Costs what changed: the first drain of a sessionizer, and the
+   * first after a {@link #restore}, hand the whole state (a restore also removes the entries of
+   * the state it replaced). Keys: {@code f} the definition's fingerprint, {@code s} the scalar
+   * progress, {@code u/<user key>} an open session, {@code l/<device>} a device link,
+   * {@code h/<time>/<seq>} a held event, {@code p/<dedup key>} a placed event's de-duplication
+   * key, {@code c} the handoffs to send, received and parked, {@code c/<handoff id>} an applied
+   * handoff's id. A cache spill is not a change. Changes are tracked from the first call on (or
+   * from {@link #restoreEntries}), so a sessionizer that is never drained pays next to nothing.
+   */
+  public void drainChanges(BiConsumer<String, byte[]> sink) {
+    if (!changes.on) {
+      changes.on = true;
+      entries.markAll(false);
+    }
+    entries.drain(sink);
+  }
+
+  /**
+   * Replaces the state by the one the entries describe (every entry {@link #drainChanges} gave,
+   * the latest value per key, removed keys absent; any order), as {@link #restore} of the
+   * {@link #snapshot} of the drained state would; no entries at all give an empty state. Changes
+   * are tracked from here: the next drain hands only what changes after this call (and the
+   * removal of entries a smaller bound of links or applied ids dropped).
+   *
+   * @throws IllegalArgumentException when the entries were made under another session definition
+   *     or are not readable; the state is then left empty
+   */
+  public void restoreEntries(Iterator<Map.Entry<String, byte[]>> stored) {
+    changes.on = false;
+    clear();
+    changes.dirty.clear();
+    changes.on = true; // marks what a smaller bound drops while reading, see keepRemovals
+    Map<String, UserState> restored = new HashMap<>();
+    try {
+      entries.read(stored, restored);
+    } catch (IllegalArgumentException e) {
+      changes.on = false;
+      clear();
+      changes.dirty.clear();
+      changes.on = true;
+      throw e;
+    }
+    restored(restored);
+    entries.keepRemovals();
+  }
+
+  /** Derives the held keys and stores and schedules the open sessions of a restored state. */
+  private void restored(Map<String, UserState> restored) {
     pending.forEach(e -> {
       if (e.dedupKey() != null) {
         heldKeys.add(e.dedupKey());
@@ -343,7 +405,9 @@ public final class Sessionizer {
     });
   }
 
+  /** Empties the state; marks its entries removed when tracking changes. */
   private void clear() {
+    entries.markAll(true);
     users.clear();
     links.clear();
     pending.clear();
@@ -362,15 +426,22 @@ public final class Sessionizer {
   private void advance(List<Closed> closed) {
     while (!pending.isEmpty() && pending.peek().time() <= st.watermark) {
       SessionEvent e = pending.poll();
+      changes.held(e, true);
       if (e.dedupKey() != null) {
         heldKeys.remove(e.dedupKey());
         placedKeys.put(e.dedupKey(), e.time());
+        changes.placed(e.dedupKey());
       }
       placement.place(e, closed);
     }
     // an older duplicate is late anyway
     Iterator<Map.Entry<String, Long>> placed = placedKeys.entrySet().iterator();
-    while (placed.hasNext() && placed.next().getValue() < st.watermark) {
+    while (placed.hasNext()) {
+      Map.Entry<String, Long> p = placed.next();
+      if (p.getValue() >= st.watermark) {
+        break;
+      }
+      changes.placed(p.getKey());
       placed.remove();
     }
     timers.onWatermark(st.watermark, closed);

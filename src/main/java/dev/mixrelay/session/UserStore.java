@@ -9,16 +9,19 @@ import java.util.Map;
  * The open sessions by user key: a Caffeine cache bounded by {@code maxUsersInMemory}, and the
  * users it evicts kept serialized. Two ways to use a state: {@link #lookup} then {@link #settle}
  * (changed in place, the fast path), or {@link #take} then {@link #store} (owned in between, for
- * work that touches two users). Single-threaded; maintenance runs on the caller's thread.
+ * work that touches two users). Single-threaded; maintenance runs on the caller's thread. Every
+ * settle, take and store is told to {@link Changes}; a spill is not (the user's entry is the same).
  */
 final class UserStore {
   private final StateCodec codec;
+  private final Changes changes;
   private final Cache<String, UserState> users;
   private final Map<String, byte[]> spilled = new HashMap<>();
   private boolean fromCache;
 
-  UserStore(long maxInMemory, StateCodec codec, SessionListener listener) {
+  UserStore(long maxInMemory, StateCodec codec, SessionListener listener, Changes changes) {
     this.codec = codec;
+    this.changes = changes;
     this.users = Caffeine.newBuilder()
         .maximumSize(maxInMemory)
         .executor(Runnable::run)
@@ -47,6 +50,7 @@ final class UserStore {
 
   /** Keeps {@code after} as the user's state (null: none), replacing what lookup gave. */
   void settle(String key, UserState before, UserState after) {
+    changes.user(key);
     // the lookup itself may have run cache maintenance that spilled the state it returned
     boolean spilledMeanwhile = fromCache && spilled.remove(key) != null;
     if (after == null) {
@@ -73,6 +77,7 @@ final class UserStore {
 
   /** Removes a user's state from memory or the spill; the caller owns it until {@link #store}. */
   UserState take(String key) {
+    changes.user(key);
     UserState s = users.asMap().remove(key);
     if (s == null) {
       byte[] b = spilled.remove(key);
@@ -82,7 +87,21 @@ final class UserStore {
   }
 
   void store(String key, UserState s) {
+    changes.user(key);
     users.put(key, s);
+  }
+
+  /**
+   * A user's state as {@link StateCodec#encodeUser} writes it, or null when the user has no open
+   * session; like {@link #peek}, leaves recency and the spill as they were.
+   */
+  byte[] encoded(String key) {
+    UserState s = users.policy().getIfPresentQuietly(key);
+    return s != null ? codec.encodeUser(s) : spilled.get(key);
+  }
+
+  boolean contains(String key) {
+    return users.policy().getIfPresentQuietly(key) != null || spilled.containsKey(key);
   }
 
   long size() {

@@ -144,7 +144,7 @@ final class ClusterRuns {
             partitions: %d
             commitInterval: 200ms
             properties: { session.timeout.ms: "6000", heartbeat.interval.ms: "1000",
-                          num.stream.threads: "1" }
+                          num.stream.threads: "2" }
           """.formatted(kafka.bootstrapServers(), app, app, app, app, partitions) + extraKafka
           + destinationYaml(mock.baseUrl());
       intake = node("intake", "intake");

@@ -99,6 +99,8 @@ final class SplitRun {
     /** How many inputs the checkpoint reflects. */
     int checkpointAt;
     boolean crashed;
+    /** The entries drained from the sessionizer, latest per key (with {@link #swaps}). */
+    final Map<String, byte[]> store = new HashMap<>();
   }
 
   private record InFlight(Handoff handoff, int task, int dueAt) {}
@@ -110,6 +112,10 @@ final class SplitRun {
   private final Random delays;
   private final int maxDelay;
   private final Crash crash;
+  private final long carryWait;
+  /** When set, tasks drain their changes after every input and at random restart from them. */
+  private Random swaps;
+  private int swapped;
   private final List<InFlight> inFlight = new ArrayList<>();
   /** Every handoff sent, by id: one re-sent in a replay must be the same bytes. */
   private final Map<String, byte[]> sent = new HashMap<>();
@@ -123,6 +129,7 @@ final class SplitRun {
     this.delays = delays;
     this.maxDelay = maxDelay;
     this.crash = crash;
+    this.carryWait = carryWait;
     this.tasks = new Task[router.tasks];
     for (int i = 0; i < tasks.length; i++) {
       int task = i;
@@ -180,6 +187,20 @@ final class SplitRun {
     return out;
   }
 
+  /**
+   * Makes every task drain its changes after each input into its store, and at random replace its
+   * sessionizer by a new one restored from those entries, which must hold the same state.
+   */
+  SplitRun swapFromEntries(Random swaps) {
+    this.swaps = swaps;
+    return this;
+  }
+
+  /** How many times a task was replaced by one restored from its entries. */
+  int swapped() {
+    return swapped;
+  }
+
   Sessionizer task(int i) {
     return tasks[i].sessionizer;
   }
@@ -197,6 +218,33 @@ final class SplitRun {
         crash(t);
       }
     }
+    if (swaps != null) {
+      drain(task);
+      if (swaps.nextInt(6) == 0) {
+        Sessionizer restored = Sessionizer.create(config,
+            MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE, listener, key -> router.owner(key) == t,
+            carryWait);
+        restored.restoreEntries(Map.copyOf(task.store).entrySet().iterator());
+        String want = NormalState.of(task.sessionizer.snapshot());
+        String got = NormalState.of(restored.snapshot());
+        if (!want.equals(got)) {
+          throw new AssertionError("task " + t + " restored from its entries differs:\n" + got
+              + "\nwanted:\n" + want);
+        }
+        task.sessionizer = restored;
+        swapped++;
+      }
+    }
+  }
+
+  private static void drain(Task task) {
+    task.sessionizer.drainChanges((key, value) -> {
+      if (value == null) {
+        task.store.remove(key);
+      } else {
+        task.store.put(key, value);
+      }
+    });
   }
 
   /**
@@ -209,6 +257,7 @@ final class SplitRun {
     task.sessionizer = Sessionizer.create(config, MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE,
         listener, key -> router.owner(key) == t, SplitRun.NEVER);
     task.sessionizer.restore(task.checkpoint);
+    task.store.clear(); // the new sessionizer's first drain gives its whole state
     int from = Math.min(crash.replayFrom(), task.checkpointAt);
     for (Op op : task.log.subList(from, task.log.size())) {
       apply(task.sessionizer, op);

@@ -1,5 +1,6 @@
-package dev.mixrelay.log;
+package dev.mixrelay.cluster;
 
+import dev.mixrelay.log.KafkaClientConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
@@ -21,13 +21,15 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the Kafka topics the relay needs when they are missing. A topic that exists is never
+ * The admin mechanics of {@link ClusterTopics}: creates topics when they are missing. A topic that exists is never
  * changed: one with fewer partitions than wanted, or a compacted one that is not compacted, is
- * reported as a WARN (partitions decide where keys go; changing them is the operator's call).
+ * reported as a WARN (partitions decide where keys go; changing them is the operator's call), and
+ * a {@linkplain Topic#copartitioned co-partitioned} one with another count is refused.
  * {@link #ensure} blocks: call it off the event loop.
  */
 public final class KafkaTopics implements AutoCloseable {
@@ -41,9 +43,11 @@ public final class KafkaTopics implements AutoCloseable {
    * One topic as wanted.
    *
    * @param configs topic-level configs set when the relay creates it
+   * @param exactPartitions an existing topic with another partition count is refused (topics
+   *     the processors route into by the partition count: {@link Keys#partition})
    */
   public record Topic(String name, int partitions, short replicationFactor,
-      Map<String, String> configs) {
+      Map<String, String> configs, boolean exactPartitions) {
 
     public Topic {
       if (partitions < 1 || replicationFactor < 1) {
@@ -54,19 +58,24 @@ public final class KafkaTopics implements AutoCloseable {
     }
 
     public static Topic of(String name, int partitions, int replicationFactor) {
-      return new Topic(name, partitions, (short) replicationFactor, Map.of());
+      return new Topic(name, partitions, (short) replicationFactor, Map.of(), false);
     }
 
     /** The same topic with one more topic-level config. */
     public Topic with(String key, String value) {
       Map<String, String> more = new LinkedHashMap<>(configs);
       more.put(key, value);
-      return new Topic(name, partitions, replicationFactor, more);
+      return new Topic(name, partitions, replicationFactor, more, exactPartitions);
     }
 
     /** The same topic with {@code cleanup.policy=compact}: the latest record per key is kept. */
     public Topic compacted() {
       return with(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    }
+
+    /** The same topic, whose partition count must be exactly {@code partitions}. */
+    public Topic copartitioned() {
+      return new Topic(name, partitions, replicationFactor, configs, true);
     }
 
     boolean isCompacted() {
@@ -89,27 +98,14 @@ public final class KafkaTopics implements AutoCloseable {
   /** As {@link #connect(String, Duration)}, with more client settings ({@code kafka.properties}). */
   public static KafkaTopics connect(Map<String, String> clientProperties, String bootstrapServers,
       Duration timeout) {
-    return new KafkaTopics(Admin.create(adminConfig(clientProperties, bootstrapServers,
-        "mixrelay-topics", timeout)), bootstrapServers, timeout);
-  }
-
-  /** Admin client settings whose requests, calls and connection set-ups end within timeout. */
-  static Map<String, Object> adminConfig(Map<String, String> clientProperties,
-      String bootstrapServers, String clientId, Duration timeout) {
-    int ms = (int) timeout.toMillis();
-    Map<String, Object> config = new java.util.HashMap<>(clientProperties);
-    config.putAll(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.CLIENT_ID_CONFIG, clientId,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
-        AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (long) ms));
-    return config;
+    return new KafkaTopics(Admin.create(KafkaClientConfig.admin(clientProperties,
+        bootstrapServers, "mixrelay-topics", timeout)), bootstrapServers, timeout);
   }
 
   /**
-   * Creates every missing topic of {@code wanted} and checks the existing ones. Blocks for at most
-   * a few times the timeout. Returns the names it created.
+   * Creates every missing topic of {@code wanted} and checks the existing ones (a topic just
+   * created by another node included). Blocks for at most a few times the timeout. Returns the
+   * names it created.
    *
    * @throws TimeoutException when the brokers do not answer within the timeout (retry later)
    * @throws IllegalStateException when the brokers refuse (too few brokers for the replication
@@ -156,12 +152,16 @@ public final class KafkaTopics implements AutoCloseable {
     if (present.isEmpty()) {
       return;
     }
-    Map<String, TopicDescription> described = await(admin.describeTopics(
-        present.stream().map(Topic::name).toList(), new DescribeTopicsOptions()
-            .timeoutMs(timeoutMs())).allTopicNames(), "describe the topics");
+    Map<String, TopicDescription> described = describe(present.stream().map(Topic::name)
+        .toList());
     List<ConfigResource> compacted = new ArrayList<>();
     for (Topic t : present) {
       int has = described.get(t.name()).partitions().size();
+      if (t.exactPartitions() && has != t.partitions()) {
+        throw new IllegalStateException("topic " + t.name() + " has " + has + " partitions but"
+            + " kafka.partitions is " + t.partitions() + "; processors route by the partition"
+            + " count, so they must agree");
+      }
       if (has < t.partitions()) {
         LOG.warn("Kafka topic {} has {} partitions, fewer than the {} configured; it is left as it"
             + " is (adding partitions moves keys to other partitions)", t.name(), has,
@@ -184,6 +184,31 @@ public final class KafkaTopics implements AutoCloseable {
             policy == null ? "?" : policy.value());
       }
     });
+  }
+
+  /**
+   * Describes the topics, waiting (up to the timeout) out the moment after one was created,
+   * here or by another node, before the brokers' metadata has it. Blocks a worker thread.
+   */
+  private Map<String, TopicDescription> describe(List<String> names) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return await(admin.describeTopics(names, new DescribeTopicsOptions()
+            .timeoutMs(timeoutMs())).allTopicNames(), "describe the topics");
+      } catch (IllegalStateException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100); // a worker thread (see the class comment), never an event loop
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   private int timeoutMs() {

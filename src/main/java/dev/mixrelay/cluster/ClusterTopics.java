@@ -1,18 +1,18 @@
-package dev.mixrelay.app;
+package dev.mixrelay.cluster;
 
 import dev.mixrelay.config.KafkaConfig;
-import dev.mixrelay.log.KafkaTopics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The topics of {@code engine: kafka} (intake, dead letters, compacted links), created when
- * missing before a node opens intake. When the brokers do not answer at start the node starts
+ * Every topic of {@code engine: kafka}, in one place (see {@link #wanted}), created when missing
+ * before a node opens intake or starts its processor. When the brokers do not answer at start the node starts
  * anyway (its intake refuses until the intake topic exists) and the topics are tried again every
  * 5 s until they are there; when the brokers refuse (too few of them for
  * {@code kafka.replicationFactor}, not authorised) the start fails: an operator must act.
@@ -48,7 +48,14 @@ final class ClusterTopics {
             : t.close().transform(x -> Future.failedFuture(ar.cause()))));
   }
 
-  /** The three topics with the configured partitions and replicas; links compacted. */
+  /**
+   * The cluster's topics, all with {@code kafka.partitions} partitions and {@code
+   * kafka.replicationFactor} replicas: intake and dead letters (room for the largest record);
+   * the compacted links topic; the user-keyed and handoff topics, co-partitioned (an existing
+   * one with another partition count is refused) and kept until processed (their records carry
+   * event times, older than any retention; {@link ClusterProcessor} purges what is committed);
+   * the outgoing topic (records stamped with the time they were made, default retention).
+   */
   static List<KafkaTopics.Topic> wanted(KafkaConfig kafka, int maxRecordBytes) {
     KafkaTopics.Topic intake = KafkaTopics.Topic.of(kafka.intakeTopic(), kafka.partitions(),
         kafka.replicationFactor());
@@ -58,8 +65,28 @@ final class ClusterTopics {
       intake = intake.with("max.message.bytes", String.valueOf(maxRecordBytes));
       deadLetters = deadLetters.with("max.message.bytes", String.valueOf(maxRecordBytes));
     }
-    return List.of(intake, deadLetters, KafkaTopics.Topic.of(kafka.linksTopic(),
-        kafka.partitions(), kafka.replicationFactor()).compacted());
+    KafkaTopics.Topic links = KafkaTopics.Topic.of(kafka.linksTopic(), kafka.partitions(),
+        kafka.replicationFactor()).compacted();
+    KafkaTopics.Topic users = KafkaTopics.Topic.of(ClusterTopology.usersTopic(kafka),
+        kafka.partitions(), kafka.replicationFactor()).copartitioned()
+        .with(TopicConfig.RETENTION_MS_CONFIG, "-1");
+    KafkaTopics.Topic handoffs = KafkaTopics.Topic.of(ClusterTopology.handoffTopic(kafka),
+        kafka.partitions(), kafka.replicationFactor()).copartitioned()
+        .with(TopicConfig.RETENTION_MS_CONFIG, "-1");
+    KafkaTopics.Topic outgoing = KafkaTopics.Topic.of(ClusterTopology.outgoingTopic(kafka),
+        kafka.partitions(), kafka.replicationFactor());
+    return List.of(intake, deadLetters, links, users, handoffs, outgoing);
+  }
+
+  /**
+   * Ensures the topics now, blocking (a processor needs them before Kafka Streams starts).
+   *
+   * @throws TimeoutException when the brokers do not answer
+   * @throws IllegalStateException when they refuse, or a co-partitioned topic disagrees
+   */
+  void ensureNow() {
+    topics.ensure(wanted);
+    ensured = true;
   }
 
   /** True once every topic exists. */

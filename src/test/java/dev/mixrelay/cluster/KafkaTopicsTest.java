@@ -1,11 +1,10 @@
-package dev.mixrelay.log;
+package dev.mixrelay.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.mixrelay.cluster.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

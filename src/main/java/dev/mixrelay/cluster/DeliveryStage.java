@@ -1,0 +1,259 @@
+package dev.mixrelay.cluster;
+
+import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery stage: plain Kafka consumers (their own group, {@code read_committed}, no
+ * auto-commit), each on its own thread, that read the outgoing topic and hand its records to
+ * {@link Delivery}. Contract: a partition's offset is committed only up to records that are done
+ * (Mixpanel accepted them, or they were dead-lettered); on a rebalance a consumer commits what is
+ * done and forgets the rest of the revoked partitions (their next owner reads it again); while
+ * more than {@value #MAX_OUTSTANDING} records are with delivery, its partitions are paused. A
+ * crash therefore re-sends what was not committed: events carry deterministic {@code $insert_id}s
+ * that Mixpanel de-duplicates.
+ */
+final class DeliveryStage {
+  private static final Logger LOG = LoggerFactory.getLogger(DeliveryStage.class);
+  static final long MAX_OUTSTANDING = 50_000;
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final Map<String, DestinationConfig> destinations;
+  private final Delivery delivery;
+  private final List<Worker> workers = new ArrayList<>();
+
+  /**
+   * @param consumerProps the consumers' client settings (bootstrap servers, security); the stage
+   *     sets group, isolation, commits and deserialisers
+   */
+  DeliveryStage(Properties consumerProps, String groupId, String topic,
+      Map<String, DestinationConfig> destinations, Delivery delivery, int threads) {
+    this.destinations = destinations;
+    this.delivery = delivery;
+    for (int i = 0; i < threads; i++) {
+      Properties p = new Properties();
+      p.putAll(consumerProps);
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+      p.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + i);
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+      workers.add(new Worker(new KafkaConsumer<>(p, new StringDeserializer(),
+          new ByteArrayDeserializer()), topic, groupId + "-" + i));
+    }
+  }
+
+  void start() {
+    workers.forEach(w -> w.thread.start());
+  }
+
+  /** True while every consumer polls (one that failed or stopped is not replaced). */
+  boolean running() {
+    return workers.stream().allMatch(w -> w.running && w.thread.isAlive());
+  }
+
+  /** Records handed to delivery and not yet done, over all consumers. */
+  long outstanding() {
+    return workers.stream().mapToLong(w -> w.outstanding.get()).sum();
+  }
+
+  /**
+   * Stops polling, waits up to {@code deadline} for what is with delivery, commits what is done
+   * and closes the consumers. Blocks: call it off the event loop.
+   */
+  void close(Duration deadline) {
+    workers.forEach(Worker::stop);
+    long until = System.nanoTime() + deadline.toNanos();
+    for (Worker w : workers) {
+      try {
+        w.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** One poll's records of a partition set: done once every send made of them is. */
+  private static final class Batch {
+    final Map<TopicPartition, Long> next = new HashMap<>();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    int records;
+  }
+
+  private final class Worker implements Runnable, ConsumerRebalanceListener {
+    final KafkaConsumer<String, byte[]> consumer;
+    final String topic;
+    final Thread thread;
+    final ArrayDeque<Batch> pending = new ArrayDeque<>();
+    final AtomicLong outstanding = new AtomicLong();
+    volatile boolean running = true;
+    boolean paused;
+
+    Worker(KafkaConsumer<String, byte[]> consumer, String topic, String name) {
+      this.consumer = consumer;
+      this.topic = topic;
+      this.thread = new Thread(this, name);
+    }
+
+    void stop() {
+      running = false;
+      consumer.wakeup();
+    }
+
+    @Override
+    public void run() {
+      try {
+        consumer.subscribe(List.of(topic), this);
+        while (running) {
+          ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+          if (!records.isEmpty()) {
+            send(records);
+          }
+          commitDone();
+          boolean full = outstanding.get() > MAX_OUTSTANDING;
+          if (full != paused) {
+            if (full) {
+              consumer.pause(consumer.assignment());
+            } else {
+              consumer.resume(consumer.paused());
+            }
+            paused = full;
+          }
+        }
+      } catch (WakeupException e) {
+        // stop() was called
+      } catch (RuntimeException e) {
+        LOG.error("the delivery consumer {} failed; what it had not committed is read again by"
+            + " the next owner of its partitions", thread.getName(), e);
+      } finally {
+        finish();
+      }
+    }
+
+    /** Hands one poll's records to delivery, one send per destination. */
+    private void send(ConsumerRecords<String, byte[]> records) {
+      Map<String, List<MixpanelRecord>> byDest = new LinkedHashMap<>();
+      Batch batch = new Batch();
+      for (ConsumerRecord<String, byte[]> r : records) {
+        batch.next.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
+        String dest = r.key() == null ? "" : Keys.destination(r.key());
+        if (!destinations.containsKey(dest)) {
+          LOG.warn("an outgoing record for the unknown destination '{}' is dropped", dest);
+          continue;
+        }
+        try {
+          byDest.computeIfAbsent(dest, d -> new ArrayList<>()).addAll(Outgoing.decode(r.value()));
+        } catch (IllegalArgumentException e) {
+          LOG.warn("an unreadable outgoing record at {}-{}@{} is dropped: {}", r.topic(),
+              r.partition(), r.offset(), e.getMessage());
+        }
+      }
+      List<Future<Void>> sends = new ArrayList<>();
+      byDest.forEach((dest, list) -> {
+        batch.records += list.size();
+        sends.add(delivery.send(destinations.get(dest), list));
+      });
+      outstanding.addAndGet(batch.records);
+      pending.add(batch);
+      Future.all(sends).onComplete(ar -> {
+        outstanding.addAndGet(-batch.records);
+        if (ar.succeeded()) {
+          batch.done.complete(null);
+        } else {
+          batch.done.completeExceptionally(ar.cause());
+        }
+      });
+    }
+
+    /** Commits the offsets of the done batches at the head of the queue. */
+    private void commitDone() {
+      Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+      while (!pending.isEmpty() && pending.peek().done.isDone()) {
+        Batch b = pending.poll();
+        if (b.done.isCompletedExceptionally()) {
+          // delivery is closed: nothing after this may be committed
+          running = false;
+          pending.clear();
+          break;
+        }
+        b.next.forEach((tp, next) -> commit.put(tp, new OffsetAndMetadata(next)));
+      }
+      if (!commit.isEmpty()) {
+        consumer.commitSync(commit);
+      }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      commitDone();
+      Set<TopicPartition> gone = Set.copyOf(revoked);
+      for (Batch b : pending) {
+        b.next.keySet().removeAll(gone);
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      if (paused) {
+        consumer.pause(assigned);
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> lost) {
+      Set<TopicPartition> gone = Set.copyOf(lost);
+      for (Batch b : pending) {
+        b.next.keySet().removeAll(gone);
+      }
+    }
+
+    /** On stop: waits for what is with delivery (bounded), commits it, closes the consumer. */
+    private void finish() {
+      try {
+        if (!pending.isEmpty()) {
+          CompletableFuture.allOf(pending.stream().map(b -> b.done).toArray(
+              CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+        }
+      } catch (Exception e) {
+        LOG.info("the delivery consumer {} stops with {} records not done; they are read again",
+            thread.getName(), outstanding.get());
+      }
+      try {
+        commitDone();
+      } catch (RuntimeException e) {
+        LOG.warn("the delivery consumer {} could not commit at stop: {}", thread.getName(),
+            e.getMessage());
+      }
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+}

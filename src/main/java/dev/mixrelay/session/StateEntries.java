@@ -1,0 +1,310 @@
+package dev.mixrelay.session;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * A {@link Sessionizer}'s state as entries, one per key, for a store that keeps the latest value
+ * per key (see {@link Sessionizer#drainChanges}). Keys and values:
+ * <ul>
+ *   <li>{@code f}: the session definition's fingerprint, UTF-8.
+ *   <li>{@code s}: the scalar progress and the stamp clock, seven longs.
+ *   <li>{@code u/<user key>}: an open session, as {@link StateCodec#encodeUser} (the spill's form).
+ *   <li>{@code l/<device>}: a device link: stamp (var-long), then the user.
+ *   <li>{@code h/<time>/<seq>}: a held event, as {@link StateCodec#writeEvent}.
+ *   <li>{@code p/<dedup key>}: a placed event's de-duplication key: stamp, then its time.
+ *   <li>{@code c}: the handoffs' outbox, received handoffs and parked users, as in a snapshot.
+ *   <li>{@code c/<handoff id>}: an applied handoff id: its stamp.
+ * </ul>
+ * Stamps grow in the order the part keeps its entries (links: least recently used first; placed
+ * keys and applied ids: oldest first), so a restore puts them back in that order.
+ */
+final class StateEntries {
+  private static final Comparator<Stamped> BY_STAMP = Comparator.comparingLong(Stamped::stamp);
+
+  private record Stamped(long stamp, String key, String text, long number) {}
+
+  private final String fingerprint;
+  private final StateCodec codec;
+  private final Interner interner;
+  private final Changes changes;
+  private final Sessionizer.State st;
+  private final Links links;
+  private final Collection<SessionEvent> pending;
+  private final Map<String, Long> placed;
+  private final UserStore users;
+  private final Handoffs carry;
+  /** The last stamp given. */
+  private long clock;
+  /** The values of {@code s} and {@code c} as last drained or restored; null: not in the store. */
+  private byte[] lastScalars;
+  private byte[] lastHandoffs;
+
+  StateEntries(String fingerprint, StateCodec codec, Interner interner, Changes changes, Sessionizer.State st,
+      Links links, Collection<SessionEvent> pending, Map<String, Long> placed, UserStore users,
+      Handoffs carry) {
+    this.fingerprint = fingerprint;
+    this.codec = codec;
+    this.interner = interner;
+    this.changes = changes;
+    this.st = st;
+    this.links = links;
+    this.pending = pending;
+    this.placed = placed;
+    this.users = users;
+    this.carry = carry;
+  }
+
+  /**
+   * Marks every entry of the state as changed ({@code gone}: as removed), each part in its order;
+   * a full drain follows. Costs the state's size: for the first drain and whole-state restores.
+   */
+  void markAll(boolean gone) {
+    if (!changes.on) {
+      return;
+    }
+    if (!gone) {
+      changes.dirty.put(Changes.FINGERPRINT, Changes.LAZY);
+      lastScalars = null;
+      lastHandoffs = null;
+      carry.dirty = true;
+    }
+    for (Map.Entry<String, String> link : links.entrySet()) {
+      changes.link(link.getKey(), gone ? null : link.getValue());
+    }
+    for (SessionEvent e : pending) {
+      if (gone) {
+        changes.held(e, true);
+      } else {
+        changes.heldPresent(e);
+      }
+    }
+    placed.keySet().forEach(changes::placed);
+    users.inMemory().keySet().forEach(changes::user);
+    users.spilled().keySet().forEach(changes::user);
+    carry.appliedIds().forEach(changes::applied);
+  }
+
+  /** Hands every changed entry to {@code sink}, (key, null) for a removed one, and forgets them. */
+  void drain(BiConsumer<String, byte[]> sink) {
+    for (Map.Entry<String, Object> c : changes.entries()) {
+      sink.accept(c.getKey(), value(c.getKey(), c.getValue()));
+    }
+    changes.dirty.clear();
+    if (carry.dirty) {
+      carry.dirty = false;
+      byte[] b = write(out -> carry.writeOpen(out, codec));
+      if (!Arrays.equals(b, lastHandoffs)) {
+        lastHandoffs = b;
+        sink.accept(Changes.HANDOFFS, b);
+      }
+    }
+    byte[] b = write(this::writeScalars); // last: the stamps above move the clock
+    if (!Arrays.equals(b, lastScalars)) {
+      lastScalars = b;
+      sink.accept(Changes.SCALARS, b);
+    }
+  }
+
+  private byte[] value(String key, Object v) {
+    if (v == Changes.GONE) {
+      return null;
+    }
+    if (v instanceof Changes.Fresh f) {
+      return write(out -> codec.writeEvent(out, f.event()));
+    }
+    if (v instanceof SessionEvent e) {
+      return write(out -> codec.writeEvent(out, e));
+    }
+    if (key.startsWith(Changes.LINK)) {
+      return write(out -> {
+        StateCodec.writeVarLong(out, ++clock);
+        StateCodec.writeString(out, (String) v);
+      });
+    }
+    if (key.startsWith(Changes.USER)) {
+      return users.encoded(key.substring(Changes.USER.length()));
+    }
+    if (key.startsWith(Changes.PLACED)) {
+      Long time = placed.get(key.substring(Changes.PLACED.length()));
+      return time == null ? null : write(out -> {
+        StateCodec.writeVarLong(out, ++clock);
+        out.writeLong(time);
+      });
+    }
+    if (key.startsWith(Changes.APPLIED)) {
+      return !carry.isApplied(key.substring(Changes.APPLIED.length())) ? null
+          : write(out -> StateCodec.writeVarLong(out, ++clock));
+    }
+    if (key.equals(Changes.FINGERPRINT)) {
+      return fingerprint.getBytes(StandardCharsets.UTF_8);
+    }
+    throw new IllegalStateException("no entry kind for " + key);
+  }
+
+  /**
+   * Reads entries into the emptied parts, open sessions into {@code restored} (the caller stores
+   * and schedules them).
+   *
+   * @throws IllegalArgumentException when the fingerprint is another definition's (or missing
+   *     while other entries are there), or an entry is not readable
+   */
+  void read(Iterator<Map.Entry<String, byte[]>> entries, Map<String, UserState> restored) {
+    List<Stamped> linked = new ArrayList<>();
+    List<Stamped> placedKeys = new ArrayList<>();
+    List<Stamped> applied = new ArrayList<>();
+    byte[] scalars = null;
+    byte[] handoffs = null;
+    String made = null;
+    boolean any = false;
+    String key = null;
+    try {
+      while (entries.hasNext()) {
+        Map.Entry<String, byte[]> entry = entries.next();
+        key = entry.getKey();
+        byte[] b = entry.getValue();
+        any = true;
+        if (key.equals(Changes.FINGERPRINT)) {
+          made = new String(b, StandardCharsets.UTF_8);
+        } else if (key.equals(Changes.SCALARS)) {
+          scalars = b;
+        } else if (key.equals(Changes.HANDOFFS)) {
+          handoffs = b;
+        } else if (key.startsWith(Changes.USER)) {
+          restored.put(interner.string(key.substring(2)), codec.decodeUser(b));
+        } else if (key.startsWith(Changes.LINK)) {
+          DataInputStream in = in(b);
+          linked.add(new Stamped(StateCodec.readVarLong(in), key.substring(2),
+              codec.readString(in), 0));
+        } else if (key.startsWith(Changes.HELD)) {
+          pending.add(codec.readEvent(in(b)));
+        } else if (key.startsWith(Changes.PLACED)) {
+          DataInputStream in = in(b);
+          placedKeys.add(new Stamped(StateCodec.readVarLong(in), key.substring(2), null,
+              in.readLong()));
+        } else if (key.startsWith(Changes.APPLIED)) {
+          applied.add(new Stamped(StateCodec.readVarLong(in(b)), key.substring(2), null, 0));
+        } else {
+          throw new IOException("unknown entry kind");
+        }
+      }
+      key = null;
+      if (any && !fingerprint.equals(made)) {
+        throw new IllegalArgumentException("the session entries were made under another session "
+            + "definition (" + made + "), this one is " + fingerprint);
+      }
+      if (scalars != null) {
+        readScalars(in(scalars));
+      }
+      linked.sort(BY_STAMP);
+      linked.forEach(l -> links.put(interner.string(l.key()), l.text()));
+      placedKeys.sort(BY_STAMP);
+      placedKeys.forEach(p -> placed.put(p.key(), p.number()));
+      List<Handoff> got = handoffs == null ? List.of() : carry.readOpen(in(handoffs), codec);
+      applied.sort(BY_STAMP);
+      applied.forEach(a -> carry.applied(a.key()));
+      carry.finishRead(got);
+      clock = Math.max(clock, maxStamp(linked, placedKeys, applied));
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof IllegalArgumentException && key == null) {
+        throw (IllegalArgumentException) e;
+      }
+      throw new IllegalArgumentException("not a readable session entry"
+          + (key == null ? "" : " " + key) + ": " + e.getMessage(), e);
+    }
+    lastScalars = scalars;
+    lastHandoffs = handoffs;
+    carry.dirty = handoffs == null;
+    if (made == null) {
+      changes.dirty.put(Changes.FINGERPRINT, Changes.LAZY);
+    }
+  }
+
+  /**
+   * Keeps only the removals among the entries marked while restoring: those a smaller bound (of
+   * links or applied ids) dropped, which the store still has.
+   */
+  void keepRemovals() {
+    changes.dirty.entrySet().removeIf(c -> !removed(c.getKey(), c.getValue()));
+  }
+
+  private boolean removed(String key, Object v) {
+    if (v == Changes.GONE) {
+      return true;
+    }
+    if (v != Changes.LAZY) {
+      return false;
+    }
+    if (key.startsWith(Changes.USER)) {
+      return !users.contains(key.substring(Changes.USER.length()));
+    }
+    if (key.startsWith(Changes.PLACED)) {
+      return !placed.containsKey(key.substring(Changes.PLACED.length()));
+    }
+    if (key.startsWith(Changes.APPLIED)) {
+      return !carry.isApplied(key.substring(Changes.APPLIED.length()));
+    }
+    return key.equals(Changes.FINGERPRINT);
+  }
+
+  private static long maxStamp(List<Stamped> a, List<Stamped> b, List<Stamped> c) {
+    long max = 0;
+    for (List<Stamped> l : List.of(a, b, c)) {
+      for (Stamped s : l) {
+        max = Math.max(max, s.stamp());
+      }
+    }
+    return max;
+  }
+
+  private void writeScalars(DataOutputStream out) throws IOException {
+    out.writeLong(st.lastOffset);
+    out.writeLong(st.seq);
+    out.writeLong(st.maxTime);
+    out.writeLong(st.watermark);
+    out.writeLong(st.lastEventWall);
+    out.writeLong(st.lastWall);
+    out.writeLong(clock);
+  }
+
+  private void readScalars(DataInputStream in) throws IOException {
+    st.lastOffset = in.readLong();
+    st.seq = in.readLong();
+    st.maxTime = in.readLong();
+    st.watermark = in.readLong();
+    st.lastEventWall = in.readLong();
+    st.lastWall = in.readLong();
+    clock = in.readLong();
+  }
+
+  private interface Writer {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private static byte[] write(Writer w) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      w.write(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static DataInputStream in(byte[] b) {
+    return new DataInputStream(new ByteArrayInputStream(b));
+  }
+}

@@ -1,0 +1,128 @@
+package dev.mixrelay.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mixrelay.config.MixpanelSettings;
+import dev.mixrelay.config.SessionConfig;
+import dev.mixrelay.config.SessionConfig.Mode;
+import dev.mixrelay.mixpanel.Endpoint;
+import dev.mixrelay.mixpanel.MixpanelRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The state as per-key entries: what a drain hands over, and what a restore from them gives. */
+class SessionizerEntriesTest {
+  private static final long MIN = 60_000;
+  private static final long T0 = 1_709_629_200_000L; // 2024-03-05T09:00:00Z
+
+  private static SessionConfig config(String zone, int maxUsers) {
+    return new SessionConfig(Mode.timeout, Duration.ofMinutes(30), null, null, null, zone, null,
+        null, Duration.ofMinutes(1), null, null, maxUsers, null);
+  }
+
+  private static Sessionizer sessionizer(SessionConfig c) {
+    return Sessionizer.create(c, MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE,
+        SessionListener.NONE);
+  }
+
+  private static MixpanelRecord event(String user, String device, long time, String id) {
+    ObjectNode p = JsonNodeFactory.instance.objectNode();
+    p.put("time", time);
+    p.put("distinct_id", user != null ? user : "$device:" + device);
+    if (user != null) {
+      p.put("$user_id", user);
+    }
+    if (device != null) {
+      p.put("$device_id", device);
+    }
+    p.put("$insert_id", id);
+    ObjectNode e = JsonNodeFactory.instance.objectNode();
+    e.put("event", "View");
+    e.set("properties", p);
+    return new MixpanelRecord(Endpoint.IMPORT, e);
+  }
+
+  @Test
+  void aCallTouchingOneUserOutOf10000DrainsAHandfulOfEntries() {
+    Sessionizer z = sessionizer(config("UTC", 3_000)); // most users spilled, no link dropped
+    List<MixpanelRecord> batch = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      batch.add(event("u" + i, "d" + i, T0 + i, "e" + i));
+    }
+    z.onEvents(0, batch, T0);
+    z.onStreamTime(T0 + 10_000 + 2 * MIN); // places them all: 10,000 open sessions
+    Map<String, byte[]> store = new HashMap<>();
+    z.drainChanges(SessionizerEntriesPropertiesTest.into(store));
+    assertThat(z.openSessions()).isEqualTo(10_000);
+    assertThat(store).containsKeys("f", "s", "c", "u/u0", "u/u9999", "l/d0", "l/d9999");
+
+    List<String> drained = new ArrayList<>();
+    z.onEvents(1, List.of(event(null, "d42", T0 + 3 * MIN, "again")), T0 + MIN);
+    z.onStreamTime(T0 + 5 * MIN);
+    z.drainChanges((key, value) -> drained.add(key + (value == null ? " removed" : "")));
+
+    // the event was held and placed between two drains: no h/ entry; its placed key is already
+    // older than the watermark: removed
+    assertThat(drained).hasSize(4).contains("l/d42", "u/u42", "s")
+        .anyMatch(key -> key.startsWith("p/") && key.endsWith("again removed"));
+  }
+
+  @Test
+  void aDrainRightAfterAnotherHandsNothing() {
+    Sessionizer z = sessionizer(config("UTC", 10));
+    z.onEvents(0, List.of(event("u", "d", T0, "a")), T0);
+    z.drainChanges((key, value) -> { });
+    List<String> drained = new ArrayList<>();
+    z.drainChanges((key, value) -> drained.add(key));
+    assertThat(drained).isEmpty();
+  }
+
+  @Test
+  void entriesOfAnotherDefinitionAreRefusedAndLeaveTheStateEmpty() {
+    Sessionizer z = sessionizer(config("UTC", 10));
+    z.onEvents(0, List.of(event("u", "d", T0, "a")), T0);
+    Map<String, byte[]> store = new HashMap<>();
+    z.drainChanges(SessionizerEntriesPropertiesTest.into(store));
+
+    Sessionizer other = sessionizer(config("Europe/Berlin", 10));
+    other.onEvents(0, List.of(event("v", "e", T0, "b")), T0);
+    assertThatThrownBy(() -> other.restoreEntries(store.entrySet().iterator()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("definition");
+    assertThat(other.heldEvents()).isZero();
+    assertThat(other.snapshotOffset()).isEqualTo(-1);
+  }
+
+  @Test
+  void noEntriesRestoreAnEmptyStateWhoseFirstDrainWritesTheFingerprint() {
+    Sessionizer z = sessionizer(config("UTC", 10));
+    z.restoreEntries(Map.<String, byte[]>of().entrySet().iterator());
+    Map<String, byte[]> store = new HashMap<>();
+    z.drainChanges(SessionizerEntriesPropertiesTest.into(store));
+    assertThat(store).containsKeys("f", "s", "c");
+  }
+
+  @Test
+  void aSnapshotRestoredWhileDrainingRemovesTheEntriesOfTheStateItReplaced() {
+    Sessionizer z = sessionizer(config("UTC", 10));
+    byte[] empty = z.snapshot();
+    z.onEvents(0, List.of(event("u", "d", T0, "a")), T0);
+    z.onStreamTime(T0 + 2 * MIN);
+    Map<String, byte[]> store = new HashMap<>();
+    z.drainChanges(SessionizerEntriesPropertiesTest.into(store));
+    assertThat(store).containsKeys("u/u", "l/d");
+
+    z.restore(empty);
+    z.drainChanges(SessionizerEntriesPropertiesTest.into(store));
+    assertThat(store).containsOnlyKeys("f", "s", "c");
+    Sessionizer restored = sessionizer(config("UTC", 10));
+    restored.restoreEntries(store.entrySet().iterator());
+    assertThat(NormalState.of(restored.snapshot())).isEqualTo(NormalState.of(empty));
+  }
+}
