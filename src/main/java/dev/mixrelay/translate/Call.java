@@ -88,7 +88,8 @@ final class Call {
   }
 
   /**
-   * A {@code /engage} operation on this message's user. {@code $ip} is {@code context.ip}, else 0
+   * A {@code /engage} operation on this message's user, at the message's time ({@code $time},
+   * so Mixpanel orders profile updates by when they happened). {@code $ip} is {@code context.ip}, else 0
    * so Mixpanel never places the profile at the relay's address; {@code $ignore_time} is set when
    * {@code context.active} is false.
    */
@@ -96,6 +97,7 @@ final class Call {
     ObjectNode body = JSON.objectNode();
     body.put("$token", token);
     body.put("$distinct_id", ids.distinctId());
+    body.put("$time", message.timestampMillis());
     JsonNode ip = context == null ? null : context.get("ip");
     if (ip != null && ip.isValueNode() && !ip.isNull() && !ip.asText().isEmpty()) {
       body.set("$ip", ip);
