@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The properties of a track, page or screen event, in layers where later ones win: the mapped
- * context, the user's remembered super properties, the message's own properties. The keys the
+ * context, the user's remembered super properties and groups, the message's own properties. The keys the
  * relay owns ({@link #RESERVED}) are never taken from the last two layers.
  */
 final class EventProperties {
@@ -41,6 +41,9 @@ final class EventProperties {
         putSuper(profiles.superProperties(deviceKey), legacy, out);
       }
       putSuper(profiles.superProperties(userKey), legacy, out);
+      if (call.settings.groupAttribution()) {
+        Groups.putMemberships(call, profiles, out);
+      }
     }
     putAll(call.message.object("properties"), out);
     return out;

@@ -44,7 +44,7 @@ public final class Translator {
       case PAGE -> t = Events.page(call, view, false);
       case SCREEN -> t = Events.page(call, view, true);
       case IDENTIFY -> t = Identify.translate(call);
-      case GROUP -> t = Groups.translate(call);
+      case GROUP -> t = Groups.translate(call, view);
       case ALIAS -> t = IdentityEvents.alias(call);
       default -> throw new IllegalArgumentException("unknown message type " + message.type());
     }
