@@ -17,6 +17,9 @@ public record SourceConfig(String name, String writeKey, String destination,
   public SourceConfig {
     destinations = destinations == null ? List.of()
         : java.util.Collections.unmodifiableList(new ArrayList<>(destinations));
+    if ((destination == null || destination.isBlank()) && !destinations.isEmpty()) {
+      destination = destinations.get(0); // readers of the single form see the first
+    }
   }
 
   /** The same source under another name. */
