@@ -37,6 +37,11 @@ final class Call {
     this.projectKey = destination.projectKey();
   }
 
+  /** The key that, with the message id and event name, names each {@code $insert_id}. */
+  String projectKey() {
+    return projectKey;
+  }
+
   /**
    * The message time as Mixpanel's profile dates want it ({@code $transactions}, "Last X"): UTC,
    * whole seconds, no zone ("2024-03-01T10:00:00").

@@ -12,8 +12,26 @@ final class ContextProperties {
   private ContextProperties() {}
 
   static void put(ObjectNode context, String sourceName, ObjectNode out) {
+    put(context, sourceName, "Segment: ", false, out);
+  }
+
+  /**
+   * As {@link #put(ObjectNode, String, ObjectNode)}, with {@code mp_lib}'s prefix and, for
+   * {@code actionsEventProperties}, the properties Segment's Actions destination adds:
+   * {@code $locale}, {@code $lib_version}, {@code $source} "segment", {@code timezone}.
+   */
+  static void put(ObjectNode context, String sourceName, String mpLibPrefix, boolean actions,
+      ObjectNode out) {
     String library = context == null ? null : text(context.path("library").get("name"));
-    out.put("mp_lib", "Segment: " + (library == null ? "unknown" : library));
+    out.put("mp_lib", mpLibPrefix + (library == null ? "unknown" : library));
+    if (actions) {
+      out.put("$source", "segment");
+      if (context != null) {
+        copyNonEmpty(context.get("locale"), "$locale", out);
+        copyNonEmpty(context.path("library").get("version"), "$lib_version", out);
+        copyNonEmpty(context.get("timezone"), "timezone", out);
+      }
+    }
     if (sourceName != null && !sourceName.isBlank()) {
       out.put("segment_source_name", sourceName);
     }

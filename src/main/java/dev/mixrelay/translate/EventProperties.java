@@ -32,7 +32,8 @@ final class EventProperties {
 
   static ObjectNode of(Call call, ProfileView profiles) {
     ObjectNode out = Call.newProperties();
-    ContextProperties.put(call.context, call.settings.sourceName(), out);
+    ContextProperties.put(call.context, call.settings.sourceName(), call.settings.mpLibPrefix(),
+        call.settings.actionsEventProperties(), out);
     if (profiles != null) {
       boolean legacy = call.settings.legacySuperProperties();
       String deviceKey = call.ids.deviceKey();
