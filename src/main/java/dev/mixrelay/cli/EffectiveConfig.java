@@ -20,7 +20,7 @@ final class EffectiveConfig {
           .append(" maxLogBytes=").append(c.storage().maxLogBytes());
     }
     sb.append(" sources=[");
-    c.sources().forEach(s -> sb.append(s.name()).append("->").append(s.destination())
+    c.sources().forEach(s -> sb.append(s.name()).append("->").append(String.join("+", s.destinationNames()))
         .append(s.webhookSecret() == null ? "" : "(signed)").append(' '));
     sb.append("] destinations=[");
     c.destinations().values().forEach(d -> sb.append(d.name()).append(" region=").append(d.region())

@@ -152,7 +152,7 @@ final class ImportCommand implements Command {
     int code = 0;
     try {
       ImportIntake intake = new ImportIntake(vertx, relay.log(),
-          new MessageAdmission(config.server()), relay.metrics().intake(), source.name(),
+          new MessageAdmission(config), relay.metrics().intake(), source.name(),
           Clock.systemUTC(), relay.engine()::readUpTo, PACE);
       ImportProgress progress = ImportProgress.load(Path.of(config.storage().dir()));
       boolean terminal = System.console() != null;

@@ -5,7 +5,10 @@ import java.util.UUID;
 
 /**
  * Segment's Mixpanel destination settings, with Segment's names so a user can copy them over,
- * plus mixrelay's own ({@code pageCalls}, {@code identityMerge}, {@code insertIdNamespace}).
+ * plus mixrelay's own ({@code pageCalls}, {@code identityMerge}, {@code insertIdNamespace},
+ * {@code groupAttribution}, {@code compat} and the behaviours it defaults: {@code
+ * groupKeyFallback}, {@code mpLibPrefix}, {@code generatePurchaseEventPerProduct}, {@code
+ * actionsEventProperties}).
  */
 public record MixpanelSettings(
     Boolean consolidatedPageCalls,
@@ -26,7 +29,13 @@ public record MixpanelSettings(
     Boolean enableEuropeanUnionEndpoint,
     IdentityMerge identityMerge,
     UUID insertIdNamespace,
-    Boolean strictMode) {
+    Boolean strictMode,
+    Compat compat,
+    Boolean groupAttribution,
+    Boolean groupKeyFallback,
+    String mpLibPrefix,
+    Boolean generatePurchaseEventPerProduct,
+    Boolean actionsEventProperties) {
 
   /**
    * The default namespace of {@code $insert_id} UUIDv5s (a fixed random UUID, documented in the
@@ -41,6 +50,17 @@ public record MixpanelSettings(
     first_match,
     /** One event per matching option, as Segment's cloud mode does. */
     each
+  }
+
+  /**
+   * Which Segment Mixpanel destination's records to make by default: each behaviour below is a
+   * setting of its own that the preset only defaults.
+   */
+  public enum Compat {
+    /** Segment's legacy (classic) Mixpanel destination, plus mixrelay's documented choices. */
+    legacy,
+    /** Segment's Mixpanel (Actions) destination with its default mappings. */
+    actions
   }
 
   /** Mixpanel identity management. */
@@ -65,12 +85,35 @@ public record MixpanelSettings(
     identityMerge = identityMerge == null ? IdentityMerge.simplified : identityMerge;
     insertIdNamespace = insertIdNamespace == null ? DEFAULT_INSERT_ID_NAMESPACE : insertIdNamespace;
     strictMode = strictMode == null || strictMode;
+    compat = compat == null ? Compat.legacy : compat;
+    boolean actions = compat == Compat.actions;
+    groupAttribution = groupAttribution == null ? !groupIdentifierTraits.isEmpty() : groupAttribution;
+    groupKeyFallback = groupKeyFallback == null ? actions : groupKeyFallback;
+    mpLibPrefix = mpLibPrefix == null ? (actions ? "Segment Actions: " : "Segment: ") : mpLibPrefix;
+    generatePurchaseEventPerProduct = generatePurchaseEventPerProduct == null ? actions
+        : generatePurchaseEventPerProduct;
+    actionsEventProperties = actionsEventProperties == null ? actions : actionsEventProperties;
+  }
+
+  /** The settings of Segment's legacy destination and mixrelay's first own ones; the rest default. */
+  public MixpanelSettings(Boolean consolidatedPageCalls, Boolean trackAllPages,
+      Boolean trackCategorizedPages, Boolean trackNamedPages, PageCalls pageCalls, Boolean people,
+      Boolean setAllTraitsByDefault, List<String> peopleProperties, List<String> superProperties,
+      List<String> eventIncrements, List<String> propIncrements,
+      List<String> groupIdentifierTraits, List<String> groupTraitsToSetOnce,
+      Boolean legacySuperProperties, String sourceName, Boolean enableEuropeanUnionEndpoint,
+      IdentityMerge identityMerge, UUID insertIdNamespace, Boolean strictMode) {
+    this(consolidatedPageCalls, trackAllPages, trackCategorizedPages, trackNamedPages, pageCalls,
+        people, setAllTraitsByDefault, peopleProperties, superProperties, eventIncrements,
+        propIncrements, groupIdentifierTraits, groupTraitsToSetOnce, legacySuperProperties,
+        sourceName, enableEuropeanUnionEndpoint, identityMerge, insertIdNamespace, strictMode,
+        null, null, null, null, null, null);
   }
 
   /** All defaults. */
   public static MixpanelSettings defaults() {
     return new MixpanelSettings(null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   void check(String path, Checks c) {

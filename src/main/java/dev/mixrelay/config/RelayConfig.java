@@ -51,9 +51,7 @@ public record RelayConfig(
     if (sources != null) {
       for (int i = 0; i < sources.size(); i++) {
         SourceConfig s = sources.get(i);
-        namedSources.add(s == null || s.name() != null ? s : new SourceConfig("source-" + i,
-            s.writeKey(), s.destination(), s.webhookSecret(), s.maxRequestsPerSecond(),
-            s.maxBytesPerSecond()));
+        namedSources.add(s == null || s.name() != null ? s : s.withName("source-" + i));
       }
     }
     sources = java.util.Collections.unmodifiableList(namedSources);
@@ -132,8 +130,10 @@ public record RelayConfig(
       if (s.name() != null && !names.add(s.name())) {
         c.add(p + ".name '" + s.name() + "' is used by an earlier source");
       }
-      if (s.destination() != null && !destinations.containsKey(s.destination())) {
-        c.add(p + ".destination names '" + s.destination() + "', which is not under destinations");
+      for (String d : s.destinationNames()) {
+        if (!destinations.containsKey(d)) {
+          c.add(p + ".destination names '" + d + "', which is not under destinations");
+        }
       }
     }
     if (destinations.isEmpty()) {

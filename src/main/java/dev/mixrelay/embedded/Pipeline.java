@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded engine's reader: reads the intake log in order, runs each message through the
- * {@link MessageStage} for its source's destination, hands what comes out to delivery and the
- * dead-letter store, and acknowledges a log offset once every message up to it is finished
- * (delivered, dead-lettered or deliberately skipped). Runs on one Vert.x context; nothing here
+ * {@link MessageStage} once for each destination its source feeds, hands what comes out to
+ * delivery and the dead-letter store, and acknowledges a log offset once every message up to it
+ * is finished for every destination (delivered, dead-lettered or deliberately skipped). Runs on one Vert.x context; nothing here
  * blocks.
  */
 final class Pipeline {
@@ -41,7 +41,7 @@ final class Pipeline {
   private final Vertx vertx;
   private final LogReader log;
   private final DeadLetterStore deadLetters;
-  private final Map<String, DestinationConfig> destinationBySource = new HashMap<>();
+  private final Map<String, List<DestinationConfig>> destinationsBySource = new HashMap<>();
   private final MessageStage stage;
   private final Delivery delivery;
   private final StageListener listener;
@@ -67,7 +67,14 @@ final class Pipeline {
     this.log = log;
     this.deadLetters = deadLetters;
     for (SourceConfig s : config.sources()) {
-      destinationBySource.put(s.name(), config.destinations().get(s.destination()));
+      List<DestinationConfig> fed = new ArrayList<>();
+      for (String name : s.destinationNames()) {
+        DestinationConfig d = config.destinations().get(name);
+        if (d != null) {
+          fed.add(d);
+        }
+      }
+      destinationsBySource.put(s.name(), List.copyOf(fed));
     }
     this.stage = stage;
     this.delivery = delivery;
@@ -178,17 +185,36 @@ final class Pipeline {
     pump();
   }
 
+  /**
+   * Runs the message through the stage once per destination its source feeds; each destination
+   * delivers on its own, and the message is finished (acknowledgeable) when every destination is
+   * done with it. A destination whose delivery is stuck holds back only the acknowledgement, and
+   * the other destinations go on until the in-flight window is full.
+   */
   private void process(StoredMessage stored) {
     AckTracker.Pending pending = acks.register(stored.offset());
-    DestinationConfig destination = destinationBySource.get(stored.source());
-    if (destination == null) {
+    List<DestinationConfig> destinations = destinationsBySource.get(stored.source());
+    if (destinations == null || destinations.isEmpty()) {
       listener.deadLettered("-", "untranslatable", 1);
       deadLetter("-", stored, "the source '" + stored.source() + "' is no longer configured",
-          pending);
+          () -> finish(pending));
       return;
     }
-    boolean replay = stored.offset() <= replayUpTo;
+    int[] left = {destinations.size()};
     long appendedAt = stored.appendedAtMillis(); // not the message: in flight, keep it small
+    for (DestinationConfig destination : destinations) {
+      Runnable done = () -> {
+        listener.finished(destination.name(), clock.millis() - appendedAt);
+        if (--left[0] == 0) {
+          finish(pending);
+        }
+      };
+      processFor(destination, stored, done);
+    }
+  }
+
+  private void processFor(DestinationConfig destination, StoredMessage stored, Runnable done) {
+    boolean replay = stored.offset() <= replayUpTo;
     Outcome outcome = stage.process(destination, stored.source(), stored.offset(),
         stored.parsed(), stored.json(), replay, clock.millis());
     if (outcome instanceof Outcome.Deliver out) {
@@ -199,14 +225,14 @@ final class Pipeline {
       }
       sent.onComplete(ar -> onContext(() -> {
         if (ar.succeeded()) {
-          finish(pending, destination, appendedAt);
+          done.run();
         }
         // a failed send means delivery closed: the message stays unacknowledged for the next start
       }));
     } else if (outcome instanceof Outcome.Refused refused && !replay) {
-      deadLetter(destination.name(), stored, refused.reason(), pending);
+      deadLetter(destination.name(), stored, refused.reason(), done);
     } else {
-      finish(pending, destination, appendedAt);
+      done.run();
     }
   }
 
@@ -220,12 +246,12 @@ final class Pipeline {
   }
 
   private void deadLetter(String destination, StoredMessage stored, String reason,
-      AckTracker.Pending pending) {
+      Runnable then) {
     String json = new String(stored.json(), StandardCharsets.UTF_8);
     deadLetters.addDeadLetters(List.of(new DeadLetterRow(0, destination, "segment", json, reason,
         clock.millis()))).onComplete(ar -> {
           if (ar.succeeded()) {
-            finish(pending, null, stored.appendedAtMillis());
+            onContext(then);
           } else {
             LOG.error("cannot store a dead letter; the message stays in the log: {}",
                 ar.cause().getMessage());
@@ -233,10 +259,7 @@ final class Pipeline {
         });
   }
 
-  private void finish(AckTracker.Pending pending, DestinationConfig destination, long appendedAt) {
-    if (destination != null) {
-      listener.finished(destination.name(), clock.millis() - appendedAt);
-    }
+  private void finish(AckTracker.Pending pending) {
     boolean moved = acks.done(pending);
     if (moved) {
       scheduleAck();

@@ -56,7 +56,7 @@ public final class IntakeRoutes {
     this.listener = listener;
     this.clock = clock;
     this.limits = new SourceLimits(clock);
-    this.admission = new MessageAdmission(server);
+    this.admission = new MessageAdmission(config);
   }
 
   /** Adds the intake routes to {@code router}. */

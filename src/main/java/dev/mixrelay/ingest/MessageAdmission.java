@@ -6,14 +6,21 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.config.MixpanelSettings;
+import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.ServerConfig;
+import dev.mixrelay.config.SourceConfig;
 import dev.mixrelay.log.LogEntry;
 import dev.mixrelay.segment.MessageNormalizer;
 import dev.mixrelay.segment.MessageType;
+import dev.mixrelay.segment.Placeholders;
 import dev.mixrelay.segment.SegmentJson;
 import dev.mixrelay.segment.Validation;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Decides whether one Segment message goes into the intake log, by intake's rules: validated and
@@ -53,9 +60,29 @@ public final class MessageAdmission {
 
   private final int maxMessageBytes;
   private final MessageNormalizer normalizer = MessageNormalizer.withRandomIds();
+  /** The sources that feed a destination in original identity mode (anonymousId as distinct_id). */
+  private final Set<String> originalIdSources = new HashSet<>();
 
+  /** Intake's rules for any source: no destination's settings are consulted. */
   public MessageAdmission(ServerConfig server) {
     this.maxMessageBytes = server.maxMessageBytes();
+  }
+
+  /**
+   * Intake's rules plus what the source's destinations' settings let intake know: in
+   * {@code identityMerge: original} an anonymousId or previousId becomes a distinct_id, so a
+   * placeholder there is refused.
+   */
+  public MessageAdmission(RelayConfig config) {
+    this(config.server());
+    for (SourceConfig s : config.sources()) {
+      for (String name : s.destinationNames()) {
+        DestinationConfig d = config.destinations().get(name);
+        if (d != null && d.settings().identityMerge() == MixpanelSettings.IdentityMerge.original) {
+          originalIdSources.add(s.name());
+        }
+      }
+    }
   }
 
   /**
@@ -75,6 +102,14 @@ public final class MessageAdmission {
       return new Rejected(bad.describe(), "invalid_" + bad.field());
     }
     var message = ((Validation.Valid) v).message();
+    if (originalIdSources.contains(source)) {
+      for (String field : new String[] {"anonymousId", "previousId"}) {
+        String id = message.text(field);
+        if (Placeholders.is(id) && (field.equals("previousId") || message.userId() == null)) {
+          return new Rejected(field + ": " + Placeholders.reason(id), "invalid_" + field);
+        }
+      }
+    }
     byte[] json;
     try {
       json = SegmentJson.MAPPER.writeValueAsBytes(message.json());

@@ -11,8 +11,12 @@ import java.util.function.Supplier;
 /**
  * Validates one raw Segment message and normalises it: the implied type from the path, batch
  * context and integrations merged under the message's own, a generated {@code messageId} when
- * missing, and the timestamp corrected for client clock skew
- * ({@code receivedAt - (sentAt - originalTimestamp)}).
+ * missing, and the time. A message sent straight by a library has its timestamp corrected for
+ * client clock skew ({@code receivedAt - (sentAt - originalTimestamp)}) and gets the relay's
+ * {@code receivedAt}; a message that already carries {@code receivedAt} was processed by Segment
+ * (a webhook delivery, an archive line), so its timestamp is kept as Segment corrected it. What
+ * Mixpanel would refuse for any destination (a time before 1973 or over an hour ahead, a
+ * placeholder userId, an alias of an id to itself) is refused here, so the sender is told.
  */
 public final class MessageNormalizer {
   /** Segment's limit on {@code messageId}. */
@@ -89,34 +93,64 @@ public final class MessageNormalizer {
           + " characters");
     }
 
-    Instant original = receivedAt;
-    String ts = text(msg, "timestamp");
-    if (ts != null) {
-      original = Timestamps.parse(ts);
-      if (original == null) {
-        return new Validation.Invalid("timestamp", "is not an ISO-8601 date-time: '" + clip(ts) + "'");
+    String processedText = text(msg, "receivedAt");
+    Instant processed = null;
+    if (processedText != null) {
+      processed = Timestamps.parse(processedText);
+      if (processed == null) {
+        return new Validation.Invalid("receivedAt", "is not an ISO-8601 date-time: '"
+            + clip(processedText) + "'");
       }
     }
-    String sentText = text(msg, "sentAt");
-    if (sentText == null && batch != null) {
-      sentText = text(batch, "sentAt");
+    JsonNode tsNode = msg.get("timestamp");
+    Instant original = processed != null ? processed : receivedAt;
+    if (tsNode != null && !tsNode.isNull()) {
+      original = tsNode.isNumber() ? Timestamps.fromEpochNumber(tsNode.doubleValue())
+          : tsNode.isTextual() ? Timestamps.parse(tsNode.asText()) : null;
+      if (original == null) {
+        return new Validation.Invalid("timestamp", "is not an ISO-8601 date-time: '"
+            + clip(tsNode.isTextual() ? tsNode.asText() : tsNode.toString()) + "'");
+      }
     }
     Instant corrected = original;
-    if (sentText != null) {
-      Instant sentAt = Timestamps.parse(sentText);
-      if (sentAt == null) {
-        return new Validation.Invalid("sentAt", "is not an ISO-8601 date-time: '" + clip(sentText) + "'");
+    if (processed != null) {
+      // Segment processed it (a webhook delivery, an archive line): its timestamp is corrected
+      if (!msg.hasNonNull("originalTimestamp")) {
+        msg.put("originalTimestamp", Timestamps.format(original));
       }
-      corrected = receivedAt.minusMillis(sentAt.toEpochMilli() - original.toEpochMilli());
-      if (!Timestamps.inRange(corrected)) {
-        return new Validation.Invalid("sentAt", "corrects the timestamp to a time outside the years"
-            + " 0001 to 9999");
+    } else {
+      String sentText = text(msg, "sentAt");
+      if (sentText == null && batch != null) {
+        sentText = text(batch, "sentAt");
       }
-      msg.put("sentAt", Timestamps.format(sentAt));
+      if (sentText != null && (tsNode == null || tsNode.isNull())) {
+        // no time of its own: the arrival is its time, and there is no skew to correct
+        Instant sentAt = Timestamps.parse(sentText);
+        if (sentAt != null) {
+          msg.put("sentAt", Timestamps.format(sentAt));
+        }
+      } else if (sentText != null) {
+        Instant sentAt = Timestamps.parse(sentText);
+        if (sentAt == null) {
+          return new Validation.Invalid("sentAt", "is not an ISO-8601 date-time: '"
+              + clip(sentText) + "'");
+        }
+        corrected = receivedAt.minusMillis(sentAt.toEpochMilli() - original.toEpochMilli());
+        if (!Timestamps.inRange(corrected)) {
+          return new Validation.Invalid("sentAt", "corrects the timestamp to a time outside the"
+              + " years 0001 to 9999");
+        }
+        msg.put("sentAt", Timestamps.format(sentAt));
+      }
+      msg.put("originalTimestamp", Timestamps.format(original));
+      processed = receivedAt;
     }
-    msg.put("originalTimestamp", Timestamps.format(original));
+    String refused = EventTime.refusal(corrected.toEpochMilli(), processed.toEpochMilli());
+    if (refused != null) {
+      return new Validation.Invalid("timestamp", refused);
+    }
     msg.put("timestamp", Timestamps.format(corrected));
-    msg.put("receivedAt", Timestamps.format(receivedAt));
+    msg.put("receivedAt", Timestamps.format(processed));
     return new Validation.Valid(new SegmentMessage(msg, type, messageId, corrected.toEpochMilli()));
   }
 
@@ -146,6 +180,10 @@ public final class MessageNormalizer {
         if (!hasUser) {
           return new Validation.Invalid("userId", "is required for alias");
         }
+        if (previousId.equals(userId)) {
+          return new Validation.Invalid("previousId",
+              "equals userId; an alias links two different ids");
+        }
       }
       case TRACK -> {
         String event = text(msg, "event");
@@ -162,6 +200,9 @@ public final class MessageNormalizer {
       default -> {
         // page, screen and identify need only an identity
       }
+    }
+    if (Placeholders.is(userId)) {
+      return new Validation.Invalid("userId", Placeholders.reason(userId));
     }
     if (type != MessageType.ALIAS && !hasUser && !hasAnon) {
       return new Validation.Invalid("userId", "either userId or anonymousId is required");

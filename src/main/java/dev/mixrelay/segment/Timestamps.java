@@ -8,6 +8,8 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Lenient parsing of the timestamp shapes Segment libraries send (see wire-protocols B.7). */
 public final class Timestamps {
@@ -18,9 +20,11 @@ public final class Timestamps {
   private Timestamps() {}
 
   /**
-   * Parses ISO-8601 with or without an offset (no offset means UTC), a bare date, or epoch
-   * milliseconds as digits; returns null when the text is none of these or names a time outside
-   * the years 0001 to 9999.
+   * Parses a timestamp as Segment reads it: every ISO 8601 form its {@code new-date} accepts
+   * (a bare year is 1 January of it, a date is its midnight, reduced precision, offsets, a
+   * fraction of any length cut to milliseconds; no offset means UTC), or epoch digits (thirteen
+   * or more: milliseconds; ten to twelve: seconds); returns null when the text is none of these
+   * or names a time outside the years 0001 to 9999.
    */
   public static Instant parse(String text) {
     Instant parsed = parseAnyYear(text);
@@ -42,7 +46,7 @@ public final class Timestamps {
 
   /**
    * The shape nearly every library sends ({@code 2025-03-01T08:00:00.123Z}, an optional fraction
-   * of 1 to 9 digits, {@code Z}, {@code ±HH:MM} or no offset), read without java.time's parser,
+   * of 1 to 9 digits cut to milliseconds, {@code Z}, {@code ±HH:MM} or no offset), read without java.time's parser,
    * which costs about a microsecond a call; null means "not this exact shape", and
    * {@link #parseAnyShape} decides.
    */
@@ -74,8 +78,9 @@ public final class Timestamps {
       if (count < 1 || count > 9) {
         return null;
       }
-      nanos = digits(s, start, i);
-      for (int k = count; k < 9; k++) {
+      // as JavaScript's Date: milliseconds, the rest of the fraction cut
+      nanos = digits(s, start, Math.min(i, start + 3));
+      for (int k = Math.min(count, 3); k < 9; k++) {
         nanos *= 10;
       }
     }
@@ -112,31 +117,101 @@ public final class Timestamps {
     return value;
   }
 
-  /** Every shape of {@link #parse}, through java.time's parsers. */
+  /**
+   * ISO 8601 as Segment reads it (the {@code isodate} rules behind its {@code new-date}): a year,
+   * an optional month and day (hyphens optional), an optional time after {@code T} or a space
+   * (minutes required, seconds and a fraction of any length optional, comma or dot), and an
+   * optional {@code Z} or {@code ±HH[[:]MM]}; missing parts are the start of the period, a
+   * missing offset is UTC. Groups: 1 year, 2 month, 3 day, 4 hour, 5 minute, 6 second,
+   * 7 fraction, 8 Z, 9 sign, 10 offset hours, 11 offset minutes.
+   */
+  private static final Pattern ISO = Pattern.compile("(\\d{4})(?:-?(\\d{2})(?:-?(\\d{2}))?)?"
+      + "(?:[ T](\\d{2}):?(\\d{2})(?::?(\\d{2})(?:[,.](\\d+))?)?"
+      + "(?:(Z)|([+-])(\\d{2})(?::?(\\d{2}))?)?)?");
+  /** The sloppy shape JavaScript's Date still reads: one-digit month or day, {@code 2015-2-02}. */
+  private static final Pattern SLOPPY = Pattern.compile("(\\d{4})-(\\d{1,2})-(\\d{1,2})"
+      + "(?:[ T](\\d{1,2}):(\\d{2})(?::(\\d{2})(?:[,.](\\d+))?)?"
+      + "(?:(Z)|([+-])(\\d{2}):?(\\d{2})?)?)?");
+  /** Epoch numbers below this are seconds (Segment's new-date: before 1971 in milliseconds). */
+  public static final long SECONDS_BELOW = 31_557_600_000L;
+
+  /**
+   * An epoch number as Segment reads one: milliseconds, or seconds when below
+   * {@link #SECONDS_BELOW}; null when outside the years 0001 to 9999.
+   */
+  public static Instant fromEpochNumber(double value) {
+    if (!Double.isFinite(value) || Math.abs(value) > 253_402_300_799_999d) {
+      return null;
+    }
+    long millis = Math.abs(value) < SECONDS_BELOW ? Math.round(value * 1000) : (long) value;
+    Instant t = Instant.ofEpochMilli(millis);
+    return inRange(t) ? t : null;
+  }
+
+  /** Every shape of {@link #parse}: Segment's ISO 8601 forms, then epoch digits. */
   static Instant parseAnyShape(String text) {
     if (text == null || text.isBlank()) {
       return null;
     }
     String s = text.trim();
+    Matcher m = ISO.matcher(s);
+    if (m.matches()) {
+      return fromParts(m);
+    }
+    m = SLOPPY.matcher(s);
+    if (m.matches()) {
+      return fromParts(m);
+    }
     try {
       return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     } catch (DateTimeParseException ignored) {
       // try the next shape
     }
-    try {
-      return LocalDateTime.parse(s, DateTimeFormatter.ISO_LOCAL_DATE_TIME).toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException ignored) {
-      // try the next shape
-    }
-    try {
-      return LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC);
-    } catch (DateTimeParseException ignored) {
-      // try the next shape
-    }
     if (!s.isEmpty() && s.length() <= 16 && s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      return Instant.ofEpochMilli(Long.parseLong(s));
+      long n = Long.parseLong(s);
+      // new-date: thirteen digits are milliseconds, ten to twelve seconds
+      return s.length() >= 10 && s.length() <= 12 ? Instant.ofEpochSecond(n)
+          : Instant.ofEpochMilli(n);
     }
     return null;
+  }
+
+  /** The instant the matched parts name, or null when a part is out of its range. */
+  private static Instant fromParts(Matcher m) {
+    int year = Integer.parseInt(m.group(1));
+    int month = part(m, 2, 1);
+    int day = part(m, 3, 1);
+    int hour = part(m, 4, 0);
+    int minute = part(m, 5, 0);
+    int second = part(m, 6, 0);
+    if (year < 1 || month < 1 || month > 12 || day < 1
+        || day > YearMonth.of(year, month).lengthOfMonth() || hour > 24 || minute > 59
+        || second > 59 || (hour == 24 && (minute > 0 || second > 0))) {
+      return null;
+    }
+    String fraction = m.group(7);
+    int millis = 0;
+    if (fraction != null) {
+      String three = (fraction + "00").substring(0, 3);
+      millis = Integer.parseInt(three);
+    }
+    int offsetMinutes = 0;
+    if (m.group(9) != null) {
+      int oh = Integer.parseInt(m.group(10));
+      int om = part(m, 11, 0);
+      if (oh > 18 || om > 59) {
+        return null;
+      }
+      offsetMinutes = (m.group(9).equals("-") ? -1 : 1) * (oh * 60 + om);
+    }
+    long seconds = LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3600L
+        + minute * 60L + second - offsetMinutes * 60L;
+    return Instant.ofEpochSecond(seconds, millis * 1_000_000L);
+  }
+
+  private static int part(Matcher m, int group, int absent) {
+    String g = m.group(group);
+    return g == null ? absent : Integer.parseInt(g);
   }
 
   /**

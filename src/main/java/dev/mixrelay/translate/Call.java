@@ -37,6 +37,11 @@ final class Call {
     this.projectKey = destination.projectKey();
   }
 
+  /** The key that, with the message id and event name, names each {@code $insert_id}. */
+  String projectKey() {
+    return projectKey;
+  }
+
   /**
    * The message time as Mixpanel's profile dates want it ({@code $transactions}, "Last X"): UTC,
    * whole seconds, no zone ("2024-03-01T10:00:00").
@@ -88,7 +93,8 @@ final class Call {
   }
 
   /**
-   * A {@code /engage} operation on this message's user. {@code $ip} is {@code context.ip}, else 0
+   * A {@code /engage} operation on this message's user, at the message's time ({@code $time},
+   * so Mixpanel orders profile updates by when they happened). {@code $ip} is {@code context.ip}, else 0
    * so Mixpanel never places the profile at the relay's address; {@code $ignore_time} is set when
    * {@code context.active} is false.
    */
@@ -96,6 +102,7 @@ final class Call {
     ObjectNode body = JSON.objectNode();
     body.put("$token", token);
     body.put("$distinct_id", ids.distinctId());
+    body.put("$time", message.timestampMillis());
     JsonNode ip = context == null ? null : context.get("ip");
     if (ip != null && ip.isValueNode() && !ip.isNull() && !ip.asText().isEmpty()) {
       body.set("$ip", ip);

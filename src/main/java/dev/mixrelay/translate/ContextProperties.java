@@ -12,8 +12,26 @@ final class ContextProperties {
   private ContextProperties() {}
 
   static void put(ObjectNode context, String sourceName, ObjectNode out) {
+    put(context, sourceName, "Segment: ", false, out);
+  }
+
+  /**
+   * As {@link #put(ObjectNode, String, ObjectNode)}, with {@code mp_lib}'s prefix and, for
+   * {@code actionsEventProperties}, the properties Segment's Actions destination adds:
+   * {@code $locale}, {@code $lib_version}, {@code $source} "segment", {@code timezone}.
+   */
+  static void put(ObjectNode context, String sourceName, String mpLibPrefix, boolean actions,
+      ObjectNode out) {
     String library = context == null ? null : text(context.path("library").get("name"));
-    out.put("mp_lib", "Segment: " + (library == null ? "unknown" : library));
+    out.put("mp_lib", mpLibPrefix + (library == null ? "unknown" : library));
+    if (actions) {
+      out.put("$source", "segment");
+      if (context != null) {
+        copyNonEmpty(context.get("locale"), "$locale", out);
+        copyNonEmpty(context.path("library").get("version"), "$lib_version", out);
+        copyNonEmpty(context.get("timezone"), "timezone", out);
+      }
+    }
     if (sourceName != null && !sourceName.isBlank()) {
       out.put("segment_source_name", sourceName);
     }
@@ -24,12 +42,14 @@ final class ContextProperties {
     JsonNode app = context.path("app");
     copy(app.get("version"), "$app_version_string", out);
     copy(app.get("build"), "$app_build_number", out);
+    copyNonEmpty(app.get("name"), "$app_name", out);
+    copyNonEmpty(app.get("namespace"), "$app_namespace", out);
     JsonNode device = context.path("device");
     copy(device.get("name"), "$device", out);
     copy(device.get("manufacturer"), "$manufacturer", out);
     copy(device.get("model"), "$model", out);
     JsonNode os = context.path("os");
-    copy(os.get("name"), "$os", out);
+    copyNonEmpty(os.get("name"), "$os", out);
     copy(os.get("version"), "$os_version", out);
     JsonNode network = context.path("network");
     copy(network.get("carrier"), "$carrier", out);
@@ -66,6 +86,32 @@ final class ContextProperties {
       }
     }
   }
+
+  /**
+   * The device and user-agent part of the context, as profiles take it ({@code /engage}
+   * {@code $set} of an identify): {@code $browser}, {@code $browser_version}, {@code $os},
+   * {@code $os_version}, {@code $device}, {@code $manufacturer}, {@code $model},
+   * {@code $carrier}, {@code $wifi}, {@code $screen_height}, {@code $screen_width},
+   * {@code $app_version_string}, {@code $app_build_number}; a key {@code out} already has is
+   * kept (traits win).
+   */
+  static void putDevice(ObjectNode context, ObjectNode out) {
+    if (context == null) {
+      return;
+    }
+    ObjectNode all = Call.newProperties();
+    put(context, null, all);
+    for (String key : DEVICE_KEYS) {
+      JsonNode v = all.get(key);
+      if (v != null && !out.has(key)) {
+        out.set(key, v);
+      }
+    }
+  }
+
+  private static final String[] DEVICE_KEYS = {"$browser", "$browser_version", "$os",
+      "$os_version", "$device", "$manufacturer", "$model", "$carrier", "$wifi", "$screen_height",
+      "$screen_width", "$app_version_string", "$app_build_number"};
 
   /** Copies a scalar (value nodes are immutable, so sharing them is safe). */
   static void copy(JsonNode value, String key, ObjectNode out) {

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The properties of a track, page or screen event, in layers where later ones win: the mapped
- * context, the user's remembered super properties, the message's own properties. The keys the
+ * context, the user's remembered super properties and groups, the message's own properties. The keys the
  * relay owns ({@link #RESERVED}) are never taken from the last two layers.
  */
 final class EventProperties {
@@ -32,7 +32,8 @@ final class EventProperties {
 
   static ObjectNode of(Call call, ProfileView profiles) {
     ObjectNode out = Call.newProperties();
-    ContextProperties.put(call.context, call.settings.sourceName(), out);
+    ContextProperties.put(call.context, call.settings.sourceName(), call.settings.mpLibPrefix(),
+        call.settings.actionsEventProperties(), out);
     if (profiles != null) {
       boolean legacy = call.settings.legacySuperProperties();
       String deviceKey = call.ids.deviceKey();
@@ -41,6 +42,9 @@ final class EventProperties {
         putSuper(profiles.superProperties(deviceKey), legacy, out);
       }
       putSuper(profiles.superProperties(userKey), legacy, out);
+      if (call.settings.groupAttribution()) {
+        Groups.putMemberships(call, profiles, out);
+      }
     }
     putAll(call.message.object("properties"), out);
     return out;

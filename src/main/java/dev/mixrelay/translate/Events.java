@@ -7,12 +7,22 @@ import java.util.List;
 
 /** track, page and screen: the event(s), then the profile operations they imply. */
 final class Events {
+  /** The event Segment's Actions destination makes per-product purchases of. */
+  static final String ORDER_COMPLETED = "Order Completed";
+
   private Events() {}
 
   static Translation track(Call call, ProfileView profiles) {
     String name = call.message.event();
     List<MixpanelRecord> records = new ArrayList<>(2);
-    records.add(call.event(name, EventProperties.of(call, profiles)));
+    ObjectNode properties = EventProperties.of(call, profiles);
+    if (call.settings.actionsEventProperties() && !properties.has("event_original_name")) {
+      properties.put("event_original_name", name);
+    }
+    records.add(call.event(name, properties));
+    if (call.settings.generatePurchaseEventPerProduct() && ORDER_COMPLETED.equals(name)) {
+      Purchases.perProduct(call, properties, records);
+    }
     PeopleOperations.afterEvents(call, List.of(name), true, records);
     return new Translation.Translated(records, ProfileUpdate.NONE);
   }
@@ -37,6 +47,10 @@ final class Events {
       }
       if (category != null) {
         properties.put("category", category);
+      }
+      if (call.settings.actionsEventProperties() && name != null
+          && !properties.has("event_original_name")) {
+        properties.put("event_original_name", name);
       }
       records.add(call.event(eventName, properties));
     }

@@ -49,6 +49,7 @@ final class Identify {
       }
     }
     putLocation(call.context, set);
+    ContextProperties.putDevice(call.context, set);
     putPushToken(call.context, union);
     if (!set.isEmpty()) {
       records.add(call.engage("$set", set));

@@ -2,8 +2,8 @@ package dev.mixrelay.translate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.config.MixpanelSettings.IdentityMerge;
+import dev.mixrelay.segment.Placeholders;
 import dev.mixrelay.segment.SegmentMessage;
-import java.util.Set;
 
 /**
  * Who a message is about, in Mixpanel's terms. {@code simplified}: distinct_id = userId, else
@@ -14,11 +14,6 @@ record Ids(String distinctId, String userId, String anonymousId, boolean simplif
 
   /** The {@code $device:} prefix Simplified ID Merge gives anonymous distinct ids. */
   static final String DEVICE_PREFIX = "$device:";
-
-  /** distinct_id values Mixpanel's strict /import rejects (wire-protocols A.5, case as listed). */
-  private static final Set<String> PLACEHOLDERS = Set.of("00000000-0000-0000-0000-000000000000",
-      "anon", "anonymous", "nil", "none", "null", "n/a", "na", "undefined", "unknown", "<nil>",
-      "0", "-1", "true", "false", "[]", "{}");
 
   static Ids of(SegmentMessage message, IdentityMerge mode) {
     String userId = message.userId();
@@ -37,7 +32,7 @@ record Ids(String distinctId, String userId, String anonymousId, boolean simplif
 
   /** The field whose value would make a distinct_id Mixpanel rejects, or null when it is fine. */
   String placeholderField() {
-    if (userId != null && PLACEHOLDERS.contains(userId)) {
+    if (Placeholders.is(userId)) {
       return "userId";
     }
     if (userId == null && !simplified && isPlaceholder(anonymousId)) {
@@ -47,7 +42,7 @@ record Ids(String distinctId, String userId, String anonymousId, boolean simplif
   }
 
   static boolean isPlaceholder(String id) {
-    return id != null && PLACEHOLDERS.contains(id);
+    return Placeholders.is(id);
   }
 
   /** The key the relay remembers a user's super properties under: userId, else the device key. */

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Segment traits renamed to Mixpanel's special profile properties: email, firstName, lastName,
- * name, username, phone, created/createdAt, avatar become {@code $email} and so on; {@code token}
+ * Segment traits renamed to Mixpanel's special profile properties: email, firstName (or
+ * first_name), lastName (or last_name), name, username, phone, created/createdAt, avatar become {@code $email} and so on; {@code token}
  * becomes {@code trait_token} (Mixpanel reserves {@code token}). A missing name is derived from
  * firstName + lastName, a missing first/last name from the name's first word and the rest.
  */
@@ -46,24 +46,26 @@ final class SpecialTraits {
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = e.getKey();
-      if (key.equals("createdAt") && traits.has("created")) {
+      if (key.equals("createdAt") && traits.has("created")
+          || key.equals("first_name") && traits.has("firstName")
+          || key.equals("last_name") && traits.has("lastName")) {
         continue;
       }
       out.add(new Trait(key, rename(key), e.getValue()));
     }
     String name = trimmed(traits.get("name"));
-    String first = trimmed(traits.get("firstName"));
-    String last = trimmed(traits.get("lastName"));
+    String first = trimmed(either(traits, "firstName", "first_name"));
+    String last = trimmed(either(traits, "lastName", "last_name"));
     if (name == null && first != null && last != null) {
       out.add(new Trait(null, "$name", TextNode.valueOf(first + " " + last)));
     }
     if (name != null) {
       int space = name.indexOf(' ');
-      if (!traits.has("firstName")) {
+      if (!traits.has("firstName") && !traits.has("first_name")) {
         String derived = space < 0 ? name : name.substring(0, space);
         out.add(new Trait(null, "$first_name", TextNode.valueOf(derived)));
       }
-      if (!traits.has("lastName") && space >= 0) {
+      if (!traits.has("lastName") && !traits.has("last_name") && space >= 0) {
         out.add(new Trait(null, "$last_name", TextNode.valueOf(name.substring(space + 1).trim())));
       }
     }
@@ -73,8 +75,10 @@ final class SpecialTraits {
   static String rename(String key) {
     switch (key) {
       case "email": return "$email";
-      case "firstName": return "$first_name";
-      case "lastName": return "$last_name";
+      case "firstName":
+      case "first_name": return "$first_name";
+      case "lastName":
+      case "last_name": return "$last_name";
       case "name": return "$name";
       case "username": return "$username";
       case "phone": return "$phone";
@@ -84,6 +88,12 @@ final class SpecialTraits {
       case "token": return "trait_token";
       default: return key;
     }
+  }
+
+  /** The camelCase trait, else its snake_case spelling. */
+  private static JsonNode either(ObjectNode traits, String camel, String snake) {
+    JsonNode v = traits.get(camel);
+    return v != null ? v : traits.get(snake);
   }
 
   private static String trimmed(JsonNode value) {

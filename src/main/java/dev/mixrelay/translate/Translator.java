@@ -1,6 +1,7 @@
 package dev.mixrelay.translate;
 
 import dev.mixrelay.config.DestinationConfig;
+import dev.mixrelay.segment.EventTime;
 import dev.mixrelay.segment.SegmentMessage;
 import dev.mixrelay.segment.Timestamps;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,17 +17,6 @@ import java.util.List;
  * inputs always give the same records (and the same {@code $insert_id}s). Thread-safe.
  */
 public final class Translator {
-  /** Mixpanel rejects event times before 1971-01-01 (epoch milliseconds). */
-  static final long EARLIEST_MILLIS = 31_536_000_000L;
-
-  /**
-   * Below 10^11, Mixpanel reads a time as epoch seconds, not milliseconds (1973-03-03T09:46:40Z).
-   */
-  static final long SECONDS_BELOW = 100_000_000_000L;
-
-  /** Mixpanel rejects event times more than an hour ahead of its clock. */
-  static final long MAX_AHEAD_MILLIS = 3_600_000L;
-
   /** Loads the user-agent patterns (about a second) now rather than on the first message. */
   public Translator() {
     UserAgents.parse(null);
@@ -54,7 +44,7 @@ public final class Translator {
       case PAGE -> t = Events.page(call, view, false);
       case SCREEN -> t = Events.page(call, view, true);
       case IDENTIFY -> t = Identify.translate(call);
-      case GROUP -> t = Groups.translate(call);
+      case GROUP -> t = Groups.translate(call, view);
       case ALIAS -> t = IdentityEvents.alias(call);
       default -> throw new IllegalArgumentException("unknown message type " + message.type());
     }
@@ -66,18 +56,11 @@ public final class Translator {
     if (!Integrations.mixpanelEnabled(message.object("integrations"))) {
       return new Translation.Skipped(Translation.Skipped.INTEGRATIONS_OFF);
     }
-    if (message.timestampMillis() < EARLIEST_MILLIS) {
-      return new Translation.Invalid("timestamp", "is before 1971-01-01, which Mixpanel rejects");
-    }
-    if (message.timestampMillis() < SECONDS_BELOW) {
-      return new Translation.Invalid("timestamp", "is before 1973-03-03T09:46:40Z, whose epoch"
-          + " milliseconds Mixpanel would read as seconds");
-    }
     Instant received = Timestamps.parse(message.text("receivedAt"));
-    if (received != null
-        && message.timestampMillis() > received.toEpochMilli() + MAX_AHEAD_MILLIS) {
-      return new Translation.Invalid("timestamp",
-          "is more than 1 hour after the relay received the message, which Mixpanel rejects");
+    String late = EventTime.refusal(message.timestampMillis(),
+        received == null ? Long.MAX_VALUE - EventTime.MAX_AHEAD_MILLIS : received.toEpochMilli());
+    if (late != null) {
+      return new Translation.Invalid("timestamp", late);
     }
     return null;
   }

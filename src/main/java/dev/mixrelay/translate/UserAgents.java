@@ -41,7 +41,8 @@ final class UserAgents {
     String version = null;
     if (client.userAgent != null && known(client.userAgent.family)) {
       browser = client.userAgent.family;
-      version = join(client.userAgent.major, client.userAgent.minor, client.userAgent.patch);
+      version = full(userAgent,
+          join(client.userAgent.major, client.userAgent.minor, client.userAgent.patch));
     }
     String os = client.os != null && known(client.os.family) ? client.os.family : null;
     return new Parsed(browser, version, os);
@@ -49,6 +50,34 @@ final class UserAgents {
 
   private static boolean known(String family) {
     return family != null && !family.isEmpty() && !"Other".equals(family);
+  }
+
+  /**
+   * The whole version as the user agent writes it ("79.0.3945.117", as ua-parser-js reads it):
+   * the parsed parts followed, where the string goes on with them, by its further numeric parts.
+   */
+  private static String full(String userAgent, String parsed) {
+    if (parsed == null) {
+      return null;
+    }
+    int at = userAgent.indexOf(parsed);
+    while (at >= 0) {
+      boolean starts = at == 0 || !Character.isLetterOrDigit(userAgent.charAt(at - 1))
+          && userAgent.charAt(at - 1) != '.';
+      int end = at + parsed.length();
+      if (starts && (end == userAgent.length() || !Character.isDigit(userAgent.charAt(end)))) {
+        while (end + 1 < userAgent.length() && userAgent.charAt(end) == '.'
+            && Character.isDigit(userAgent.charAt(end + 1))) {
+          end++;
+          while (end < userAgent.length() && Character.isDigit(userAgent.charAt(end))) {
+            end++;
+          }
+        }
+        return userAgent.substring(at, end);
+      }
+      at = userAgent.indexOf(parsed, at + 1);
+    }
+    return parsed;
   }
 
   /** "120.0.1" from the parts present, stopping at the first missing one; null with no major. */
