@@ -119,9 +119,10 @@ public final class ConfigLoader {
       problems.add(firstLine(e.getMessage()));
       throw new ConfigException(name, problems);
     }
+    List<String> shapeProblems = List.copyOf(problems);
     for (String rule : config.problems()) {
       String path = rule.split(" ", 2)[0];
-      if (problems.stream().noneMatch(p -> p.startsWith(path + " ") || p.startsWith(path + "."))) {
+      if (shapeProblems.stream().noneMatch(p -> p.startsWith(path + " ") || p.startsWith(path + "."))) {
         problems.add(asWritten(rule, path, root, envByPath));
       }
     }
