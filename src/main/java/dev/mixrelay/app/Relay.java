@@ -295,7 +295,7 @@ public final class Relay {
 
   private Future<Void> startHttp() {
     IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
-    HealthRoutes health = new HealthRoutes(this::notReadyReasons);
+    HealthRoutes health = new HealthRoutes(this::notReadyReasons, this::destinationStates);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     DebuggerRoutes debuggerPage = debuggerRoutes();
     return serve(router -> {
@@ -415,6 +415,14 @@ public final class Relay {
         return users.lookup(id);
       }
     };
+  }
+
+  /** Each destination's delivery state, for /ready's body. */
+  private JsonObject destinationStates() {
+    JsonObject states = new JsonObject();
+    config.destinations().keySet().forEach(d -> states.put(d, delivery == null
+        ? new JsonObject().put("state", "starting") : HealthRoutes.describe(delivery.state(d))));
+    return states;
   }
 
   /** Why intake does not accept now; empty when ready. */

@@ -53,7 +53,7 @@ public final class IntakeRoutes {
     this.config = config;
     this.server = config.server();
     this.log = log;
-    this.listener = listener;
+    this.listener = new RejectionSummary(listener, clock);
     this.clock = clock;
     this.limits = new SourceLimits(clock);
     this.admission = new MessageAdmission(server);
