@@ -150,4 +150,22 @@ class CommandLineTest {
     assertThat(r.code()).as(r.all()).isZero();
     assertThat(r.out()).contains("engine: kafka").contains("bootstrapServers: localhost:9092");
   }
+
+  @Test
+  void aPortInUseIsNamed() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      Path config = dir.resolve("taken.yaml");
+      Files.writeString(config, """
+          server: { host: 127.0.0.1, port: %d }
+          storage: { dir: "%s" }
+          sources: [ { writeKey: k, destination: main } ]
+          destinations: { main: { token: t, apiHost: "http://127.0.0.1:1" } }
+          """.formatted(taken.getLocalPort(), dir.resolve("data").toString().replace("\\", "/")));
+      Jar.Result r = Jar.run("--config", config.toString());
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.all()).contains("a port is already in use: intake wants 127.0.0.1:"
+          + taken.getLocalPort() + " (server.port)");
+    }
+  }
 }
