@@ -6,7 +6,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -27,6 +30,14 @@ final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     routes.accept(router);
+    router.errorHandler(404, ctx -> error(ctx, 404, "not_found", "no such path: "
+        + ctx.request().method() + " " + ctx.normalizedPath() + " (intake is under /v1/ and"
+        + " /webhook; see /health, /ready, /metrics)"));
+    router.errorHandler(405, ctx -> error(ctx, 405, "method_not_allowed", ctx.request().method()
+        + " is not allowed on " + ctx.normalizedPath() + (ctx.normalizedPath().startsWith("/v1/")
+        || ctx.normalizedPath().startsWith("/webhook") ? " (send POST)" : "")));
+    router.errorHandler(500, ctx -> error(ctx, 500, "internal_error",
+        "the relay could not handle the request"));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())
         .setPort(port)
@@ -40,6 +51,16 @@ final class HttpVerticle extends VerticleBase {
     }
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
+  }
+
+  /** Every answer the routes do not make themselves is JSON with {@code error} and {@code code}. */
+  private static void error(RoutingContext ctx, int status, String code, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("success", false).put("error", message).put("code", code)
+            .put("message", message).encode());
   }
 
   int actualPort() {

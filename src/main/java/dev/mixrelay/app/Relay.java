@@ -215,7 +215,7 @@ public final class Relay {
 
   private Future<Void> startHttp() {
     IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
-    HealthRoutes health = new HealthRoutes(this::notReadyReasons);
+    HealthRoutes health = new HealthRoutes(this::notReadyReasons, this::destinationStates);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     DebuggerRoutes debuggerPage = debuggerRoutes();
     return serve(router -> {
@@ -337,6 +337,14 @@ public final class Relay {
     };
   }
 
+  /** Each destination's delivery state, for /ready's body. */
+  private JsonObject destinationStates() {
+    JsonObject states = new JsonObject();
+    config.destinations().keySet().forEach(d -> states.put(d, delivery == null
+        ? new JsonObject().put("state", "starting") : HealthRoutes.describe(delivery.state(d))));
+    return states;
+  }
+
   /** Why intake does not accept now; empty when ready. */
   List<String> notReadyReasons() {
     if (config.engine() == RelayConfig.Engine.kafka) {
@@ -390,18 +398,24 @@ public final class Relay {
   }
 
   /**
-   * Graceful stop: intake stops accepting (in-flight requests finish), the pipeline finishes what
-   * it read, delivery flushes within the deadline, the log closes. What is not delivered stays in
-   * the log for the next start.
+   * Graceful stop within {@code deadline} as a whole: intake stops accepting (in-flight requests
+   * finish, at most a tenth of it), the pipeline finishes what it read and delivery flushes in what
+   * is left but a reserve for closing the log. What is not delivered stays in the log for the next
+   * start.
    */
   public Future<Void> stop(Duration deadline) {
+    long end = System.nanoTime() + deadline.toNanos();
+    Duration reserve = min(Duration.ofSeconds(2), deadline.dividedBy(10));
+    Duration httpGrace = min(Duration.ofSeconds(5), deadline.dividedBy(10));
     Future<Void> http = Future.succeededFuture();
     for (HttpVerticle s : servers) {
-      http = http.compose(v -> s.shutdown(Duration.ofSeconds(5)).recover(e -> Future.succeededFuture()));
+      http = http.compose(v -> s.shutdown(httpGrace).recover(e -> Future.succeededFuture()));
     }
     return http
-        .compose(v -> engine == null ? Future.<Void>succeededFuture() : engine.stop(deadline))
-        .compose(v -> delivery == null ? Future.<Void>succeededFuture() : delivery.close(deadline))
+        .compose(v -> engine == null ? Future.<Void>succeededFuture()
+            : engine.stop(left(end, reserve.multipliedBy(2))))
+        .compose(v -> delivery == null ? Future.<Void>succeededFuture()
+            : delivery.close(left(end, reserve)))
         .recover(e -> Future.succeededFuture())
         .compose(v -> undeployAll())
         .compose(v -> log == null ? Future.<Void>succeededFuture() : log.close())
@@ -412,6 +426,15 @@ public final class Relay {
             mock.stop();
           }
         });
+  }
+
+  private static Duration left(long endNanos, Duration reserve) {
+    Duration d = Duration.ofNanos(endNanos - System.nanoTime()).minus(reserve);
+    return d.isNegative() ? Duration.ofMillis(1) : d;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private Future<Void> undeployAll() {

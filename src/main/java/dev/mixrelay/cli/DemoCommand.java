@@ -37,49 +37,49 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code demo}: starts a relay with the embedded mock Mixpanel (temporary storage, free ports),
  * sends a generated day of Segment traffic through its HTTP intake, lets every session close, and
  * prints a summary whose numbers reconcile.
  */
-public final class DemoCommand implements Command {
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = {"Send a generated day of Segment traffic through a relay and the embedded mock"
+        + " Mixpanel, then print a summary whose numbers reconcile.",
+        "Temporary storage and free ports: it never touches a running relay or real Mixpanel."})
+public final class DemoCommand implements dev.mixrelay.cli.Command {
   static final int BATCH = 100;
   private static final Duration LIMIT = Duration.ofSeconds(120);
   private static final String SESSION_DURATION = "Session Duration (Seconds)";
 
-  @Override
-  public String name() {
-    return "demo";
-  }
+  @Mixin
+  ConfigOption config = new ConfigOption();
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+      description = "the traffic's random seed (default: ${DEFAULT-VALUE})")
+  long seed = 42;
+
+  @Option(names = "--users", paramLabel = "N", defaultValue = "1000",
+      description = "how many users, 1 to 100000 (default: ${DEFAULT-VALUE})")
+  int users = 1000;
+
+  @Option(names = "--verbose", description = "show the relay's INFO log")
+  boolean verbose;
 
   @Override
-  public String summary() {
-    return "send a generated day of traffic through a relay and the embedded mock Mixpanel"
-        + " (--seed 42, --users 1000, --config PATH)";
-  }
-
-  @Override
-  public int run(List<String> args) throws Exception {
-    long seed;
-    int users;
-    try {
-      seed = Long.parseLong(Options.value(args, "--seed", "42"));
-      users = Integer.parseInt(Options.value(args, "--users", "1000"));
-    } catch (NumberFormatException e) {
-      System.err.println("mixrelay: --seed and --users must be numbers");
-      return 2;
-    }
+  public Integer call() throws Exception {
     if (users < 1 || users > 100_000) {
       System.err.println("mixrelay: --users must be between 1 and 100000, was " + users);
       return 2;
     }
-    RelayConfig config = RunCommand.loadConfig(args);
+    RelayConfig config = this.config.load();
     if (config == null) {
       return 2;
     }
-    Logging.configure(new LoggingConfig(config.logging().format(),
-        Options.flag(args, "--verbose") ? "INFO" : "WARN"));
+    Logging.configure(new LoggingConfig(config.logging().format(), verbose ? "INFO" : "WARN"));
     System.out.println("demo: sending one day of traffic for " + users + " users through a relay"
         + " and the embedded mock Mixpanel ...");
     long t0 = System.nanoTime();
@@ -123,7 +123,7 @@ public final class DemoCommand implements Command {
     ServerConfig s = c.server();
     RelayConfig demo = new RelayConfig(
         new ServerConfig("127.0.0.1", 0, s.maxMessageBytes(), s.maxRequestBytes(),
-            s.maxBatchMessages(), s.idleTimeout(), s.requestTimeout(), null),
+            s.maxBatchMessages(), s.idleTimeout(), s.requestTimeout(), null, s.shutdownTimeout()),
         new StorageConfig(dir.toString(), StorageConfig.FsyncMode.off, c.storage().maxLogBytes(),
             c.storage().maxCommitDelay()),
         c.sources(), c.destinations(), c.admin(), c.logging(), new MockConfig("127.0.0.1", 0));

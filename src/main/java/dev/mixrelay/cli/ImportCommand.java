@@ -8,6 +8,7 @@ import dev.mixrelay.imports.ImportIntake;
 import dev.mixrelay.imports.ImportProgress;
 import dev.mixrelay.app.Relay;
 
+import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.SourceConfig;
 import dev.mixrelay.ingest.MessageAdmission;
@@ -23,7 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,17 +38,47 @@ import org.slf4j.LoggerFactory;
  * order, then translation, sessions and delivery as for live traffic; with progress on the
  * terminal, resumable from {@code import-progress.json}, and a final summary.
  */
-final class ImportCommand implements Command {
+@Command(name = "import", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = {"Backfill NDJSON / JSON-array files (.gz too) through a relay started in-process"
+        + " on the config; resumable from STORAGE_DIR/import-progress.json.",
+        "Each rejected message is named as FILE:LINE: reason."})
+final class ImportCommand implements dev.mixrelay.cli.Command {
   private static final Logger LOG = LoggerFactory.getLogger(ImportCommand.class);
-  private static final Set<String> VALUED = Set.of("--config", "--batch", "--write-key",
-      "--parallel", "--max-batches");
   private static final Duration LIMIT = Duration.ofMinutes(2);
   private static final Duration DELIVERY_LIMIT = Duration.ofHours(6);
+  /** Rejected lines shown on the terminal; {@code --rejects FILE} gets all of them. */
+  static final int SHOWN_REJECTS = 20;
   /** Half of what the log keeps in memory, so the pipeline reads what import parsed from there. */
   private static final ImportIntake.Pace PACE = new ImportIntake.Pace(
       SqliteIntakeLog.RECENT_MESSAGES / 2, SqliteIntakeLog.RECENT_BYTES / 2);
 
   private final PrintStream out;
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "the files to import, in order")
+  List<Path> files = new ArrayList<>();
+
+  @Mixin
+  ConfigOption config = new ConfigOption();
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "1000",
+      description = "messages per append (default: ${DEFAULT-VALUE})")
+  int batch = 1000;
+
+  @Option(names = "--parallel", paramLabel = "N", defaultValue = "4",
+      description = "appends outstanding at once (default: ${DEFAULT-VALUE})")
+  int parallel = 4;
+
+  @Option(names = "--max-batches", paramLabel = "N", defaultValue = "0",
+      description = "stop after N batches (0: no limit; to try out resuming)")
+  long maxBatches;
+
+  @Option(names = "--write-key", paramLabel = "KEY",
+      description = "import as the source with this write key (default: the first source)")
+  String writeKey;
+
+  @Option(names = "--rejects", paramLabel = "FILE",
+      description = "write every rejected message here, one 'FILE:LINE: reason' a line")
+  Path rejectsFile;
 
   ImportCommand() {
     this(System.out);
@@ -55,71 +89,48 @@ final class ImportCommand implements Command {
   }
 
   @Override
-  public String name() {
-    return "import";
-  }
-
-  @Override
-  public String summary() {
-    return "backfill NDJSON / JSON-array files (.gz too) through the relay (--config PATH,"
-        + " --batch 1000, --parallel 4, --write-key KEY; resumable)";
-  }
-
-  @Override
-  public int run(List<String> args) throws Exception {
-    List<Path> files = new ArrayList<>();
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      if (VALUED.contains(a)) {
-        i++;
-      } else if (!a.startsWith("--")) {
-        files.add(Path.of(a));
-      }
-    }
-    if (files.isEmpty()) {
-      System.err.println("mixrelay: import needs at least one file: import FILE... [--config PATH]");
-      return 2;
-    }
+  public Integer call() throws Exception {
     for (Path f : files) {
       if (!Files.isReadable(f)) {
         System.err.println("mixrelay: cannot read " + f);
         return 2;
       }
     }
-    Importer.Settings settings;
-    try {
-      settings = new Importer.Settings(positive(args, "--batch", 1000),
-          positive(args, "--parallel", 4),
-          Long.parseLong(Options.value(args, "--max-batches", "0")));
-    } catch (NumberFormatException e) {
-      System.err.println("mixrelay: " + e.getMessage());
+    if (batch < 1 || parallel < 1 || maxBatches < 0) {
+      System.err.println("mixrelay: --batch and --parallel must be at least 1 and --max-batches"
+          + " at least 0, were " + batch + ", " + parallel + ", " + maxBatches);
       return 2;
     }
-    RelayConfig config = RunCommand.loadConfig(args);
+    Importer.Settings settings = new Importer.Settings(batch, parallel, maxBatches);
+    RelayConfig config = this.config.load();
     if (config == null) {
       return 2;
     }
     Logging.configure(config.logging());
-    String writeKey = Options.value(args, "--write-key", config.sources().get(0).writeKey());
-    Optional<SourceConfig> source = config.sourceForWriteKey(writeKey);
+    String key = writeKey != null ? writeKey : config.sources().get(0).writeKey();
+    Optional<SourceConfig> source = config.sourceForWriteKey(key);
     if (source.isEmpty()) {
       System.err.println("mixrelay: --write-key: the write key is not configured here (it must be"
           + " the writeKey of one of the config's sources)");
       return 2;
     }
-    return run(config, files, source.get(), settings);
-  }
-
-  private static int positive(List<String> args, String name, int fallback) {
-    int v = Integer.parseInt(Options.value(args, name, String.valueOf(fallback)));
-    if (v < 1) {
-      throw new NumberFormatException(name + " must be at least 1, was " + v);
+    for (DestinationConfig d : config.destinations().values()) {
+      if (DestinationConfig.EMBEDDED_MOCK.equals(d.apiHost())) {
+        System.err.println("mixrelay: warning: destination " + d.name() + " in " + this.config.path
+            + " delivers to the embedded mock Mixpanel (apiHost: embedded-mock), which stops when"
+            + " this import ends: what it delivers there is not kept anywhere. Import with a"
+            + " config whose apiHost is real Mixpanel or a mock you run yourself.");
+      }
     }
-    return v;
+    try (RejectLines rejects = new RejectLines(rejectsFile, System.err, SHOWN_REJECTS)) {
+      int code = run(config, files, source.get(), settings, rejects);
+      rejects.finish();
+      return code;
+    }
   }
 
   private int run(RelayConfig config, List<Path> files, SourceConfig source,
-      Importer.Settings settings) throws Exception {
+      Importer.Settings settings, Importer.Rejects rejects) throws Exception {
     Vertx vertx = Vertx.vertx();
     Relay relay;
     try {
@@ -157,7 +168,7 @@ final class ImportCommand implements Command {
       ImportProgress progress = ImportProgress.load(Path.of(config.storage().dir()));
       boolean terminal = System.console() != null;
       out.println("counting the messages in " + files.size() + " file(s) ...");
-      Importer.Result result = new Importer(intake, progress, settings).run(files,
+      Importer.Result result = new Importer(intake, progress, settings, rejects).run(files,
           (total, done, start) -> new ProgressLine(out, terminal, total, done, start));
       long t0 = System.nanoTime();
       out.println("waiting until everything accepted is delivered ...");

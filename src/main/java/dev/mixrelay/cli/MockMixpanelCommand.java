@@ -1,43 +1,42 @@
 package dev.mixrelay.cli;
 
 import dev.mixrelay.mock.MockMixpanel;
-import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code mock-mixpanel}: runs the mock Mixpanel alone until SIGTERM. */
-final class MockMixpanelCommand implements Command {
+@Command(name = "mock-mixpanel", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Run the mock Mixpanel alone (what it received: /__mixpanel/events, /counts).")
+final class MockMixpanelCommand implements dev.mixrelay.cli.Command {
+
+  @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+      description = "interface to listen on (default: ${DEFAULT-VALUE})")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "9090",
+      description = "port to listen on (default: ${DEFAULT-VALUE})")
+  int port = 9090;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "the project token it accepts")
+  String token;
+
+  @Option(names = "--secret", paramLabel = "SECRET", description = "the API secret it accepts")
+  String secret;
 
   @Override
-  public String name() {
-    return "mock-mixpanel";
-  }
-
-  @Override
-  public String summary() {
-    return "run the mock Mixpanel alone (--port 9090, --host 127.0.0.1, --token, --secret)";
-  }
-
-  @Override
-  public int run(List<String> args) throws Exception {
+  public Integer call() throws Exception {
     MockMixpanel mock;
     try {
-      MockMixpanel.Builder builder =
-          MockMixpanel.builder()
-              .host(Options.value(args, "--host", "127.0.0.1"))
-              .port(Integer.parseInt(Options.value(args, "--port", "9090")));
-      String token = Options.value(args, "--token", null);
+      MockMixpanel.Builder builder = MockMixpanel.builder().host(host).port(port);
       if (token != null) {
         builder.token(token);
       }
-      String secret = Options.value(args, "--secret", null);
       if (secret != null) {
         builder.credential(secret, "");
       }
       mock = builder.build().start();
-    } catch (NumberFormatException e) {
-      System.err.println(
-          "mixrelay: --port must be a number, was " + Options.value(args, "--port", ""));
-      return 2;
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("mixrelay: " + e.getMessage());
       return 2;

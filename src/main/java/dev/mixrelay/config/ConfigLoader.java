@@ -62,7 +62,7 @@ public final class ConfigLoader {
     } catch (NoSuchFileException e) {
       throw new ConfigException(name, List.of("the file does not exist"));
     } catch (IOException e) {
-      throw new ConfigException(name, List.of("is not valid YAML: " + firstLine(e.getMessage())));
+      throw new ConfigException(name, List.of(syntax(e)));
     }
     return fromTree(tree, env, name);
   }
@@ -72,50 +72,130 @@ public final class ConfigLoader {
     try {
       return fromTree(YAML.readTree(yaml), env, sourceName);
     } catch (IOException e) {
-      throw new ConfigException(sourceName, List.of("is not valid YAML: " + firstLine(e.getMessage())));
+      throw new ConfigException(sourceName, List.of(syntax(e)));
     }
   }
 
+  /** A YAML syntax error as "line L, column C: what is wrong". */
+  static String syntax(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m
+          && m.getProblemMark() != null) {
+        String context = m.getContext() == null ? "" : " (" + m.getContext() + ")";
+        return "is not valid YAML: line " + (m.getProblemMark().getLine() + 1) + ", column "
+            + (m.getProblemMark().getColumn() + 1) + ": " + m.getProblem() + context;
+      }
+    }
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+        && j.getLocation() != null) {
+      return "is not valid YAML: line " + j.getLocation().getLineNr() + ", column "
+          + j.getLocation().getColumnNr() + ": " + firstLine(j.getOriginalMessage());
+    }
+    return "is not valid YAML: " + firstLine(e.getMessage());
+  }
+
   private static RelayConfig fromTree(JsonNode tree, Map<String, String> env, String name) {
+    if (tree != null && !tree.isNull() && !tree.isMissingNode() && !(tree instanceof ObjectNode)) {
+      throw new ConfigException(name, List.of("must be a YAML mapping of keys (server, storage,"
+          + " sources, destinations, ...), not a " + tree.getNodeType().toString()
+          .toLowerCase(Locale.ROOT)));
+    }
     ObjectNode root = tree instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
     List<String> problems = new ArrayList<>();
-    applyEnv(root, env, problems);
-    if (!problems.isEmpty()) {
-      throw new ConfigException(name, problems);
-    }
+    Map<String, String> envByPath = new TreeMap<>();
+    applyEnv(root, env, problems, envByPath);
+    problems.addAll(new TreeCheck(YAML, envByPath).check(root));
     RelayConfig config;
     try {
       config = YAML.treeToValue(root, RelayConfig.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new ConfigException(name, List.of(path(e) + " is not a known key"
-          + (e.getKnownPropertyIds() == null ? "" : " (known here: " + known(e) + ")")));
+      problems.add(path(e) + " is not a known key"
+          + (e.getKnownPropertyIds() == null ? "" : " (known here: " + known(e) + ")"));
+      throw new ConfigException(name, problems);
     } catch (JsonMappingException e) {
-      throw new ConfigException(name, List.of(path(e) + " has the wrong type or value: "
-          + firstLine(e.getOriginalMessage())));
+      problems.add(path(e) + " has the wrong type or value: " + firstLine(e.getOriginalMessage()));
+      throw new ConfigException(name, problems);
     } catch (IOException e) {
-      throw new ConfigException(name, List.of(firstLine(e.getMessage())));
+      problems.add(firstLine(e.getMessage()));
+      throw new ConfigException(name, problems);
     }
-    List<String> rules = config.problems();
-    if (!rules.isEmpty()) {
-      throw new ConfigException(name, rules);
+    List<String> shapeProblems = List.copyOf(problems);
+    for (String rule : config.problems()) {
+      String path = rule.split(" ", 2)[0];
+      if (shapeProblems.stream().noneMatch(p -> p.startsWith(path + " ") || p.startsWith(path + "."))) {
+        problems.add(asWritten(rule, path, root, envByPath));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(name, problems);
     }
     return config;
   }
 
-  private static void applyEnv(ObjectNode root, Map<String, String> env, List<String> problems) {
+  private static void applyEnv(ObjectNode root, Map<String, String> env, List<String> problems,
+      Map<String, String> envByPath) {
     for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
       if (!e.getKey().startsWith(ENV_PREFIX)) {
         continue;
       }
       String[] parts = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
-      if (!set(root, parts, 0, e.getValue())) {
-        problems.add("environment variable " + e.getKey() + " names no configuration key");
+      String[] path = new String[1];
+      if (set(root, parts, 0, e.getValue(), "", path)) {
+        envByPath.put(path[0], e.getKey() + "=" + e.getValue());
+      } else {
+        problems.add("environment variable " + e.getKey() + " names no configuration key (it"
+            + " would be " + ENV_PREFIX + "KEY_PATH, e.g. MIXRELAY_SERVER_PORT for server.port)");
       }
     }
   }
 
+  /**
+   * The rule's message with its ", was X" as the value was written (a duration {@code 48h} stays
+   * {@code 48h}), and the environment variable named when one set the key.
+   */
+  private static String asWritten(String rule, String path, ObjectNode root,
+      Map<String, String> envByPath) {
+    String out = rule;
+    JsonNode node = at(root, path);
+    int was = rule.lastIndexOf(", was ");
+    if (node != null && node.isTextual() && was > 0) {
+      String shown = rule.substring(was + 6);
+      try {
+        if (Durations.parse(shown).equals(Durations.parse(node.asText()))) {
+          out = rule.substring(0, was + 6) + node.asText().trim();
+        }
+      } catch (IllegalArgumentException notADuration) {
+        // keep the rule's own rendering
+      }
+    }
+    String env = envByPath.get(path);
+    return env == null ? out : out.replaceFirst(java.util.regex.Pattern.quote(path),
+        java.util.regex.Matcher.quoteReplacement(path + " (set by environment variable "
+            + env.split("=", 2)[0] + ")"));
+  }
+
+  /** The node at a path such as {@code sources[0].writeKey}, or null. */
+  private static JsonNode at(JsonNode root, String path) {
+    JsonNode n = root;
+    for (String part : path.split("\\.")) {
+      int bracket = part.indexOf('[');
+      String key = bracket < 0 ? part : part.substring(0, bracket);
+      n = n == null ? null : n.get(key);
+      while (n != null && bracket >= 0) {
+        int close = part.indexOf(']', bracket);
+        if (close < 0) {
+          return null;
+        }
+        n = n.get(Integer.parseInt(part.substring(bracket + 1, close)));
+        bracket = part.indexOf('[', close);
+      }
+    }
+    return n;
+  }
+
   /** Sets the value at the path made of parts[i..], joining parts with '_' where keys contain it. */
-  private static boolean set(JsonNode node, String[] parts, int i, String value) {
+  private static boolean set(JsonNode node, String[] parts, int i, String value, String at,
+      String[] path) {
     if (node instanceof ArrayNode arr) {
       if (!parts[i].chars().allMatch(Character::isDigit)) {
         return false;
@@ -124,7 +204,7 @@ public final class ConfigLoader {
       if (idx >= arr.size() || i == parts.length - 1) {
         return false;
       }
-      return set(arr.get(idx), parts, i + 1, value);
+      return set(arr.get(idx), parts, i + 1, value, at + "[" + idx + "]", path);
     }
     if (!(node instanceof ObjectNode obj)) {
       return false;
@@ -136,6 +216,7 @@ public final class ConfigLoader {
         String key = existing != null ? existing : KNOWN_KEYS.get(candidate);
         if (key != null) {
           obj.set(key, scalar(value));
+          path[0] = at.isEmpty() ? key : at + "." + key;
           return true;
         }
       } else if (existing != null) {
@@ -143,11 +224,13 @@ public final class ConfigLoader {
         if (child == null || child.isNull()) {
           child = obj.putObject(existing);
         }
-        if (set(child, parts, j, value)) {
+        if (set(child, parts, j, value, at.isEmpty() ? existing : at + "." + existing, path)) {
           return true;
         }
       } else if (KNOWN_KEYS.containsKey(candidate) && j == i + 1) {
-        if (set(obj.putObject(KNOWN_KEYS.get(candidate)), parts, j, value)) {
+        String known = KNOWN_KEYS.get(candidate);
+        if (set(obj.putObject(known), parts, j, value, at.isEmpty() ? known : at + "." + known,
+            path)) {
           return true;
         }
         obj.remove(KNOWN_KEYS.get(candidate));

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /** The HTTP intake server. */
 public record ServerConfig(String host, Integer port, Integer maxMessageBytes, Integer maxRequestBytes,
-    Integer maxBatchMessages, Duration idleTimeout, Duration requestTimeout, TlsConfig tls) {
+    Integer maxBatchMessages, Duration idleTimeout, Duration requestTimeout, TlsConfig tls,
+    Duration shutdownTimeout) {
 
   /** HTTPS for intake: PEM certificate chain and private key files (HTTP/1.1 and HTTP/2). */
   public record TlsConfig(String certFile, String keyFile) {
@@ -16,6 +17,13 @@ public record ServerConfig(String host, Integer port, Integer maxMessageBytes, I
     }
   }
 
+  /** The record without {@code shutdownTimeout} (the default, 20s). */
+  public ServerConfig(String host, Integer port, Integer maxMessageBytes, Integer maxRequestBytes,
+      Integer maxBatchMessages, Duration idleTimeout, Duration requestTimeout, TlsConfig tls) {
+    this(host, port, maxMessageBytes, maxRequestBytes, maxBatchMessages, idleTimeout,
+        requestTimeout, tls, null);
+  }
+
   public ServerConfig {
     host = host == null ? "127.0.0.1" : host;
     port = port == null ? 8088 : port;
@@ -24,10 +32,11 @@ public record ServerConfig(String host, Integer port, Integer maxMessageBytes, I
     maxBatchMessages = maxBatchMessages == null ? 2500 : maxBatchMessages;
     idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
     requestTimeout = requestTimeout == null ? Duration.ofSeconds(30) : requestTimeout;
+    shutdownTimeout = shutdownTimeout == null ? Duration.ofSeconds(20) : shutdownTimeout;
   }
 
   static ServerConfig defaults() {
-    return new ServerConfig(null, null, null, null, null, null, null, null);
+    return new ServerConfig(null, null, null, null, null, null, null, null, null);
   }
 
   void check(String path, Checks c) {
@@ -37,6 +46,8 @@ public record ServerConfig(String host, Integer port, Integer maxMessageBytes, I
     c.range(maxBatchMessages, 1, 100_000, path + ".maxBatchMessages");
     c.between(idleTimeout, Duration.ofSeconds(1), Duration.ofHours(1), path + ".idleTimeout");
     c.between(requestTimeout, Duration.ofSeconds(1), Duration.ofHours(1), path + ".requestTimeout");
+    c.between(shutdownTimeout, Duration.ofSeconds(2), Duration.ofMinutes(10),
+        path + ".shutdownTimeout");
     if (tls != null) {
       tls.check(path + ".tls", c);
     }

@@ -35,6 +35,12 @@ public interface Delivery {
   /** True while the destination accepts records (not unauthorised). */
   boolean ready(String destination);
 
+  /** How the destination's delivery stands (ok, failing and why, unauthorized). */
+  default DestinationState state(String destination) {
+    return ready(destination) ? DestinationState.OK
+        : new DestinationState("unauthorized", null, "Mixpanel refused the credentials", 0, 0);
+  }
+
   /** Flushes open batches within the deadline, then stops; unfinished sends fail. */
   Future<Void> close(Duration deadline);
 }

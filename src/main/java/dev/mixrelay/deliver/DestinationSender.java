@@ -49,6 +49,7 @@ final class DestinationSender {
   private boolean probeDue;
   private boolean probeScheduled;
   private volatile boolean ready = true;
+  private final FailureLog failures;
 
   DestinationSender(DestinationConfig destination, Vertx vertx, MixpanelClient client,
       DeadLetterWriter deadLetters, DeliveryListener listener, Clock clock) {
@@ -63,6 +64,21 @@ final class DestinationSender {
     this.breaker = Breakers.create(name, config, listener);
     this.timers = new DestinationTimers(vertx);
     this.batcher = new Batcher(config, timers, this::enqueue);
+    this.failures = new FailureLog(name, clock);
+  }
+
+  /** Ok, failing (and why, since when) or unauthorized; any thread. */
+  DestinationState state() {
+    return failures.state();
+  }
+
+  /** Records queued here, in batches waiting to be sent or retried (not those in flight). */
+  private int waitingRecords() {
+    int n = 0;
+    for (Batch b : queue) {
+      n += b.items.size();
+    }
+    return n;
   }
 
   boolean ready() {
@@ -155,6 +171,8 @@ final class DestinationSender {
     }
     if (outcome instanceof Retryable r) {
       breaker.onError(nanos, TimeUnit.NANOSECONDS, new RetryableResponse(r.cause()));
+      failures.failed(describe(batch, status, r, ar), r.cause().equals("429"),
+          waitingRecords() + batch.items.size());
       if ((r.cause().equals("429") || r.cause().equals("timeout")) && limit.onOverload(epoch)) {
         listener.concurrencyLimitChanged(name, limit.current());
       }
@@ -163,6 +181,7 @@ final class DestinationSender {
     }
     breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
     becomeReady();
+    failures.succeeded();
     if (limit.onSuccess(inFlightAtStart)) {
       listener.concurrencyLimitChanged(name, limit.current());
     }
@@ -176,6 +195,19 @@ final class DestinationSender {
     } else if (outcome instanceof TooLarge t) {
       tooLarge(batch, t.reason());
     }
+  }
+
+  /** A failed request in an operator's words: endpoint, status or connection problem. */
+  private String describe(Batch batch, int status, Retryable r,
+      AsyncResult<HttpResponse<Buffer>> ar) {
+    String what = batch.endpoint.path() + " ";
+    if (status > 0) {
+      return what + "answered HTTP " + status;
+    }
+    String message = ar.failed() && ar.cause() != null && ar.cause().getMessage() != null
+        ? ar.cause().getMessage() : r.cause();
+    return what + (r.cause().equals("timeout") ? "timed out after "
+        + Durations.format(config.requestTimeout()) : "could not connect (" + message + ")");
   }
 
   private void retryLater(Batch batch, Retryable r) {
@@ -211,6 +243,7 @@ final class DestinationSender {
           Durations.format(backoff.slow()));
       listener.readinessChanged(name, false);
     }
+    failures.unauthorized(reason, waitingRecords());
     listener.retryScheduled(name, batch.endpoint, "unauthorized", backoff.slow());
   }
 

@@ -79,6 +79,12 @@ final class MixpanelDelivery implements Delivery {
   }
 
   @Override
+  public DestinationState state(String destination) {
+    DestinationSender sender = senders.get(destination);
+    return sender == null ? DestinationState.OK : sender.state();
+  }
+
+  @Override
   public boolean ready(String destination) {
     DestinationSender sender = senders.get(destination);
     return sender == null || sender.ready();

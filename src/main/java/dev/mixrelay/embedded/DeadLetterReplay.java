@@ -77,14 +77,18 @@ public final class DeadLetterReplay {
     if (ids != null) {
       ids.forEach(o -> only.add(((Number) o).longValue()));
     }
-    return replayFrom(destination, only, 0, new int[3]);
+    return replayFrom(destination, only, 0, new int[3], new java.util.TreeMap<>());
   }
 
-  private Future<JsonObject> replayFrom(String destination, Set<Long> only, long after, int[] counts) {
+  private Future<JsonObject> replayFrom(String destination, Set<Long> only, long after, int[] counts,
+      Map<String, Integer> why) {
     return log.listDeadLetters(destination, after, PAGE).compose(rows -> {
       if (rows.isEmpty()) {
-        return Future.succeededFuture(new JsonObject().put("replayed", counts[0])
-            .put("skipped", counts[1]).put("success", true));
+        JsonObject result = new JsonObject().put("replayed", counts[0]).put("skipped", counts[1]);
+        if (!why.isEmpty()) {
+          result.put("skippedBecause", new JsonObject(new LinkedHashMap<>(why)));
+        }
+        return Future.succeededFuture(result.put("success", true));
       }
       Map<String, List<MixpanelRecord>> byDest = new LinkedHashMap<>();
       List<Long> done = new ArrayList<>();
@@ -95,6 +99,11 @@ public final class DeadLetterReplay {
         MixpanelRecord record = toRecord(r);
         if (record == null || !config.destinations().containsKey(r.destination())) {
           counts[1]++;
+          why.merge(record == null && "segment".equals(r.endpoint())
+              ? "a Segment message the relay could not translate (its reason says why; fix it and"
+                  + " send it again from the source)"
+              : record == null ? "not a Mixpanel record the relay can send again"
+              : "destination " + r.destination() + " is no longer configured", 1, Integer::sum);
           continue;
         }
         byDest.computeIfAbsent(r.destination(), k -> new ArrayList<>()).add(record);
@@ -107,7 +116,7 @@ public final class DeadLetterReplay {
           .compose(x -> done.isEmpty() ? Future.succeededFuture(0) : log.deleteDeadLetters(done))
           .compose(n -> {
             counts[0] += n;
-            return replayFrom(destination, only, next, counts);
+            return replayFrom(destination, only, next, counts, why);
           });
     });
   }

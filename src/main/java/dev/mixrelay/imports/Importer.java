@@ -43,9 +43,17 @@ public final class Importer {
     }
   }
 
+  /** Told of each rejected message as it is read: its file, line and the reason. */
+  public interface Rejects {
+    Rejects NONE = (file, line, reason) -> {};
+
+    void rejected(Path file, long line, String reason) throws IOException;
+  }
+
   private final ImportIntake intake;
   private final ImportProgress progress;
   private final Settings settings;
+  private final Rejects rejects;
   private final Map<String, Long> rejected = new TreeMap<>();
   private long accepted;
   private long batches;
@@ -53,6 +61,12 @@ public final class Importer {
   private long skippedAtStart;
 
   public Importer(ImportIntake intake, ImportProgress progress, Settings settings) {
+    this(intake, progress, settings, Rejects.NONE);
+  }
+
+  public Importer(ImportIntake intake, ImportProgress progress, Settings settings,
+      Rejects rejects) {
+    this.rejects = rejects;
     this.intake = intake;
     this.progress = progress;
     this.settings = settings;
@@ -89,7 +103,7 @@ public final class Importer {
             stopped = true;
             break;
           }
-          InFlight batch = nextBatch(file, key, position);
+          InFlight batch = nextBatch(file, files.get(i), key, position);
           if (batch == null) {
             break;
           }
@@ -158,7 +172,8 @@ public final class Importer {
   }
 
   /** Reads and admits up to a batch of messages and hands the accepted ones to the log. */
-  private InFlight nextBatch(MessageFile file, String key, long position) throws IOException {
+  private InFlight nextBatch(MessageFile file, Path path, String key, long position)
+      throws IOException {
     List<LogEntry> entries = new ArrayList<>(settings.batch());
     List<MessageType> types = new ArrayList<>(settings.batch());
     List<String> rejections = new ArrayList<>();
@@ -169,6 +184,7 @@ public final class Importer {
       read++;
       if (item.error() != null) {
         rejections.add(item.error());
+        rejects.rejected(path, item.line(), item.error());
         continue;
       }
       MessageAdmission.Outcome o = intake.admit(item.json(), receivedAt);
@@ -176,7 +192,9 @@ public final class Importer {
         entries.add(ok.entry());
         types.add(ok.type());
       } else {
-        rejections.add(MessageAdmission.Rejected.reason(((MessageAdmission.Rejected) o).error()));
+        String reason = MessageAdmission.Rejected.reason(((MessageAdmission.Rejected) o).error());
+        rejections.add(reason);
+        rejects.rejected(path, item.line(), reason);
       }
     }
     if (read == 0) {

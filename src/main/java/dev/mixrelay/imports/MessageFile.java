@@ -23,8 +23,8 @@ import java.util.zip.GZIPInputStream;
 public final class MessageFile implements Closeable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One message: its JSON bytes, or why it is not a message. */
-  record Item(byte[] json, String error) {}
+  /** One message: its JSON bytes, or why it is not a message; the line it starts on. */
+  record Item(byte[] json, String error, long line) {}
 
   private final NdjsonLines lines;
   private final JsonParser array;
@@ -75,18 +75,19 @@ public final class MessageFile implements Closeable {
       if (t == null || t == JsonToken.END_ARRAY) {
         return null;
       }
+      long line = array.currentTokenLocation().getLineNr();
       JsonNode node = array.readValueAsTree();
-      return node != null && node.isObject() ? new Item(JSON.writeValueAsBytes(node), null)
-          : new Item(null, "message: must be a JSON object");
+      return node != null && node.isObject() ? new Item(JSON.writeValueAsBytes(node), null, line)
+          : new Item(null, "message: must be a JSON object", line);
     }
     byte[] line = lines.next();
     if (line == null) {
       return null;
     }
     if (line[0] != '{' || line[line.length - 1] != '}') {
-      return new Item(null, "message: must be a JSON object on one line");
+      return new Item(null, "message: must be a JSON object on one line", lines.line());
     }
-    return new Item(line, null);
+    return new Item(line, null, lines.line());
   }
 
   /** Moves past the next message without reading it; false at the end of the file. */

@@ -24,6 +24,9 @@ public final class NdjsonLines implements Closeable {
   private int start;
   private int stop;
   private byte[] stripped;
+  /** The number of the current line in the file (1-based; {@code \r\n} ends one line). */
+  private long line;
+  private byte lastTerminator;
 
   NdjsonLines(InputStream in) {
     this.in = in;
@@ -35,6 +38,11 @@ public final class NdjsonLines implements Closeable {
       return null;
     }
     return stripped != null ? stripped : Arrays.copyOfRange(buf, start, stop);
+  }
+
+  /** The number of the line {@link #next()} or {@link #skip()} last reached (1-based). */
+  long line() {
+    return line;
   }
 
   /** Moves past the next non-blank line; false at the end. */
@@ -57,6 +65,11 @@ public final class NdjsonLines implements Closeable {
         i += pos;
       }
       boolean last = i >= end;
+      byte terminator = last ? 0 : buf[i];
+      if (!(i == pos && lastTerminator == '\r' && terminator == '\n')) {
+        line++;
+      }
+      lastTerminator = terminator;
       start = pos;
       stop = i;
       pos = last ? i : i + 1;

@@ -53,7 +53,7 @@ public final class IntakeRoutes {
     this.config = config;
     this.server = config.server();
     this.log = log;
-    this.listener = listener;
+    this.listener = new RejectionSummary(listener, clock);
     this.clock = clock;
     this.limits = new SourceLimits(clock);
     this.admission = new MessageAdmission(config);
@@ -173,7 +173,7 @@ public final class IntakeRoutes {
           + SegmentJson.MAX_NESTING_DEPTH + " levels or has an oversized value");
     } catch (JsonProcessingException e) {
       throw refused(400, "invalid_json", "malformed JSON at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+          + ", column " + e.getLocation().getColumnNr() + ": " + plain(e.getOriginalMessage()));
     } catch (IOException e) {
       throw refused(400, "invalid_json", "the body could not be read as JSON");
     }
@@ -292,6 +292,21 @@ public final class IntakeRoutes {
             "the relay could not store the messages; retry later"), true);
       }
     });
+  }
+
+  /** The parser's message without its internals (source descriptions, feature names, codes). */
+  static String plain(String parserMessage) {
+    if (parserMessage == null) {
+      return "not valid JSON";
+    }
+    String m = parserMessage;
+    for (String internal : List.of(" (start marker at", " at [Source", "[Source", "\n")) {
+      int cut = m.indexOf(internal);
+      if (cut >= 0) {
+        m = m.substring(0, cut);
+      }
+    }
+    return m.replaceAll("\\s*\\(code \\d+\\)", "").replace("`", "").strip();
   }
 
   private static void reply(RoutingContext ctx, IntakeError error, boolean retryAfter) {

@@ -74,6 +74,18 @@ class AdminDeadLettersTest {
         JsonObject status = get(fx, "/admin/status", ADMIN).bodyAsJsonObject();
         assertThat(status.getJsonObject("destinations").getJsonObject("main").getBoolean("ready")).isTrue();
         assertThat(status.encode()).doesNotContain(ADMIN).doesNotContain("\"s\"");
+
+        // a message the relay could not translate is not replayable: the answer says why
+        RelayFixture.await(fx.relay.log().addDeadLetters(java.util.List.of(
+            new dev.mixrelay.log.DeadLetterRow(0, "main", "segment", "{\"type\":\"track\"}",
+                "event: is required", now.toEpochMilli()))));
+        JsonObject skipped = RelayFixture.await(fx.client.post(fx.relay.port(), "127.0.0.1",
+            "/admin/dead-letters/replay").putHeader("Authorization", "Bearer " + ADMIN)
+            .sendJsonObject(new JsonObject())).bodyAsJsonObject();
+        assertThat(skipped.getInteger("replayed")).isZero();
+        assertThat(skipped.getInteger("skipped")).isEqualTo(1);
+        assertThat(skipped.getJsonObject("skippedBecause").fieldNames()).singleElement()
+            .asString().startsWith("a Segment message the relay could not translate");
       }
     }
   }

@@ -189,6 +189,25 @@ class IntakeHttpTest {
     assertThat(fx.get("/ready").statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void unknownPathsAndWrongMethodsAreAnsweredInJsonToo() {
+    assertError(fx.get("/v1/nothing-here"), 404, "no such path");
+    assertError(fx.post("/nope", "{}", AUTH), 404, "no such path: POST /nope");
+    HttpResponse<Buffer> get = fx.get("/v1/track");
+    assertError(get, 405, "GET is not allowed on /v1/track (send POST)");
+    assertThat(get.getHeader("Content-Type")).isEqualTo("application/json");
+  }
+
+  @Test
+  void malformedJsonIsExplainedWithoutTheParsersInternals() {
+    for (String body : List.of("{\"userId\": ", "{\"event\": broken}", "[1,", "{\"a\" \"x\"}")) {
+      HttpResponse<Buffer> r = fx.post("/v1/track", body, AUTH);
+      assertError(r, 400, "malformed JSON at line 1, column");
+      assertThat(r.bodyAsString()).as(body).doesNotContain("StreamReadFeature")
+          .doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("(code ");
+    }
+  }
+
   private static void assertError(HttpResponse<Buffer> r, int status, String mentions) {
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(status);
     JsonObject body = r.bodyAsJsonObject();

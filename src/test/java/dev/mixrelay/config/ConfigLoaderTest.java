@@ -31,6 +31,7 @@ class ConfigLoaderTest {
   @Test
   void theEuExampleLoadsWithSecretsFromTheEnvironment() {
     RelayConfig c = ConfigLoader.load(Path.of("config/mixpanel-eu.example.yaml"), Map.of(
+        "MIXRELAY_SOURCES_0_WRITEKEY", "wk",
         "MIXRELAY_DESTINATIONS_EU_SERVICEACCOUNT_SECRET", "sa-secret",
         "MIXRELAY_DESTINATIONS_EU_TOKEN", "eu-token"));
     DestinationConfig eu = c.destinations().get("eu");
@@ -159,5 +160,46 @@ class ConfigLoaderTest {
         .hasMessageContaining("kafka.partitions must be between 1 and 10000, was 0")
         .hasMessageContaining("kafka.intakeTopic must be 1-200 letters")
         .hasMessageContaining("kafka topics must be three different topics");
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceWithTheValueAsWritten() {
+    ConfigException e = (ConfigException) org.assertj.core.api.Assertions.catchThrowable(() ->
+        ConfigLoader.parse("""
+            server: { maxBatchMessages: lots }
+            sources: [ { writeKey: k1, destination: main } ]
+            destinations:
+              main: { token: "", sessions: { timeout: 48h, allowedLateness: 5x } }
+            """, Map.of("MIXRELAY_SERVER_PORT", "abc"), "t"));
+    assertThat(e.problems()).containsExactlyInAnyOrder(
+        "server.port (set by environment variable MIXRELAY_SERVER_PORT) must be a whole number,"
+            + " was 'abc'",
+        "server.maxBatchMessages must be a whole number, was 'lots'",
+        "destinations.main.sessions.allowedLateness must be a duration such as 200ms, 60s, 30m"
+            + " or 24h, was '5x'",
+        "destinations.main.token is required (the Mixpanel project token)",
+        "destinations.main.sessions.timeout must be between 1m and 24h, was 48h");
+  }
+
+  @Test
+  void aPlaceholderSecretIsRefusedAndNamesItsVariable() {
+    assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("{ token: t1 }",
+        "{ token: t1, apiSecret: set-from-environment }"), Map.of(), "t"))
+        .hasMessageContaining("destinations.main.apiSecret still holds the example's placeholder"
+            + " 'set-from-environment': set MIXRELAY_DESTINATIONS_MAIN_APISECRET");
+  }
+
+  @Test
+  void aWrongTypeOfASecretNeverRepeatsIt() {
+    assertThatThrownBy(() -> ConfigLoader.parse(MINIMAL.replace("{ token: t1 }",
+        "{ token: t1, apiSecret: [s3cr3t-value] }"), Map.of(), "t"))
+        .hasMessageContaining("destinations.main.apiSecret must be text")
+        .hasMessageNotContaining("s3cr3t-value");
+  }
+
+  @Test
+  void aYamlSyntaxErrorNamesLineAndColumn() {
+    assertThatThrownBy(() -> ConfigLoader.parse("server:\n  port: [1, 2\nsources: x\n", Map.of(),
+        "t")).hasMessageContaining("is not valid YAML: line 3, column 8");
   }
 }
