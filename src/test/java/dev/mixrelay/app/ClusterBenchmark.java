@@ -70,6 +70,9 @@ class ClusterBenchmark {
         mock.reset();
         String app = EmbeddedKafka.unique("bench-app");
         List<RelayFixture> nodes = new ArrayList<>();
+        var os = (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         for (int i = 0; i < processors; i++) {
           Path d = dir.resolve(app + "-" + i);
@@ -104,8 +107,13 @@ class ClusterBenchmark {
             + " highest lag sampled %,d; lag when the last event arrived %,d %s%n", processors,
             threads, delivered, seconds, delivered / seconds, maxLag, lagAtEnd, byTopic));
         double perThread = delivered / seconds / (processors * threads);
+        double processCpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        double streamCpu = streamThreadCpuSeconds();
         report.append(String.format(Locale.ROOT, "    = %,.0f events/s per stream thread, %.2f"
-            + " of the embedded engine's events/s per core%n", perThread, perThread / perCore));
+            + " of the embedded engine's events/s per core; per CPU second: %,.0f events of the"
+            + " stream threads' CPU (%.1f s), %,.0f of the whole JVM's (%.1f s: broker, intake,"
+            + " delivery, mock included)%n", perThread, perThread / perCore,
+            delivered / streamCpu, streamCpu, delivered / processCpu, processCpu));
         for (RelayFixture n : nodes) {
           n.close();
         }
@@ -156,6 +164,18 @@ class ClusterBenchmark {
       assertThat(delivered).isGreaterThanOrEqualTo(messages);
       return perSecond / cores;
     }
+  }
+
+  /** CPU seconds of the live Kafka Streams stream threads. */
+  private static double streamThreadCpuSeconds() {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long nanos = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().contains("-StreamThread-")) {
+        nanos += Math.max(0, threads.getThreadCpuTime(t.getId()));
+      }
+    }
+    return nanos / 1e9;
   }
 
   /** Events at the mock, not counting session events. */
