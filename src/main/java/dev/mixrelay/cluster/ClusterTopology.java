@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,6 +52,8 @@ final class ClusterTopology {
   static final String LINKS_SINK = "to-links";
   static final String HANDOFF_SINK = "to-handoffs";
   static final String OUTGOING_SINK = "to-outgoing";
+  /** The largest state-store entry (changelog record) a session task may write. */
+  static final int MAX_STATE_ENTRY_BYTES = 64 << 20;
   /** Each stage has its own dead-letter sink: one sink with two parents would join the stages. */
   static final String ROUTE_DEAD_LETTER_SINK = "route-to-dead-letters";
   static final String DEAD_LETTER_SINK = "session-to-dead-letters";
@@ -120,10 +123,14 @@ final class ClusterTopology {
         s.handoffTopic());
     t.addProcessor("session", () -> new SessionProcessor(s, translator, metrics, clock),
         "users");
-    // written after every stage call: the cache keeps only a key's last write per commit
+    // written after every stage call: the cache keeps only a key's last write per commit; an
+    // entry may pass Kafka's 1 MiB default (the sessionizer's handoff entry holds every parked
+    // user of the task), so its changelog takes up to MAX_STATE_ENTRY_BYTES
     t.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(SessionProcessor.STATE_STORE), Serdes.String(),
-        Serdes.ByteArray()).withCachingEnabled(), "session");
+        Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of(
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_STATE_ENTRY_BYTES))),
+        "session");
     t.addSink(OUTGOING_SINK, s.outgoingTopic(), keys, bytes, byKey, "session");
     t.addSink(HANDOFF_SINK, s.handoffTopic(), keys, bytes, byKey, "session");
     // one sink per stage: a sink shared by both would make them one sub-topology, whose tasks'
