@@ -42,9 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running relay: the intake log, the HTTP server (intake, health), the pipeline and delivery,
- * started in that order and stopped in reverse. With {@code engine: kafka} it is one node of a
- * cluster instead (see {@link #startClusterNode}): no SQLite log and no in-process pipeline.
+ * The wiring of one running relay: the intake log, the embedded engine with delivery, the HTTP
+ * server (intake, health, metrics, admin, debugger), started in that order (see {@link
+ * #startAll}) and stopped in reverse. With {@code engine: kafka} it is one node of a cluster
+ * instead ({@link ClusterNode}): no SQLite log and no in-process engine.
  */
 public final class Relay {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
@@ -102,30 +103,52 @@ public final class Relay {
     return relay.startAll().map(v -> relay);
   }
 
+  /**
+   * The start, in order: with {@code engine: kafka} a cluster node; else the embedded mock (when a
+   * destination names it), the intake log, the translator, the embedded engine (restored from its
+   * checkpoints), then HTTP, which opens intake last.
+   */
   private Future<Void> startAll() {
     if (config.engine() == RelayConfig.Engine.kafka) {
       return startClusterNode();
     }
-    StorageConfig storage = config.storage();
-    return startEmbeddedMock().compose(x -> vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock, new SqliteIntakeLog.Options(
-            Path.of(storage.dir()), storage.fsync() != StorageConfig.FsyncMode.off,
-            storage.maxLogBytes(), storage.maxCommitDelay().toNanos() / 1000))))
-        .compose(opened -> vertx.executeBlocking(() -> {
-          this.translator = new Translator(); // loads the user-agent patterns: not on the event loop
-          return opened;
-        }))
-        .compose(opened -> {
-          this.log = opened;
-          this.delivery = deliveryFactory.apply(this);
-          this.engine = EmbeddedEngine.create(vertx, log, config, translator, profiles,
-              identityLinks, delivery, metrics, metrics::sessions, clock);
-          registerGauges();
-          return runPipeline ? engine.start() : Future.<Void>succeededFuture();
-        })
+    return startEmbeddedMock()
+        .compose(v -> openLog())
+        .compose(v -> loadTranslator())
+        .compose(v -> startEngine())
         .compose(v -> startHttp())
-        .onSuccess(v -> LOG.info("mixrelay listening on http://{}:{} ({} sources, {} destinations, log in {})",
-            config.server().host(), port, config.sources().size(), config.destinations().size(),
-            storage.dir()));
+        .onSuccess(v -> LOG.info("mixrelay listening on http://{}:{} ({} sources, {} destinations,"
+            + " log in {})", config.server().host(), port, config.sources().size(),
+            config.destinations().size(), config.storage().dir()));
+  }
+
+  /** Opens the SQLite intake log (off the event loop). */
+  private Future<Void> openLog() {
+    StorageConfig storage = config.storage();
+    return vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock,
+        new SqliteIntakeLog.Options(Path.of(storage.dir()),
+            storage.fsync() != StorageConfig.FsyncMode.off, storage.maxLogBytes(),
+            storage.maxCommitDelay().toNanos() / 1000))).map(opened -> {
+              log = opened;
+              return null;
+            });
+  }
+
+  /** Loads the user-agent patterns (about a second): not on the event loop. */
+  private Future<Void> loadTranslator() {
+    return vertx.executeBlocking(Translator::new).map(t -> {
+      translator = t;
+      return null;
+    });
+  }
+
+  /** Delivery, then the embedded engine over the log, restored and reading unless intake-only. */
+  private Future<Void> startEngine() {
+    delivery = deliveryFactory.apply(this);
+    engine = EmbeddedEngine.create(vertx, log, config, translator, profiles, identityLinks,
+        delivery, metrics, metrics::sessions, clock);
+    registerGauges();
+    return runPipeline ? engine.start() : Future.succeededFuture();
   }
 
   // ---- engine: kafka ------------------------------------------------------------------------
