@@ -6,6 +6,8 @@ import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.ingest.IntakeRoutes;
+import dev.mixrelay.ingest.IntakeTap;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mixrelay.log.IntakeAppender;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.embedded.DeadLetterReplay;
@@ -240,7 +242,7 @@ public final class Relay {
     IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
     HealthRoutes health = new HealthRoutes(this::notReadyReasons, this::destinationStates);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
-    DebuggerRoutes debuggerPage = debuggerRoutes();
+    DebuggerRoutes debuggerPage = debuggerRoutes(intake);
     return serve(router -> {
       health.mount(router);
       metrics.mount(router);
@@ -272,8 +274,11 @@ public final class Relay {
     });
   }
 
-  /** The live debugger page (only with an admin token), fed by a tap on the pipeline. */
-  private DebuggerRoutes debuggerRoutes() {
+  /**
+   * The live debugger page (only with an admin token), fed by taps on the message stage (what each
+   * message became) and on intake (what it refused).
+   */
+  private DebuggerRoutes debuggerRoutes(IntakeRoutes intake) {
     if (!config.admin().enabled()) {
       return null;
     }
@@ -288,6 +293,17 @@ public final class Relay {
       public void observed(String source, String destination, SegmentMessage message, String outcome,
           List<MixpanelRecord> records, List<MixpanelRecord> sessionRecords) {
         debugger.observed(source, destination, message, outcome, records, sessionRecords);
+      }
+    });
+    intake.tap(new IntakeTap() {
+      @Override
+      public boolean active() {
+        return debugger.active();
+      }
+
+      @Override
+      public void refused(String source, JsonNode message, String error) {
+        debugger.refused(source, message, error);
       }
     });
     return new DebuggerRoutes(config.admin().token(), debugger,

@@ -42,6 +42,7 @@ public final class IntakeRoutes {
   private final ServerConfig server;
   private final IntakeAppender log;
   private final IntakeListener listener;
+  private volatile IntakeTap tap = IntakeTap.NONE;
   private final Clock clock;
   private final MessageAdmission admission;
   private final SourceLimits limits;
@@ -57,6 +58,11 @@ public final class IntakeRoutes {
     this.clock = clock;
     this.limits = new SourceLimits(clock);
     this.admission = new MessageAdmission(config);
+  }
+
+  /** Shows the live debugger the messages intake refuses (only while it has a viewer). */
+  public void tap(IntakeTap tap) {
+    this.tap = tap == null ? IntakeTap.NONE : tap;
   }
 
   /** Adds the intake routes to {@code router}. */
@@ -253,7 +259,10 @@ public final class IntakeRoutes {
           + " messages; at most " + server.maxBatchMessages() + " are accepted");
     }
     Items items = new Items();
+    IntakeTap watching = tap.active() ? tap : null;
     for (int i = 0; i < raw.size(); i++) {
+      // admission normalises the message in place: the debugger sees it as it was sent
+      JsonNode sent = watching == null ? null : raw.get(i).deepCopy();
       MessageAdmission.Outcome o = admission.admit(raw.get(i), implied, batch, receivedAt, source,
           kind != Kind.SINGLE);
       if (o instanceof MessageAdmission.Accepted ok) {
@@ -263,6 +272,9 @@ public final class IntakeRoutes {
         MessageAdmission.Rejected bad = (MessageAdmission.Rejected) o;
         items.reject(i, bad.error());
         listener.rejected(source, bad.code());
+        if (watching != null) {
+          watching.refused(source, sent, bad.error());
+        }
       }
     }
     if (items.entries.isEmpty()) {
