@@ -38,6 +38,27 @@ final class PeopleOperations {
         records.add(call.engage("$append", append));
       }
     }
+    if (track && properties != null && settings.incrementProperties()
+        && properties.get("increment") instanceof ObjectNode increment) {
+      // the Actions destination's incrementProperties: properties.increment's numbers, $add-ed
+      // to the user's profile (anonymous users' too)
+      ObjectNode byKey = Call.JSON.objectNode();
+      increment.fields().forEachRemaining(e -> {
+        JsonNode n = e.getValue();
+        if (n.isNumber()) {
+          byKey.set(e.getKey(), n);
+        } else if (n.isTextual()) {
+          try {
+            byKey.put(e.getKey(), new java.math.BigDecimal(n.asText().trim()));
+          } catch (NumberFormatException notANumber) {
+            // not a number: left out, as the event itself still carries it
+          }
+        }
+      });
+      if (!byKey.isEmpty()) {
+        records.add(call.engage("$add", byKey));
+      }
+    }
     if (call.ids.userId() == null) {
       return;
     }
