@@ -10,7 +10,7 @@ import java.util.UUID;
  * groupKeyFallback}, {@code mpLibPrefix}, {@code generatePurchaseEventPerProduct}, {@code
  * actionsEventProperties}, {@code idProperty}, {@code incrementProperties}) and the legacy integration's own shapes, each
  * off unless set ({@code genericPageName}, {@code nameTag}, {@code legacyPropertyNames},
- * {@code legacyDeviceProperties}, {@code legacyProfileFields}).
+ * {@code legacyDeviceProperties}, {@code legacyProfileFields}, {@code chargesWithoutPeople}).
  */
 public record MixpanelSettings(
     Boolean consolidatedPageCalls,
@@ -44,7 +44,8 @@ public record MixpanelSettings(
     Boolean legacyPropertyNames,
     Boolean legacyDeviceProperties,
     Boolean legacyProfileFields,
-    Boolean incrementProperties) {
+    Boolean incrementProperties,
+    Boolean chargesWithoutPeople) {
 
   /**
    * The default namespace of {@code $insert_id} UUIDv5s (a fixed random UUID, documented in the
@@ -111,6 +112,7 @@ public record MixpanelSettings(
     legacyDeviceProperties = legacyDeviceProperties != null && legacyDeviceProperties;
     legacyProfileFields = legacyProfileFields != null && legacyProfileFields;
     incrementProperties = incrementProperties == null ? actions : incrementProperties;
+    chargesWithoutPeople = chargesWithoutPeople != null && chargesWithoutPeople;
   }
 
   /** Every setting up to the compat preset's first behaviours; the later ones default. */
@@ -128,7 +130,7 @@ public record MixpanelSettings(
         propIncrements, groupIdentifierTraits, groupTraitsToSetOnce, legacySuperProperties,
         sourceName, enableEuropeanUnionEndpoint, identityMerge, insertIdNamespace, strictMode,
         compat, groupAttribution, groupKeyFallback, mpLibPrefix, generatePurchaseEventPerProduct,
-        actionsEventProperties, null, null, null, null, null, null, null);
+        actionsEventProperties, null, null, null, null, null, null, null, null);
   }
 
   /** The settings of Segment's legacy destination and mixrelay's first own ones; the rest default. */
@@ -143,7 +145,7 @@ public record MixpanelSettings(
         people, setAllTraitsByDefault, peopleProperties, superProperties, eventIncrements,
         propIncrements, groupIdentifierTraits, groupTraitsToSetOnce, legacySuperProperties,
         sourceName, enableEuropeanUnionEndpoint, identityMerge, insertIdNamespace, strictMode,
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** All defaults. */

@@ -42,7 +42,8 @@ class PresetAgreementTest {
    * legacy figure twice: with the preset alone and with these on.
    */
   static final Map<String, Boolean> LEGACY_SHAPES = Map.of("nameTag", true, "idProperty", true,
-      "legacyPropertyNames", true, "legacyDeviceProperties", true, "legacyProfileFields", true);
+      "legacyPropertyNames", true, "legacyDeviceProperties", true, "legacyProfileFields", true,
+      "chargesWithoutPeople", true);
 
   @Test
   void reportsHowManySuiteCasesAgreeApartFromTheTransport() throws IOException {
