@@ -73,4 +73,44 @@ class ClusterFanOutTest {
           .containsEntry("Segment Actions: unknown", messages.size());
     }
   }
+
+  static String oneDestinationDown(String apiHost) {
+    return """
+        sources: [ { writeKey: %s, destinations: [down, main] } ]
+        destinations:
+          down:
+            token: t3
+            apiSecret: s3
+            apiHost: "http://127.0.0.1:1"
+            delivery: { linger: 20ms }
+          main:
+            token: t
+            apiSecret: s
+            apiHost: "%s"
+            delivery: { linger: 20ms }
+            sessions: %s
+        """.formatted(ClusterRuns.WRITE_KEY, apiHost, ClusterRuns.SESSIONS);
+  }
+
+  @Test
+  @DisplayName("a destination that cannot be reached does not hold the other back")
+  void aFailingDestinationDoesNotHoldTheOtherBack() throws Exception {
+    List<ObjectNode> messages = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      messages.add(JSON.createObjectNode().put("type", "track").put("messageId", "down-" + i)
+          .put("timestamp", ClusterRuns.NOW.plusSeconds(i).toString())
+          .put("userId", "user-" + (i % 4)).put("event", "Fanned Out"));
+    }
+    try (ClusterRuns.Cluster c = new ClusterRuns.Cluster(dir.resolve("cluster"),
+        EmbeddedKafka.shared(), 1, 2, ClusterRuns.NOW, "", ClusterFanOutTest::oneDestinationDown)) {
+      c.awaitRunning();
+      ClusterRuns.post(c.intake, messages);
+      c.intake.waitUntil(() -> c.mock.distinctInsertIds() >= messages.size(),
+          () -> "events at the mock " + c.mock.distinctInsertIds() + " of " + messages.size(),
+          150);
+      assertThat(c.mock.events().stream().filter(r -> "Fanned Out".equals(r.eventName()))
+          .map(r -> r.properties().path("mp_lib").asText()).distinct())
+          .containsExactly("Segment: unknown");
+    }
+  }
 }
