@@ -8,7 +8,9 @@ import dev.mixrelay.ops.Metrics;
 import dev.mixrelay.translate.Translator;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -60,15 +62,23 @@ final class ClusterTopology {
 
   /** What the processors need to know of the config. */
   record Settings(Map<String, DestinationConfig> destinations,
-      Map<String, DestinationConfig> destinationBySource, int partitions, String intakeTopic,
+      Map<String, List<DestinationConfig>> destinationsBySource, int partitions, String intakeTopic,
       String usersTopic, String handoffTopic, String linksTopic, String deadLetterTopic,
       String outgoingTopic, Duration handoffWait, TaskGauges gauges) {
 
     static Settings of(RelayConfig config) {
       KafkaConfig k = config.kafka();
-      Map<String, DestinationConfig> bySource = new LinkedHashMap<>();
+      // every destination the source feeds, each its own user-keyed record (fan-out)
+      Map<String, List<DestinationConfig>> bySource = new LinkedHashMap<>();
       for (SourceConfig s : config.sources()) {
-        bySource.put(s.name(), config.destinations().get(s.destination()));
+        List<DestinationConfig> fed = new ArrayList<>();
+        for (String name : s.destinationNames()) {
+          DestinationConfig d = config.destinations().get(name);
+          if (d != null) {
+            fed.add(d);
+          }
+        }
+        bySource.put(s.name(), List.copyOf(fed));
       }
       return new Settings(config.destinations(), bySource, k.partitions(), k.intakeTopic(),
           ClusterTopology.usersTopic(k), ClusterTopology.handoffTopic(k), k.linksTopic(),
@@ -115,7 +125,7 @@ final class ClusterTopology {
         "links-source", new StringDeserializer(), new StringDeserializer(), s.linksTopic(),
         "links-loader", () -> new LinksLoader());
     t.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), s.intakeTopic());
-    t.addProcessor("route", () -> new RouteProcessor(s.destinationBySource(), s.partitions(),
+    t.addProcessor("route", () -> new RouteProcessor(s.destinationsBySource(), s.partitions(),
         translator, metrics), "intake");
     t.addSink(USERS_SINK, s.usersTopic(), keys, bytes, byKey, "route");
     t.addSink(LINKS_SINK, s.linksTopic(), keys, bytes, "route");

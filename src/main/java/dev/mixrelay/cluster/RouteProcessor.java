@@ -12,6 +12,7 @@ import dev.mixrelay.session.DeviceLink;
 import dev.mixrelay.translate.Translator;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -37,7 +38,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   static final String LINKS_STORE = "mixrelay-links";
   private static final int RECENT_LINKS = 100_000;
 
-  private final Map<String, DestinationConfig> destinationBySource;
+  private final Map<String, List<DestinationConfig>> destinationsBySource;
   private final int partitions;
   private final Metrics metrics;
   private final Translator translator;
@@ -51,10 +52,10 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     }
   };
 
-  RouteProcessor(Map<String, DestinationConfig> destinationBySource, int partitions,
+  RouteProcessor(Map<String, List<DestinationConfig>> destinationsBySource, int partitions,
       Translator translator, Metrics metrics) {
     this.translator = translator;
-    this.destinationBySource = destinationBySource;
+    this.destinationsBySource = destinationsBySource;
     this.partitions = partitions;
     this.metrics = metrics;
   }
@@ -68,26 +69,39 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   @Override
   public void process(Record<String, byte[]> record) {
     String source = Keys.text(record.headers(), Keys.SOURCE);
-    DestinationConfig destination = source == null ? null : destinationBySource.get(source);
-    if (destination == null) {
+    List<DestinationConfig> fed = source == null ? null : destinationsBySource.get(source);
+    if (fed == null || fed.isEmpty()) {
       context.forward(DeadLetters.record("-", "segment", record.value(),
           "the source '" + source + "' is not configured on this processor",
           record.timestamp()), ClusterTopology.ROUTE_DEAD_LETTER_SINK);
       metrics.deadLetteredMessage("-", "untranslatable", 1);
       return;
     }
-    String dest = destination.name();
     SegmentMessage message;
     try {
       JsonNode node = SegmentJson.MAPPER.readTree(record.value());
       message = SegmentMessage.fromNormalized((ObjectNode) node);
     } catch (Exception e) {
-      context.forward(DeadLetters.record(dest, "segment", record.value(),
-          "unreadable intake record: " + e.getMessage(), record.timestamp()),
-          ClusterTopology.ROUTE_DEAD_LETTER_SINK);
-      metrics.deadLetteredMessage(dest, "untranslatable", 1);
+      for (DestinationConfig destination : fed) {
+        String dest = destination.name();
+        context.forward(DeadLetters.record(dest, "segment", record.value(),
+            "unreadable intake record: " + e.getMessage(), record.timestamp()),
+            ClusterTopology.ROUTE_DEAD_LETTER_SINK);
+        metrics.deadLetteredMessage(dest, "untranslatable", 1);
+      }
       return;
     }
+    // fan-out: one user-keyed record per destination the source feeds; each destination's
+    // records are keyed by its name, so each translates, sessionizes and delivers on its own
+    for (DestinationConfig destination : fed) {
+      route(record, message, destination);
+    }
+  }
+
+  /** Routes the message to its user's task for one destination. */
+  private void route(Record<String, byte[]> record, SegmentMessage message,
+      DestinationConfig destination) {
+    String dest = destination.name();
     boolean simplified = destination.settings().identityMerge() == IdentityMerge.simplified;
     long time = message.timestampMillis() > 0 ? message.timestampMillis() : record.timestamp();
     MixpanelRecord identity = translator.identityEvent(message, destination);
