@@ -306,7 +306,7 @@ public final class IntakeRoutes {
     });
   }
 
-  /** The parser's message without its internals (source descriptions, feature names, codes). */
+  /** The parser's message without its own details (source descriptions, feature names, codes). */
   static String plain(String parserMessage) {
     if (parserMessage == null) {
       return "not valid JSON";
