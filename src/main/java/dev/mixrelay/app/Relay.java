@@ -68,6 +68,7 @@ public final class Relay {
   private final Metrics metrics = new Metrics();
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
+  private final List<Long> timers = new ArrayList<>();
   private int port;
   /** engine: kafka only: the cluster node (topics, intake producer, processor). */
   private ClusterNode clusterNode;
@@ -181,6 +182,9 @@ public final class Relay {
     HealthRoutes health = new HealthRoutes(this::notReadyReasons);
     IntakeRoutes routes = intake
         ? new IntakeRoutes(config, clusterNode.intakeLog(), metrics.intake(), clock) : null;
+    if (routes != null) {
+      summariseRefusals(routes);
+    }
     if (config.admin().enabled()) {
       LOG.warn("admin.token is set, but the admin API and the debugger are not served with"
           + " engine: kafka");
@@ -243,6 +247,7 @@ public final class Relay {
     HealthRoutes health = new HealthRoutes(this::notReadyReasons, this::destinationStates);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     DebuggerRoutes debuggerPage = debuggerRoutes(intake);
+    summariseRefusals(intake);
     return serve(router -> {
       health.mount(router);
       metrics.mount(router);
@@ -254,6 +259,11 @@ public final class Relay {
         debuggerPage.mount(router);
       }
     });
+  }
+
+  /** Every 10 s, logs intake's refusals of a minute that is over (see IntakeRoutes). */
+  private void summariseRefusals(IntakeRoutes intake) {
+    timers.add(vertx.setPeriodic(10_000, t -> intake.summariseRefusals()));
   }
 
   /** Deploys the HTTP servers, each mounting {@code routes}; sets {@link #port}. */
@@ -477,6 +487,8 @@ public final class Relay {
   }
 
   private Future<Void> undeployAll() {
+    timers.forEach(vertx::cancelTimer);
+    timers.clear();
     Future<Void> f = Future.succeededFuture();
     for (String id : deployments) {
       f = f.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));

@@ -42,6 +42,7 @@ public final class IntakeRoutes {
   private final ServerConfig server;
   private final IntakeAppender log;
   private final IntakeListener listener;
+  private final RejectionSummary summary;
   private volatile IntakeTap tap = IntakeTap.NONE;
   private final Clock clock;
   private final MessageAdmission admission;
@@ -54,10 +55,19 @@ public final class IntakeRoutes {
     this.config = config;
     this.server = config.server();
     this.log = log;
-    this.listener = new RejectionSummary(listener, clock);
+    this.summary = new RejectionSummary(listener, clock);
+    this.listener = summary;
     this.clock = clock;
     this.limits = new SourceLimits(clock);
     this.admission = new MessageAdmission(config);
+  }
+
+  /**
+   * Logs the refusals counted in a minute that is over (call it on a timer, e.g. every 10 s): the
+   * summary otherwise waits for the next refusal.
+   */
+  public void summariseRefusals() {
+    summary.summariseDue();
   }
 
   /** Shows the live debugger the messages intake refuses (only while it has a viewer). */
