@@ -5,6 +5,7 @@ import dev.mixrelay.cluster.ClusterProcessor;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.ingest.IntakeListener;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.log.IntakeAppender;
 import dev.mixrelay.log.SqliteIntakeLog;
@@ -109,7 +110,8 @@ public final class Relay {
     StorageConfig storage = config.storage();
     return startEmbeddedMock().compose(x -> vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock, new SqliteIntakeLog.Options(
             Path.of(storage.dir()), storage.fsync() != StorageConfig.FsyncMode.off,
-            storage.maxLogBytes(), storage.maxCommitDelay().toNanos() / 1000))))
+            storage.maxLogBytes(), storage.maxCommitDelay().toNanos() / 1000,
+            config.dedup().window().toMillis(), config.dedup().maxIds()))))
         .compose(opened -> vertx.executeBlocking(() -> {
           this.translator = new Translator(); // loads the user-agent patterns: not on the event loop
           return opened;
@@ -214,10 +216,10 @@ public final class Relay {
   }
 
   private Future<Void> startHttp() {
-    IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
     HealthRoutes health = new HealthRoutes(this::notReadyReasons, this::destinationStates);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     DebuggerRoutes debuggerPage = debuggerRoutes();
+    IntakeRoutes intake = new IntakeRoutes(config, log, intakeListener(), clock);
     return serve(router -> {
       health.mount(router);
       metrics.mount(router);
@@ -249,12 +251,49 @@ public final class Relay {
     });
   }
 
+  /** The debugger of {@link #debuggerRoutes()}, or null. */
+  private Debugger debugger;
+
+  /**
+   * Intake's telemetry: the metrics, and a duplicate the window dropped shown in the debugger (it
+   * never reaches the pipeline's tap).
+   */
+  private IntakeListener intakeListener() {
+    IntakeListener counted = metrics.intake();
+    return new IntakeListener() {
+      @Override
+      public void accepted(String source, String type) {
+        counted.accepted(source, type);
+      }
+
+      @Override
+      public void duplicate(String source, String type, com.fasterxml.jackson.databind.JsonNode message) {
+        counted.duplicate(source, type, message);
+        Debugger d = debugger;
+        if (d != null && message instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+          d.observed(source, "-", SegmentMessage.fromNormalized(o), "duplicate", List.of(), List.of());
+        }
+      }
+
+      @Override
+      public void rejected(String source, String reason) {
+        counted.rejected(source, reason);
+      }
+
+      @Override
+      public void backPressure(boolean on) {
+        counted.backPressure(on);
+      }
+    };
+  }
+
   /** The live debugger page (only with an admin token), fed by a tap on the pipeline. */
   private DebuggerRoutes debuggerRoutes() {
     if (!config.admin().enabled()) {
       return null;
     }
     Debugger debugger = new Debugger(clock::millis);
+    this.debugger = debugger;
     engine.tap(new StageTap() {
       @Override
       public boolean active() {
@@ -273,6 +312,11 @@ public final class Relay {
 
   private void registerGauges() {
     registerLogGauges(log);
+    metrics.gauge("mixrelay_dedup_ids", "messageIds the de-duplication window holds",
+        () -> log.dedupIds());
+    metrics.gauge("mixrelay_dedup_forgotten_total",
+        "messageIds forgotten before their window ended (dedup.maxIds reached)",
+        () -> log.dedupForgotten());
     for (String d : config.destinations().keySet()) {
       metrics.destination(d);
       metrics.gauge("mixrelay_sessions_open", "open sessions", () -> engine.openSessions(d), "destination", d);

@@ -108,6 +108,11 @@ public final class Metrics implements StageListener {
       public void rejected(String source, String reason) {
         received(source, "-", "rejected", reason);
       }
+
+      @Override
+      public void duplicate(String source, String type, com.fasterxml.jackson.databind.JsonNode message) {
+        received(source, type, "duplicate", "within_window");
+      }
     };
   }
 
