@@ -125,6 +125,10 @@ public final class SqliteIntakeLog implements IntakeLog {
       st.execute("CREATE TABLE IF NOT EXISTS dedup_ids (key BLOB PRIMARY KEY,"
           + " expires_at INTEGER NOT NULL) WITHOUT ROWID");
       st.execute("CREATE INDEX IF NOT EXISTS dedup_expiry ON dedup_ids (expires_at)");
+      // records of unacknowledged messages Mixpanel already took; dropped at acknowledgement
+      st.execute("CREATE TABLE IF NOT EXISTS delivered_records (offset INTEGER NOT NULL,"
+          + " destination TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (offset, destination, idx))"
+          + " WITHOUT ROWID");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('dedup_ids', 0)");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('dedup_forgotten', 0)");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', " + SCHEMA_VERSION + ")");
@@ -224,6 +228,28 @@ public final class SqliteIntakeLog implements IntakeLog {
   public Future<AppendOutcome> appendOnce(List<LogEntry> entries) {
     Append a = new Append(entries);
     return this.<Long>submit(a).map(last -> new AppendOutcome(last, a.duplicates));
+  }
+
+  @Override
+  public Future<Void> markDelivered(List<DeliveryMarks.Mark> marks) {
+    return submit(new MarkDelivered(marks));
+  }
+
+  @Override
+  public Future<java.util.Set<DeliveryMarks.Mark>> deliveredAfter(long offset) {
+    return query(c -> {
+      java.util.Set<DeliveryMarks.Mark> out = new java.util.HashSet<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT offset, destination, idx FROM delivered_records WHERE offset > ?")) {
+        ps.setLong(1, offset);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new DeliveryMarks.Mark(rs.getLong(1), rs.getString(2), rs.getInt(3)));
+          }
+        }
+      }
+      return out;
+    });
   }
 
   /** Ids the de-duplication window holds now (an upper bound). */
@@ -422,6 +448,11 @@ public final class SqliteIntakeLog implements IntakeLog {
       long ack = pendingAck;
       if (ack > persistedAck) {
         setMeta("acked_offset", ack);
+        try (PreparedStatement ps = writeConn.prepareStatement(
+            "DELETE FROM delivered_records WHERE offset <= ?")) {
+          ps.setLong(1, ack);
+          ps.executeUpdate();
+        }
       }
       if (lastOffset >= firstNew) {
         setMeta("last_offset", lastOffset);
@@ -695,15 +726,25 @@ public final class SqliteIntakeLog implements IntakeLog {
         // the check and the append are one transaction of the one writer: atomic
         try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO dedup_ids VALUES (?, ?)"
             + " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE expires_at <= ?")) {
+          int checked = 0;
+          for (LogEntry e : entries) {
+            if (e.messageId() != null) {
+              ps.setBytes(1, dedupKey(e.source(), e.messageId()));
+              ps.setLong(2, now + dedupWindowMillis);
+              ps.setLong(3, now);
+              ps.addBatch();
+              checked++;
+            }
+          }
+          // one change per new id, none for an id within its window (in order, so a repeat inside
+          // this very batch is seen too)
+          int[] changes = checked == 0 ? new int[0] : ps.executeBatch();
+          int c = 0;
           for (int i = 0; i < entries.size(); i++) {
-            LogEntry e = entries.get(i);
-            if (e.messageId() == null) {
+            if (entries.get(i).messageId() == null) {
               continue;
             }
-            ps.setBytes(1, dedupKey(e.source(), e.messageId()));
-            ps.setLong(2, now + dedupWindowMillis);
-            ps.setLong(3, now);
-            if (ps.executeUpdate() == 0) {
+            if (changes[c++] == 0) {
               duplicates.set(i);
             } else {
               dedupIds++;
@@ -814,6 +855,39 @@ public final class SqliteIntakeLog implements IntakeLog {
           ps.setString(3, r.record());
           ps.setString(4, r.reason());
           ps.setLong(5, r.createdAtMillis() > 0 ? r.createdAtMillis() : now);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+
+    @Override
+    void done(SqliteIntakeLog log) {
+      promise.complete(null);
+    }
+  }
+
+  private final class MarkDelivered extends Task {
+    final List<DeliveryMarks.Mark> marks;
+
+    MarkDelivered(List<DeliveryMarks.Mark> marks) {
+      super(contextPromise());
+      this.marks = marks;
+    }
+
+    @Override
+    int size() {
+      return marks.size();
+    }
+
+    @Override
+    void apply(SqliteIntakeLog log, long now) throws SQLException {
+      try (PreparedStatement ps = writeConn.prepareStatement(
+          "INSERT OR IGNORE INTO delivered_records VALUES (?, ?, ?)")) {
+        for (DeliveryMarks.Mark m : marks) {
+          ps.setLong(1, m.offset());
+          ps.setString(2, m.destination());
+          ps.setInt(3, m.index());
           ps.addBatch();
         }
         ps.executeBatch();
