@@ -116,6 +116,11 @@ public final class Metrics implements StageListener {
     };
   }
 
+  /** A message the cluster's route stage dropped as a repeat within the messageId window. */
+  public void duplicate(String source, String type) {
+    received(source, type, "duplicate", "within_window");
+  }
+
   private void received(String source, String type, String outcome, String reason) {
     counter("mixrelay_messages_received_total", "Segment messages by outcome",
         "source", source, "type", type, "outcome", outcome, "reason", reason).increment();
