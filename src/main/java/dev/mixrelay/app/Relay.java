@@ -5,6 +5,7 @@ import dev.mixrelay.cluster.ClusterProcessor;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.ingest.IntakeListener;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.ingest.IntakeTap;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -131,7 +132,8 @@ public final class Relay {
     return vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock,
         new SqliteIntakeLog.Options(Path.of(storage.dir()),
             storage.fsync() != StorageConfig.FsyncMode.off, storage.maxLogBytes(),
-            storage.maxCommitDelay().toNanos() / 1000))).map(opened -> {
+            storage.maxCommitDelay().toNanos() / 1000, config.dedup().window().toMillis(),
+            config.dedup().maxIds()))).map(opened -> {
               log = opened;
               return null;
             });
@@ -243,10 +245,11 @@ public final class Relay {
   }
 
   private Future<Void> startHttp() {
-    IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
     HealthRoutes health = new HealthRoutes(this::notReadyReasons, this::destinationStates);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
-    DebuggerRoutes debuggerPage = debuggerRoutes(intake);
+    DebuggerRoutes debuggerPage = debuggerRoutes();
+    IntakeRoutes intake = new IntakeRoutes(config, log, intakeListener(), clock);
+    tapIntake(intake);
     summariseRefusals(intake);
     return serve(router -> {
       health.mount(router);
@@ -257,6 +260,62 @@ public final class Relay {
       }
       if (debuggerPage != null) {
         debuggerPage.mount(router);
+      }
+    });
+  }
+
+  /** The debugger of {@link #debuggerRoutes()}, or null. */
+  private Debugger debugger;
+
+  /**
+   * Intake's telemetry: the metrics, and a duplicate the window dropped shown in the debugger (it
+   * never reaches the pipeline's tap).
+   */
+  private IntakeListener intakeListener() {
+    IntakeListener counted = metrics.intake();
+    return new IntakeListener() {
+      @Override
+      public void accepted(String source, String type) {
+        counted.accepted(source, type);
+      }
+
+      @Override
+      public void duplicate(String source, String type, com.fasterxml.jackson.databind.JsonNode message) {
+        counted.duplicate(source, type, message);
+        Debugger d = debugger;
+        if (d != null && message instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+          d.observed(source, "-", SegmentMessage.fromNormalized(o), "duplicate", List.of(), List.of());
+        }
+      }
+
+      @Override
+      public void rejected(String source, String reason) {
+        counted.rejected(source, reason);
+      }
+
+      @Override
+      public void backPressure(boolean on) {
+        counted.backPressure(on);
+      }
+    };
+  }
+
+
+  /** Shows the debugger (when there is one) the messages intake refuses. */
+  private void tapIntake(IntakeRoutes intake) {
+    Debugger d = debugger;
+    if (d == null) {
+      return;
+    }
+    intake.tap(new IntakeTap() {
+      @Override
+      public boolean active() {
+        return d.active();
+      }
+
+      @Override
+      public void refused(String source, JsonNode message, String error) {
+        d.refused(source, message, error);
       }
     });
   }
@@ -288,11 +347,12 @@ public final class Relay {
    * The live debugger page (only with an admin token), fed by taps on the message stage (what each
    * message became) and on intake (what it refused).
    */
-  private DebuggerRoutes debuggerRoutes(IntakeRoutes intake) {
+  private DebuggerRoutes debuggerRoutes() {
     if (!config.admin().enabled()) {
       return null;
     }
     Debugger debugger = new Debugger(clock::millis);
+    this.debugger = debugger;
     engine.tap(new StageTap() {
       @Override
       public boolean active() {
@@ -305,23 +365,17 @@ public final class Relay {
         debugger.observed(source, destination, message, outcome, records, sessionRecords);
       }
     });
-    intake.tap(new IntakeTap() {
-      @Override
-      public boolean active() {
-        return debugger.active();
-      }
-
-      @Override
-      public void refused(String source, JsonNode message, String error) {
-        debugger.refused(source, message, error);
-      }
-    });
     return new DebuggerRoutes(config.admin().token(), debugger,
         config.sources().stream().map(SourceConfig::name).toList());
   }
 
   private void registerGauges() {
     registerLogGauges(log);
+    metrics.gauge("mixrelay_dedup_ids", "messageIds the de-duplication window holds",
+        () -> log.dedupIds());
+    metrics.gauge("mixrelay_dedup_forgotten_total",
+        "messageIds forgotten before their window ended (dedup.maxIds reached)",
+        () -> log.dedupForgotten());
     for (String d : config.destinations().keySet()) {
       metrics.destination(d);
       metrics.gauge("mixrelay_sessions_open", "open sessions", () -> engine.openSessions(d), "destination", d);

@@ -64,7 +64,7 @@ final class ClusterTopology {
   record Settings(Map<String, DestinationConfig> destinations,
       Map<String, List<DestinationConfig>> destinationsBySource, int partitions, String intakeTopic,
       String usersTopic, String handoffTopic, String linksTopic, String deadLetterTopic,
-      String outgoingTopic, Duration handoffWait, TaskGauges gauges) {
+      String outgoingTopic, Duration handoffWait, TaskGauges gauges, long dedupWindowMillis) {
 
     static Settings of(RelayConfig config) {
       KafkaConfig k = config.kafka();
@@ -83,7 +83,7 @@ final class ClusterTopology {
       return new Settings(config.destinations(), bySource, k.partitions(), k.intakeTopic(),
           ClusterTopology.usersTopic(k), ClusterTopology.handoffTopic(k), k.linksTopic(),
           k.deadLetterTopic(), ClusterTopology.outgoingTopic(k),
-          Duration.ofMinutes(2), new TaskGauges());
+          Duration.ofMinutes(2), new TaskGauges(), config.dedup().window().toMillis());
     }
 
     Set<String> internalTopics() {
@@ -126,7 +126,12 @@ final class ClusterTopology {
         "links-loader", () -> new LinksLoader());
     t.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), s.intakeTopic());
     t.addProcessor("route", () -> new RouteProcessor(s.destinationsBySource(), s.partitions(),
-        translator, metrics), "intake");
+        translator, metrics, s.dedupWindowMillis()), "intake");
+    // the messageId window: (intake key, source, messageId) → when it ends; exactly-once with
+    // the forwarded records, so a repeat is dropped once and only once
+    t.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(RouteProcessor.DEDUP_STORE), Serdes.String(),
+        Serdes.Long()), "route");
     t.addSink(USERS_SINK, s.usersTopic(), keys, bytes, byKey, "route");
     t.addSink(LINKS_SINK, s.linksTopic(), keys, bytes, "route");
     t.addSource("users", new StringDeserializer(), new ByteArrayDeserializer(), s.usersTopic(),

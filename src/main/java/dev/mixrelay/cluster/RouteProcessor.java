@@ -11,6 +11,8 @@ import dev.mixrelay.segment.SegmentMessage;
 import dev.mixrelay.session.DeviceLink;
 import dev.mixrelay.translate.Translator;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,8 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -36,6 +40,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class RouteProcessor implements Processor<String, byte[], String, byte[]> {
   static final String LINKS_STORE = "mixrelay-links";
+  static final String DEDUP_STORE = "mixrelay-dedup";
+  /** How often ids whose window ended are removed from the store. */
+  private static final Duration EXPIRY_EVERY = Duration.ofMinutes(1);
   private static final int RECENT_LINKS = 100_000;
 
   private final Map<String, List<DestinationConfig>> destinationsBySource;
@@ -44,6 +51,8 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   private final Translator translator;
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, String> links;
+  private final long dedupWindowMillis;
+  private KeyValueStore<String, Long> seen;
   /** Links this task published that the global store may not have read back yet. */
   private final Map<String, String> recent = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
@@ -53,8 +62,9 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   };
 
   RouteProcessor(Map<String, List<DestinationConfig>> destinationsBySource, int partitions,
-      Translator translator, Metrics metrics) {
+      Translator translator, Metrics metrics, long dedupWindowMillis) {
     this.translator = translator;
+    this.dedupWindowMillis = dedupWindowMillis;
     this.destinationsBySource = destinationsBySource;
     this.partitions = partitions;
     this.metrics = metrics;
@@ -64,6 +74,48 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
     this.links = context.getStateStore(LINKS_STORE);
+    this.seen = context.getStateStore(DEDUP_STORE);
+    if (dedupWindowMillis > 0) {
+      context.schedule(EXPIRY_EVERY, PunctuationType.WALL_CLOCK_TIME, this::expire);
+    }
+  }
+
+  /** Removes the ids whose window ended. */
+  private void expire(long now) {
+    List<String> ended = new ArrayList<>();
+    try (KeyValueIterator<String, Long> all = seen.all()) {
+      while (all.hasNext()) {
+        var kv = all.next();
+        if (kv.value == null || kv.value <= now) {
+          ended.add(kv.key);
+        }
+      }
+    }
+    for (String k : ended) {
+      seen.delete(k);
+    }
+  }
+
+  /**
+   * True when the message's {@code (intake key, source, messageId)} passed this stage within the
+   * window (then it is counted and dropped); else remembers it. The intake key routes every copy
+   * of a message to one task, and the store is written in the same exactly-once transaction as
+   * what the stage forwards.
+   */
+  private boolean repeated(Record<String, byte[]> record, String source, SegmentMessage message) {
+    if (dedupWindowMillis <= 0 || message.messageId() == null) {
+      return false;
+    }
+    String key = (record.key() == null ? "" : record.key()) + '\u0000' + source + '\u0000'
+        + message.messageId();
+    long now = context.currentSystemTimeMs();
+    Long until = seen.get(key);
+    if (until != null && until > now) {
+      metrics.duplicate(source, message.type().wireName());
+      return true;
+    }
+    seen.put(key, now + dedupWindowMillis);
+    return false;
   }
 
   @Override
@@ -89,6 +141,9 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
             ClusterTopology.ROUTE_DEAD_LETTER_SINK);
         metrics.deadLetteredMessage(dest, "untranslatable", 1);
       }
+      return;
+    }
+    if (repeated(record, source, message)) {
       return;
     }
     // fan-out: one user-keyed record per destination the source feeds; each destination's

@@ -297,10 +297,15 @@ public final class IntakeRoutes {
   }
 
   private void accept(RoutingContext ctx, SourceConfig source, Items items) {
-    log.append(items.entries).onComplete(ar -> {
+    log.appendOnce(items.entries).onComplete(ar -> {
       if (ar.succeeded()) {
-        for (String t : items.types) {
-          listener.accepted(source.name(), t);
+        java.util.BitSet duplicates = ar.result().duplicates();
+        for (int i = 0; i < items.types.size(); i++) {
+          if (duplicates.get(i)) {
+            listener.duplicate(source.name(), items.types.get(i), items.entries.get(i).parsed());
+          } else {
+            listener.accepted(source.name(), items.types.get(i));
+          }
         }
         JsonObject ok = new JsonObject().put("success", true);
         if (!items.rejected.isEmpty()) {

@@ -34,6 +34,11 @@ final class RejectionSummary implements IntakeListener {
   }
 
   @Override
+  public void duplicate(String source, String type, com.fasterxml.jackson.databind.JsonNode message) {
+    next.duplicate(source, type, message);
+  }
+
+  @Override
   public void backPressure(boolean on) {
     next.backPressure(on);
   }

@@ -108,7 +108,17 @@ public final class Metrics implements StageListener {
       public void rejected(String source, String reason) {
         received(source, "-", "rejected", reason);
       }
+
+      @Override
+      public void duplicate(String source, String type, com.fasterxml.jackson.databind.JsonNode message) {
+        received(source, type, "duplicate", "within_window");
+      }
     };
+  }
+
+  /** A message the cluster's route stage dropped as a repeat within the messageId window. */
+  public void duplicate(String source, String type) {
+    received(source, type, "duplicate", "within_window");
   }
 
   private void received(String source, String type, String outcome, String reason) {
