@@ -119,6 +119,7 @@ final class Pipeline {
             ar.cause().getMessage());
       }
       reading = false;
+      maybeDrained(); // a stop that came while the marks loaded
       pump();
     }));
   }
