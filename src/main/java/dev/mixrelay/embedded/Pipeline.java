@@ -119,6 +119,7 @@ final class Pipeline {
             ar.cause().getMessage());
       }
       reading = false;
+      maybeDrained(); // a stop that came while the marks loaded
       pump();
     }));
   }
@@ -268,40 +269,38 @@ final class Pipeline {
   }
 
   /**
-   * Sends a message's records. Events go as they are (Mixpanel drops a repeated {@code
-   * $insert_id}); each profile or group operation is sent on its own future and marked durably
-   * once Mixpanel took it, so a replay of the message before its acknowledgement skips it.
+   * Sends a message's records in one send. Each profile or group operation (Mixpanel applies
+   * every one it gets, unlike events, which it de-duplicates by {@code $insert_id}) is marked
+   * durably as soon as it is done, so a replay of the message before its acknowledgement skips it.
    */
   private Future<Void> send(DestinationConfig destination, long offset, List<MixpanelRecord> records) {
-    List<MixpanelRecord> events = null;
-    List<Future<Void>> sends = null;
-    for (int i = 0; i < records.size(); i++) {
-      MixpanelRecord r = records.get(i);
-      if (r.endpoint() == Endpoint.IMPORT) {
-        if (events == null) {
-          events = new ArrayList<>(records.size());
+    List<MixpanelRecord> toSend = records;
+    int[] index = null;
+    if (!delivered.isEmpty()) {
+      toSend = new ArrayList<>(records.size());
+      index = new int[records.size()];
+      for (int i = 0; i < records.size(); i++) {
+        MixpanelRecord r = records.get(i);
+        if (r.endpoint() != Endpoint.IMPORT
+            && delivered.contains(new DeliveryMarks.Mark(offset, destination.name(), i))) {
+          resendsAvoided++;
+          continue;
         }
-        events.add(r);
-        continue;
+        index[toSend.size()] = i;
+        toSend.add(r);
       }
-      DeliveryMarks.Mark mark = new DeliveryMarks.Mark(offset, destination.name(), i);
-      if (!delivered.isEmpty() && delivered.contains(mark)) {
-        resendsAvoided++;
-        continue;
+      if (toSend.isEmpty()) {
+        return Future.succeededFuture();
       }
-      if (sends == null) {
-        sends = new ArrayList<>(2);
+    }
+    List<MixpanelRecord> sent = toSend;
+    int[] original = index;
+    return delivery.send(destination, sent, i -> {
+      if (sent.get(i).endpoint() != Endpoint.IMPORT) {
+        marks.markDelivered(List.of(new DeliveryMarks.Mark(offset, destination.name(),
+            original == null ? i : original[i])));
       }
-      sends.add(delivery.send(destination, List.of(r))
-          .compose(v -> marks.markDelivered(List.of(mark)).otherwiseEmpty()));
-    }
-    if (sends == null) {
-      return events == null ? Future.succeededFuture() : delivery.send(destination, events);
-    }
-    if (events != null) {
-      sends.add(delivery.send(destination, events));
-    }
-    return sends.size() == 1 ? sends.get(0) : Future.all(sends).mapEmpty();
+    });
   }
 
   private Future<Void> deadLetterRecords(List<DeadLetter> rejected) {

@@ -79,8 +79,15 @@ class DedupCrashTest {
         for (int i = Math.max(0, half - 2); i < batches.size(); i++) {
           assertThat(post(client, port, batches.get(i))).isEqualTo(200);
         }
-        RelayProcess.waitFor(vertx, () -> addSums(mock).values().stream().mapToLong(v -> v).sum()
-            >= MESSAGES && mock.distinctInsertIds() >= MESSAGES, 180);
+        RelayProcess.waitFor(vertx, () -> {
+          Map<String, Long> now = addSums(mock);
+          for (int u = 0; u < USERS; u++) {
+            if (now.getOrDefault("user-" + u, 0L) < expected[u]) {
+              return false;
+            }
+          }
+          return mock.distinctInsertIds() >= MESSAGES;
+        }, 180);
         Thread.sleep(2000); // anything still arriving would be a repeat
         Map<String, Long> sums = addSums(mock);
         long excess = 0;
