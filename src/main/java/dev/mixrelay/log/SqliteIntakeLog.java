@@ -346,26 +346,31 @@ public final class SqliteIntakeLog implements IntakeLog {
 
   @Override
   public Future<List<DeadLetterRow>> listDeadLetters(String destination, long afterId, int max) {
-    return query(c -> {
-      String sql = "SELECT id, destination, endpoint, record, reason, created_at FROM dead_letters WHERE id > ?"
-          + (destination == null ? "" : " AND destination = ?") + " ORDER BY id LIMIT ?";
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        int i = 1;
-        ps.setLong(i++, afterId);
-        if (destination != null) {
-          ps.setString(i++, destination);
-        }
-        ps.setInt(i, max);
-        List<DeadLetterRow> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new DeadLetterRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), rs.getLong(6)));
-          }
-        }
-        return out;
+    return query(c -> selectDeadLetters(c, destination, afterId, max));
+  }
+
+  /** Dead letters with id greater than {@code afterId}, oldest first (also the read-only view's). */
+  static List<DeadLetterRow> selectDeadLetters(Connection c, String destination, long afterId,
+      int max) throws SQLException {
+    String sql = "SELECT id, destination, endpoint, record, reason, created_at FROM dead_letters"
+        + " WHERE id > ?" + (destination == null ? "" : " AND destination = ?")
+        + " ORDER BY id LIMIT ?";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setLong(i++, afterId);
+      if (destination != null) {
+        ps.setString(i++, destination);
       }
-    });
+      ps.setInt(i, max);
+      List<DeadLetterRow> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new DeadLetterRow(rs.getLong(1), rs.getString(2), rs.getString(3),
+              rs.getString(4), rs.getString(5), rs.getLong(6)));
+        }
+      }
+      return out;
+    }
   }
 
   @Override

@@ -313,14 +313,7 @@ final class Handoffs {
       Awaiting a = awaiting.get(user);
       sink.accept(AWAITING_ENTRY + user, a == null ? null : bytes(out -> {
         StateCodec.writeVarLong(out, a.order);
-        StateCodec.writeString(out, a.waitingFor);
-        out.writeLong(a.since);
-        out.writeInt(a.events.size());
-        for (Parked p : a.events) {
-          out.writeBoolean(p.user);
-          out.writeByte(p.halves);
-          codec.writeEvent(out, p.event);
-        }
+        writeWait(out, codec, a);
       }));
     }
     awaitingChanged.clear();
@@ -347,13 +340,7 @@ final class Handoffs {
     } else if (key.startsWith(AWAITING_ENTRY)) {
       Awaiting a = new Awaiting();
       a.order = StateCodec.readVarLong(in);
-      a.waitingFor = StateCodec.readRaw(in);
-      a.since = in.readLong();
-      for (int j = in.readInt(); j > 0; j--) {
-        boolean user = in.readBoolean();
-        int halves = in.readByte();
-        a.events.add(new Parked(codec.readEvent(in), user, halves));
-      }
+      readWait(in, codec, a);
       users.add(Map.entry(key.substring(AWAITING_ENTRY.length()), a));
     } else {
       return false;
@@ -393,14 +380,32 @@ final class Handoffs {
     for (Map.Entry<String, Awaiting> u : awaiting.entrySet()) {
       Awaiting a = u.getValue();
       StateCodec.writeString(out, u.getKey());
-      StateCodec.writeString(out, a.waitingFor);
-      out.writeLong(a.since);
-      out.writeInt(a.events.size());
-      for (Parked p : a.events) {
-        out.writeBoolean(p.user);
-        out.writeByte(p.halves);
-        codec.writeEvent(out, p.event);
-      }
+      writeWait(out, codec, a);
+    }
+  }
+
+  /** A waiting user's awaited id, since when, and parked events (snapshot and entry alike). */
+  private static void writeWait(DataOutputStream out, StateCodec codec, Awaiting a)
+      throws IOException {
+    StateCodec.writeString(out, a.waitingFor);
+    out.writeLong(a.since);
+    out.writeInt(a.events.size());
+    for (Parked p : a.events) {
+      out.writeBoolean(p.user);
+      out.writeByte(p.halves);
+      codec.writeEvent(out, p.event);
+    }
+  }
+
+  /** Reads {@link #writeWait} into {@code a}. */
+  private static void readWait(DataInputStream in, StateCodec codec, Awaiting a)
+      throws IOException {
+    a.waitingFor = StateCodec.readRaw(in);
+    a.since = in.readLong();
+    for (int j = in.readInt(); j > 0; j--) {
+      boolean user = in.readBoolean();
+      int halves = in.readByte();
+      a.events.add(new Parked(codec.readEvent(in), user, halves));
     }
   }
 
@@ -426,14 +431,7 @@ final class Handoffs {
       got.add(readHandoff(in));
     }
     for (int i = in.readInt(); i > 0; i--) {
-      Awaiting a = startAwaiting(codec.readString(in));
-      a.waitingFor = StateCodec.readRaw(in);
-      a.since = in.readLong();
-      for (int j = in.readInt(); j > 0; j--) {
-        boolean user = in.readBoolean();
-        int halves = in.readByte();
-        a.events.add(new Parked(codec.readEvent(in), user, halves));
-      }
+      readWait(in, codec, startAwaiting(codec.readString(in)));
     }
     return got;
   }
