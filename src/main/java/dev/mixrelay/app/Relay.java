@@ -5,10 +5,10 @@ import dev.mixrelay.cluster.ClusterProcessor;
 import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
-import dev.mixrelay.ingest.IntakeListener;
 import dev.mixrelay.ingest.IntakeRoutes;
 import dev.mixrelay.ingest.IntakeTap;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.log.IntakeAppender;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.embedded.DeadLetterReplay;
@@ -248,7 +248,7 @@ public final class Relay {
     HealthRoutes health = new HealthRoutes(this::notReadyReasons, this::destinationStates);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     DebuggerRoutes debuggerPage = debuggerRoutes();
-    IntakeRoutes intake = new IntakeRoutes(config, log, intakeListener(), clock);
+    IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
     tapIntake(intake);
     summariseRefusals(intake);
     return serve(router -> {
@@ -268,40 +268,9 @@ public final class Relay {
   private Debugger debugger;
 
   /**
-   * Intake's telemetry: the metrics, and a duplicate the window dropped shown in the debugger (it
-   * never reaches the pipeline's tap).
+   * Shows the debugger (when there is one) the messages intake refuses and the repeats the
+   * messageId window drops (neither reaches the message stage's tap).
    */
-  private IntakeListener intakeListener() {
-    IntakeListener counted = metrics.intake();
-    return new IntakeListener() {
-      @Override
-      public void accepted(String source, String type) {
-        counted.accepted(source, type);
-      }
-
-      @Override
-      public void duplicate(String source, String type, com.fasterxml.jackson.databind.JsonNode message) {
-        counted.duplicate(source, type, message);
-        Debugger d = debugger;
-        if (d != null && message instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-          d.observed(source, "-", SegmentMessage.fromNormalized(o), "duplicate", List.of(), List.of());
-        }
-      }
-
-      @Override
-      public void rejected(String source, String reason) {
-        counted.rejected(source, reason);
-      }
-
-      @Override
-      public void backPressure(boolean on) {
-        counted.backPressure(on);
-      }
-    };
-  }
-
-
-  /** Shows the debugger (when there is one) the messages intake refuses. */
   private void tapIntake(IntakeRoutes intake) {
     Debugger d = debugger;
     if (d == null) {
@@ -316,6 +285,14 @@ public final class Relay {
       @Override
       public void refused(String source, JsonNode message, String error) {
         d.refused(source, message, error);
+      }
+
+      @Override
+      public void duplicate(String source, JsonNode message) {
+        if (message instanceof ObjectNode o) {
+          d.observed(source, "-", SegmentMessage.fromNormalized(o), "duplicate", List.of(),
+              List.of());
+        }
       }
     });
   }

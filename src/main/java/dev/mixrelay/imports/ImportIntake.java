@@ -114,7 +114,7 @@ public final class ImportIntake {
             java.util.BitSet duplicates = ar.result().duplicates();
             for (int i = 0; i < types.size(); i++) {
               if (duplicates.get(i)) {
-                listener.duplicate(source, types.get(i).wireName(), entries.get(i).parsed());
+                listener.duplicate(source, types.get(i).wireName());
               } else {
                 listener.accepted(source, types.get(i).wireName());
               }

@@ -9,9 +9,9 @@ public interface IntakeListener {
 
   /**
    * A message was answered as accepted but not appended: its {@code (source, messageId)} was
-   * appended within the de-duplication window. {@code message} is its normalised form.
+   * appended within the de-duplication window.
    */
-  default void duplicate(String source, String type, com.fasterxml.jackson.databind.JsonNode message) {}
+  default void duplicate(String source, String type) {}
 
   /** A message or request was refused; {@code reason} is a stable code, never user data. */
   default void rejected(String source, String reason) {}

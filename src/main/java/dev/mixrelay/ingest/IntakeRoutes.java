@@ -302,7 +302,11 @@ public final class IntakeRoutes {
         java.util.BitSet duplicates = ar.result().duplicates();
         for (int i = 0; i < items.types.size(); i++) {
           if (duplicates.get(i)) {
-            listener.duplicate(source.name(), items.types.get(i), items.entries.get(i).parsed());
+            listener.duplicate(source.name(), items.types.get(i));
+            IntakeTap watching = tap;
+            if (watching.active()) {
+              watching.duplicate(source.name(), items.entries.get(i).parsed());
+            }
           } else {
             listener.accepted(source.name(), items.types.get(i));
           }

@@ -25,4 +25,10 @@ public interface IntakeTap {
    * the tap may keep), and the error the sender was answered with.
    */
   void refused(String source, JsonNode message, String error);
+
+  /**
+   * A message answered as accepted but not appended again: a repeat of a messageId within the
+   * de-duplication window ({@code message}: its normalised form, not to be changed).
+   */
+  default void duplicate(String source, JsonNode message) {}
 }

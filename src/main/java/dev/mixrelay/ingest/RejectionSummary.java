@@ -34,8 +34,8 @@ final class RejectionSummary implements IntakeListener {
   }
 
   @Override
-  public void duplicate(String source, String type, com.fasterxml.jackson.databind.JsonNode message) {
-    next.duplicate(source, type, message);
+  public void duplicate(String source, String type) {
+    next.duplicate(source, type);
   }
 
   @Override

@@ -110,13 +110,13 @@ public final class Metrics implements StageListener {
       }
 
       @Override
-      public void duplicate(String source, String type, com.fasterxml.jackson.databind.JsonNode message) {
-        received(source, type, "duplicate", "within_window");
+      public void duplicate(String source, String type) {
+        Metrics.this.duplicate(source, type);
       }
     };
   }
 
-  /** A message the cluster's route stage dropped as a repeat within the messageId window. */
+  /** A message answered but not appended again: a repeat within the messageId window. */
   public void duplicate(String source, String type) {
     received(source, type, "duplicate", "within_window");
   }
