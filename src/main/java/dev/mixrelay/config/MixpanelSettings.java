@@ -103,16 +103,17 @@ public record MixpanelSettings(
     generatePurchaseEventPerProduct = generatePurchaseEventPerProduct == null ? actions
         : generatePurchaseEventPerProduct;
     actionsEventProperties = actionsEventProperties == null ? actions : actionsEventProperties;
-    // the legacy integration's own shapes: off under both presets (on, they would change what
-    // today's legacy preset sends), except the id property the Actions destination also sends
+    // the legacy integration's own shapes: what Segment's legacy destination sent, so on under
+    // the legacy preset; the id property the Actions destination sends too
+    boolean legacy = compat == Compat.legacy;
     genericPageName = genericPageName != null && genericPageName;
-    nameTag = nameTag != null && nameTag;
-    idProperty = idProperty == null ? actions : idProperty;
-    legacyPropertyNames = legacyPropertyNames != null && legacyPropertyNames;
-    legacyDeviceProperties = legacyDeviceProperties != null && legacyDeviceProperties;
-    legacyProfileFields = legacyProfileFields != null && legacyProfileFields;
+    nameTag = nameTag == null ? legacy : nameTag;
+    idProperty = idProperty == null || idProperty;
+    legacyPropertyNames = legacyPropertyNames == null ? legacy : legacyPropertyNames;
+    legacyDeviceProperties = legacyDeviceProperties == null ? legacy : legacyDeviceProperties;
+    legacyProfileFields = legacyProfileFields == null ? legacy : legacyProfileFields;
     incrementProperties = incrementProperties == null ? actions : incrementProperties;
-    chargesWithoutPeople = chargesWithoutPeople != null && chargesWithoutPeople;
+    chargesWithoutPeople = chargesWithoutPeople == null ? legacy : chargesWithoutPeople;
   }
 
   /** Every setting up to the compat preset's first behaviours; the later ones default. */
