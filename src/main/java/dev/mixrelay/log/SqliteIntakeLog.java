@@ -83,12 +83,12 @@ public final class SqliteIntakeLog implements IntakeLog {
   /** The de-duplication window in milliseconds (0: off) and the most ids it keeps. */
   private final long dedupWindowMillis;
   private final long dedupMaxIds;
-  /** Ids in {@code dedup_ids} (an upper bound: a revived expired id counts again until open). */
-  private long dedupIds;
+  /** The window's ids (null when it is off); the writer thread owns it. */
+  private final DedupWindow dedup;
   private volatile long dedupIdsSeen;
   /** Ids forgotten before their window ended because {@code dedupMaxIds} was reached. */
   private volatile long dedupForgotten;
-  private long lastExpiryAt;
+  private volatile long dedupFilterBytes;
 
   /** Options the log is opened with. */
   public record Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros,
@@ -121,16 +121,10 @@ public final class SqliteIntakeLog implements IntakeLog {
       st.execute("CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT,"
           + " destination TEXT NOT NULL, endpoint TEXT NOT NULL, record TEXT NOT NULL,"
           + " reason TEXT NOT NULL, created_at INTEGER NOT NULL)");
-      // the de-duplication window: one row per (source, messageId) appended, until it expires
-      st.execute("CREATE TABLE IF NOT EXISTS dedup_ids (key BLOB PRIMARY KEY,"
-          + " expires_at INTEGER NOT NULL) WITHOUT ROWID");
-      st.execute("CREATE INDEX IF NOT EXISTS dedup_expiry ON dedup_ids (expires_at)");
       // records of unacknowledged messages Mixpanel already took; dropped at acknowledgement
       st.execute("CREATE TABLE IF NOT EXISTS delivered_records (offset INTEGER NOT NULL,"
           + " destination TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (offset, destination, idx))"
           + " WITHOUT ROWID");
-      st.execute("INSERT OR IGNORE INTO meta VALUES ('dedup_ids', 0)");
-      st.execute("INSERT OR IGNORE INTO meta VALUES ('dedup_forgotten', 0)");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', " + SCHEMA_VERSION + ")");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('last_offset', 0)");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('acked_offset', 0)");
@@ -143,9 +137,6 @@ public final class SqliteIntakeLog implements IntakeLog {
     }
     lastOffset = Math.max(meta("last_offset"), scalar("SELECT COALESCE(MAX(offset), 0) FROM messages"));
     persistedAck = meta("acked_offset");
-    dedupIds = meta("dedup_ids");
-    dedupIdsSeen = dedupIds;
-    dedupForgotten = meta("dedup_forgotten");
     pendingAck = persistedAck;
     deletedBelow = persistedAck;
     lastOffsetSeen = lastOffset;
@@ -161,6 +152,12 @@ public final class SqliteIntakeLog implements IntakeLog {
       }
     }
     writeConn.setAutoCommit(false);
+    // the de-duplication window (see DedupWindow): its tables, and its filters rebuilt
+    dedup = dedupWindowMillis > 0
+        ? new DedupWindow(writeConn, dedupWindowMillis, dedupMaxIds, clock.millis()) : null;
+    dedupIdsSeen = dedup == null ? 0 : dedup.ids();
+    dedupForgotten = dedup == null ? 0 : dedup.forgotten();
+    dedupFilterBytes = dedup == null ? 0 : dedup.filterBytes();
     readConn = DriverManager.getConnection(url);
     try (Statement st = readConn.createStatement()) {
       st.execute("PRAGMA busy_timeout=5000");
@@ -255,6 +252,11 @@ public final class SqliteIntakeLog implements IntakeLog {
   /** Ids the de-duplication window holds now (an upper bound). */
   public long dedupIds() {
     return dedupIdsSeen;
+  }
+
+  /** Heap the window's in-memory filters take, in bytes. */
+  public long dedupFilterBytes() {
+    return dedupFilterBytes;
   }
 
   /** Ids forgotten before their window ended, since the log was created. */
@@ -463,13 +465,16 @@ public final class SqliteIntakeLog implements IntakeLog {
         setMeta("last_offset", lastOffset);
       }
       long deleted = deleteConsumed(ack, now);
-      long idsBefore = dedupIds;
-      expireIds(now);
-      if (dedupIds != idsBefore) {
-        setMeta("dedup_ids", dedupIds);
+      if (dedup != null) {
+        dedup.expire(now);
       }
       writeConn.commit();
-      dedupIdsSeen = dedupIds;
+      if (dedup != null) {
+        dedup.commit();
+        dedupIdsSeen = dedup.ids();
+        dedupForgotten = dedup.forgotten();
+        dedupFilterBytes = dedup.filterBytes();
+      }
       if (deleted > 0) {
         recent.dropUpTo(deleted);
         deletedBelow = deleted;
@@ -490,7 +495,13 @@ public final class SqliteIntakeLog implements IntakeLog {
         // the rollback failure adds nothing to the first error
       }
       lastOffset = firstNew - 1;
-      dedupIds = dedupIdsSeen;
+      if (dedup != null) {
+        try {
+          dedup.rollback();
+        } catch (SQLException again) {
+          e.addSuppressed(again);
+        }
+      }
       writable = false;
       LOG.error("intake log write failed; {} request(s) answered with an error: {}", group.size(),
           e.getMessage());
@@ -524,38 +535,6 @@ public final class SqliteIntakeLog implements IntakeLog {
       ps.executeUpdate();
     }
     return floor;
-  }
-
-  /**
-   * Forgets ids whose window ended (at most every five seconds), and the oldest ids past {@code
-   * dedupMaxIds} (with a 1 % margin, so this runs seldom), counting those.
-   */
-  private void expireIds(long now) throws SQLException {
-    if (dedupWindowMillis <= 0) {
-      return;
-    }
-    if (now - lastExpiryAt >= 5000) {
-      lastExpiryAt = now;
-      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM dedup_ids WHERE expires_at <= ?")) {
-        ps.setLong(1, now);
-        dedupIds = Math.max(0, dedupIds - ps.executeUpdate());
-      }
-    }
-    if (dedupIds > dedupMaxIds) {
-      long over = dedupIds - dedupMaxIds + Math.max(1, dedupMaxIds / 100);
-      int n;
-      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM dedup_ids WHERE key IN"
-          + " (SELECT key FROM dedup_ids ORDER BY expires_at LIMIT ?)")) {
-        ps.setLong(1, over);
-        n = ps.executeUpdate();
-      }
-      dedupIds = Math.max(0, dedupIds - n);
-      long forgotten = dedupForgotten + n;
-      setMeta("dedup_forgotten", forgotten);
-      dedupForgotten = forgotten;
-      LOG.warn("the de-duplication window is full ({} ids, dedup.maxIds); forgot the {} oldest before"
-          + " their window ended", dedupMaxIds, n);
-    }
   }
 
   /**
@@ -727,35 +706,13 @@ public final class SqliteIntakeLog implements IntakeLog {
     @Override
     void apply(SqliteIntakeLog log, long now) throws SQLException {
       duplicates.clear();
-      if (dedupWindowMillis > 0) {
+      if (dedup != null) {
         // the check and the append are one transaction of the one writer: atomic
-        try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO dedup_ids VALUES (?, ?)"
-            + " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE expires_at <= ?")) {
-          int checked = 0;
-          for (LogEntry e : entries) {
-            if (e.messageId() != null) {
-              ps.setBytes(1, dedupKey(e.source(), e.messageId()));
-              ps.setLong(2, now + dedupWindowMillis);
-              ps.setLong(3, now);
-              ps.addBatch();
-              checked++;
-            }
-          }
-          // one change per new id, none for an id within its window (in order, so a repeat inside
-          // this very batch is seen too)
-          int[] changes = checked == 0 ? new int[0] : ps.executeBatch();
-          int c = 0;
-          for (int i = 0; i < entries.size(); i++) {
-            if (entries.get(i).messageId() == null) {
-              continue;
-            }
-            if (changes[c++] == 0) {
-              duplicates.set(i);
-            } else {
-              dedupIds++;
-            }
-          }
+        List<byte[]> keys = new ArrayList<>(entries.size());
+        for (LogEntry e : entries) {
+          keys.add(e.messageId() == null ? null : dedupKey(e.source(), e.messageId()));
         }
+        duplicates.or(dedup.check(keys, now));
       }
       appended = entries.size() - duplicates.cardinality();
       try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO messages VALUES (?, ?, ?, ?)")) {
