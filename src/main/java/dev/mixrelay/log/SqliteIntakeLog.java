@@ -113,6 +113,7 @@ public final class SqliteIntakeLog implements IntakeLog {
       st.execute("PRAGMA journal_mode=WAL");
       st.execute("PRAGMA synchronous=" + (options.fsync() ? "FULL" : "NORMAL"));
       st.execute("PRAGMA busy_timeout=5000");
+      st.execute("PRAGMA cache_size=-65536");
       st.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
       st.execute("CREATE TABLE IF NOT EXISTS messages (offset INTEGER PRIMARY KEY, source TEXT NOT NULL,"
           + " appended_at INTEGER NOT NULL, json BLOB NOT NULL)");
