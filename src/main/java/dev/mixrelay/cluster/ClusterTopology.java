@@ -101,6 +101,11 @@ final class ClusterTopology {
     return k.applicationId() + "-handoffs";
   }
 
+  /** The compacted topic of the delivery stage's marks ({@link DeliveredMarks}). */
+  static String deliveredTopic(KafkaConfig k) {
+    return k.applicationId() + "-delivered";
+  }
+
   /** The topic the session stage writes Mixpanel records to and the delivery stage reads. */
   static String outgoingTopic(KafkaConfig k) {
     return k.applicationId() + "-outgoing";
