@@ -133,7 +133,7 @@ public final class Relay {
         new SqliteIntakeLog.Options(Path.of(storage.dir()),
             storage.fsync() != StorageConfig.FsyncMode.off, storage.maxLogBytes(),
             storage.maxCommitDelay().toNanos() / 1000, config.dedup().window().toMillis(),
-            config.dedup().maxIds()))).map(opened -> {
+            config.dedup().maxIds(), config.dedupWindowMillisBySource()))).map(opened -> {
               log = opened;
               return null;
             });

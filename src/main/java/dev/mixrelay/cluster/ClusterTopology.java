@@ -64,7 +64,8 @@ final class ClusterTopology {
   record Settings(Map<String, DestinationConfig> destinations,
       Map<String, List<DestinationConfig>> destinationsBySource, int partitions, String intakeTopic,
       String usersTopic, String handoffTopic, String linksTopic, String deadLetterTopic,
-      String outgoingTopic, Duration handoffWait, TaskGauges gauges, long dedupWindowMillis) {
+      String outgoingTopic, Duration handoffWait, TaskGauges gauges,
+      Map<String, Long> dedupWindowMillis) {
 
     static Settings of(RelayConfig config) {
       KafkaConfig k = config.kafka();
@@ -83,7 +84,7 @@ final class ClusterTopology {
       return new Settings(config.destinations(), bySource, k.partitions(), k.intakeTopic(),
           ClusterTopology.usersTopic(k), ClusterTopology.handoffTopic(k), k.linksTopic(),
           k.deadLetterTopic(), ClusterTopology.outgoingTopic(k),
-          Duration.ofMinutes(2), new TaskGauges(), config.dedup().window().toMillis());
+          Duration.ofMinutes(2), new TaskGauges(), config.dedupWindowMillisBySource());
     }
 
     Set<String> internalTopics() {

@@ -127,9 +127,10 @@ final class DedupWindow {
 
   /**
    * Checks {@code keys} in order and records the new ones accepted at {@code now}; a key seen
-   * within the window (or earlier in {@code keys}) is set in the answer. Null keys are skipped.
+   * within its window ({@code windows[i]}, at most the window the buckets keep; or earlier in
+   * {@code keys}) is set in the answer. Null keys are skipped.
    */
-  BitSet check(List<byte[]> keys, long now) throws SQLException {
+  BitSet check(List<byte[]> keys, long[] windows, long now) throws SQLException {
     BitSet duplicates = new BitSet();
     Bucket current = current(now);
     long[] hashes = new long[keys.size()];
@@ -141,7 +142,7 @@ final class DedupWindow {
       }
       long h = IdFilter.hash(key);
       hashes[i] = h;
-      if (inOlderBucket(current, h, key, now)) {
+      if (inOlderBucket(current, h, key, now - Math.min(window, windows[i]))) {
         duplicates.set(i);
       } else {
         toInsert.set(i);
@@ -163,7 +164,11 @@ final class DedupWindow {
       int c = 0;
       for (int i = toInsert.nextSetBit(0); i >= 0; i = toInsert.nextSetBit(i + 1)) {
         if (changes[c++] == 0) {
-          duplicates.set(i);
+          // the newest bucket's ids are younger than its span: a repeat for any longer window
+          if (windows[i] >= span || !acceptAgain(current, hashes[i], keys.get(i), now,
+              windows[i])) {
+            duplicates.set(i);
+          }
         } else {
           current.filter.add(hashes[i]);
           current.ids++;
@@ -174,7 +179,24 @@ final class DedupWindow {
     return duplicates;
   }
 
-  private boolean inOlderBucket(Bucket current, long h, byte[] key, long now) throws SQLException {
+  /**
+   * For a source whose window is shorter than a bucket's span: true (and the key's time set to
+   * now) when the key in the newest bucket is older than that window.
+   */
+  private boolean acceptAgain(Bucket current, long h, byte[] key, long now, long window)
+      throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("UPDATE " + current.table()
+        + " SET at = ? WHERE h = ? AND id = ? AND at <= ?")) {
+      ps.setLong(1, now);
+      ps.setLong(2, h);
+      ps.setBytes(3, key);
+      ps.setLong(4, now - window);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  private boolean inOlderBucket(Bucket current, long h, byte[] key, long after)
+      throws SQLException {
     for (int b = buckets.size() - 1; b >= 0; b--) {
       Bucket bucket = buckets.get(b);
       if (bucket == current || !bucket.filter.mightContain(h)) {
@@ -187,7 +209,7 @@ final class DedupWindow {
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) {
             // the newest bucket holding the key decides: within the window or not
-            return rs.getLong(1) > now - window;
+            return rs.getLong(1) > after;
           }
         }
       }

@@ -80,7 +80,8 @@ public final class SqliteIntakeLog implements IntakeLog {
   private long deletedBelow;
   private volatile long lastOffsetSeen;
   private long lastDeleteAt;
-  /** The de-duplication window in milliseconds (0: off) and the most ids it keeps. */
+  /** The de-duplication windows in milliseconds (0: off) and the most ids it keeps. */
+  private final Options options;
   private final long dedupWindowMillis;
   private final long dedupMaxIds;
   /** The window's ids (null when it is off); the writer thread owns it. */
@@ -90,9 +91,36 @@ public final class SqliteIntakeLog implements IntakeLog {
   private volatile long dedupForgotten;
   private volatile long dedupFilterBytes;
 
-  /** Options the log is opened with. */
+  /**
+   * Options the log is opened with: {@code dedupWindowMillis} is the window of a source that
+   * {@code sourceWindowMillis} does not name (0: off).
+   */
   public record Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros,
-      long dedupWindowMillis, long dedupMaxIds) {
+      long dedupWindowMillis, long dedupMaxIds, java.util.Map<String, Long> sourceWindowMillis) {
+
+    public Options {
+      sourceWindowMillis = sourceWindowMillis == null ? java.util.Map.of()
+          : java.util.Map.copyOf(sourceWindowMillis);
+    }
+
+    /** One window for every source. */
+    public Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros,
+        long dedupWindowMillis, long dedupMaxIds) {
+      this(dir, fsync, maxUnackedBytes, commitDelayMicros, dedupWindowMillis, dedupMaxIds, null);
+    }
+
+    /** The longest window of any source: how long the log keeps ids. */
+    long longestWindowMillis() {
+      long max = dedupWindowMillis;
+      for (long w : sourceWindowMillis.values()) {
+        max = Math.max(max, w);
+      }
+      return max;
+    }
+
+    long windowMillis(String source) {
+      return sourceWindowMillis.getOrDefault(source, dedupWindowMillis);
+    }
 
     /** Without a de-duplication window. */
     public Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros) {
@@ -105,7 +133,8 @@ public final class SqliteIntakeLog implements IntakeLog {
     this.clock = clock;
     this.maxUnackedBytes = options.maxUnackedBytes();
     this.commitDelayMicros = options.commitDelayMicros();
-    this.dedupWindowMillis = options.dedupWindowMillis();
+    this.options = options;
+    this.dedupWindowMillis = options.longestWindowMillis();
     this.dedupMaxIds = options.dedupMaxIds();
     String url = "jdbc:sqlite:" + options.dir().resolve("mixrelay.db").toAbsolutePath();
     writeConn = DriverManager.getConnection(url);
@@ -710,10 +739,14 @@ public final class SqliteIntakeLog implements IntakeLog {
       if (dedup != null) {
         // the check and the append are one transaction of the one writer: atomic
         List<byte[]> keys = new ArrayList<>(entries.size());
-        for (LogEntry e : entries) {
-          keys.add(e.messageId() == null ? null : dedupKey(e.source(), e.messageId()));
+        long[] windows = new long[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+          LogEntry e = entries.get(i);
+          windows[i] = options.windowMillis(e.source());
+          keys.add(e.messageId() == null || windows[i] <= 0 ? null
+              : dedupKey(e.source(), e.messageId()));
         }
-        duplicates.or(dedup.check(keys, now));
+        duplicates.or(dedup.check(keys, windows, now));
       }
       appended = entries.size() - duplicates.cardinality();
       try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO messages VALUES (?, ?, ?, ?)")) {

@@ -46,9 +46,13 @@ class DedupBucketsTest {
   }
 
   private static List<LogEntry> ids(String prefix, int from, int n) {
+    return ids("web", prefix, from, n);
+  }
+
+  private static List<LogEntry> ids(String source, String prefix, int from, int n) {
     List<LogEntry> out = new ArrayList<>();
     for (int i = from; i < from + n; i++) {
-      out.add(new LogEntry("web", "{}".getBytes(StandardCharsets.UTF_8), null, prefix + i));
+      out.add(new LogEntry(source, "{}".getBytes(StandardCharsets.UTF_8), null, prefix + i));
     }
     return out;
   }
@@ -76,6 +80,27 @@ class DedupBucketsTest {
     assertThat(duplicates(log, ids("never-", 0, 1000))).isZero();
     // the buckets wholly out of the window are gone; about 13 of two hours are left
     assertThat(bucketTables()).isBetween(12, 15);
+    await(log.close());
+  }
+
+  @Test
+  void eachSourceHasItsOwnWindow() {
+    SqliteIntakeLog log = SqliteIntakeLog.open(vertx, clock, new SqliteIntakeLog.Options(dir,
+        false, Long.MAX_VALUE, 0, DAY, Long.MAX_VALUE, java.util.Map.of("short", 10 * 60_000L,
+            "off", 0L)));
+    assertThat(duplicates(log, ids("web", "w-", 0, 20))).isZero();
+    assertThat(duplicates(log, ids("short", "s-", 0, 20))).isZero();
+    assertThat(duplicates(log, ids("off", "o-", 0, 20))).isZero();
+    clock.advance(Duration.ofMinutes(9));
+    assertThat(duplicates(log, ids("short", "s-", 0, 20))).isEqualTo(20);
+    assertThat(duplicates(log, ids("off", "o-", 0, 20))).isZero();
+    clock.advance(Duration.ofMinutes(2)); // 11 minutes: past the short window, in the same bucket
+    assertThat(duplicates(log, ids("short", "s-", 0, 20))).isZero();
+    assertThat(duplicates(log, ids("short", "s-", 0, 20))).isEqualTo(20); // and now in it again
+    assertThat(duplicates(log, ids("web", "w-", 0, 20))).isEqualTo(20);
+    clock.advance(Duration.ofHours(3)); // another bucket: found in an older one
+    assertThat(duplicates(log, ids("web", "w-", 0, 20))).isEqualTo(20);
+    assertThat(duplicates(log, ids("short", "s-", 0, 20))).isZero();
     await(log.close());
   }
 
