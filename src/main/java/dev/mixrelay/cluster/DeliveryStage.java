@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * auto-commit), each on its own thread, that read the outgoing topic and hand its records to
  * {@link Delivery}. Contract: a partition's offset is committed only up to records that are done
  * (Mixpanel accepted them, or they were dead-lettered); on a rebalance a consumer waits (up to
- * 30 s) for what is with delivery, commits what is done and forgets the rest of the revoked
- * partitions (their next owner reads it again); while
+ * 5 s) for what is with delivery and commits what is done; a partition it gets back goes on after
+ * what it still sends, the rest of one that moves is read again by its next owner; while
  * more than {@value #MAX_OUTSTANDING} records are with delivery, its partitions are paused. A
  * crash therefore re-sends what was not committed: events carry deterministic {@code $insert_id}s
  * that Mixpanel de-duplicates; each profile or group operation Mixpanel took is marked durably
@@ -50,7 +50,7 @@ final class DeliveryStage {
   static final long MAX_OUTSTANDING = 50_000;
   private static final Duration POLL = Duration.ofMillis(50);
   /** How long a rebalance waits for what is with delivery before giving the partitions up. */
-  private static final Duration REVOKE_WAIT = Duration.ofSeconds(30);
+  private static final Duration REVOKE_WAIT = Duration.ofSeconds(5);
 
   private final Map<String, DestinationConfig> destinations;
   private final Delivery delivery;
@@ -137,6 +137,8 @@ final class DeliveryStage {
     final AtomicLong outstanding = new AtomicLong();
     /** Marked operations of the assigned partitions' uncommitted records (guarded by itself). */
     final Map<TopicPartition, java.util.TreeMap<Long, java.util.BitSet>> marked = new HashMap<>();
+    /** Revoked partitions with records still with delivery: the offset after the last one. */
+    final Map<TopicPartition, Long> held = new HashMap<>();
     volatile boolean running = true;
     boolean paused;
 
@@ -288,23 +290,40 @@ final class DeliveryStage {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-      if (!revoked.isEmpty()) {
-        // what is with delivery finishes (bounded) and commits, so the next owner (maybe this
-        // consumer again) does not send it a second time while this one still is
+      if (!revoked.isEmpty() && running) {
+        // what is with delivery finishes (bounded) and commits, so another owner does not send
+        // it a second time while this one still is
         awaitPending(REVOKE_WAIT);
       }
       commitDone();
-      Set<TopicPartition> gone = Set.copyOf(revoked);
+      // a partition that comes back to this consumer in the same rebalance (all of them, with
+      // the eager protocol) goes on after what is still with delivery; see onPartitionsAssigned
+      held.clear();
       for (Batch b : pending) {
-        b.next.keySet().removeAll(gone);
+        b.next.forEach((tp, next) -> {
+          if (revoked.contains(tp)) {
+            held.merge(tp, next, Math::max);
+          }
+        });
       }
       synchronized (marked) {
-        marked.keySet().removeAll(gone);
+        marked.keySet().removeAll(Set.copyOf(revoked));
       }
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      Set<TopicPartition> gone = new java.util.HashSet<>(held.keySet());
+      gone.removeAll(assigned);
+      for (Batch b : pending) {
+        b.next.keySet().removeAll(gone); // their next owner reads them again
+      }
+      held.forEach((tp, next) -> {
+        if (assigned.contains(tp)) {
+          consumer.seek(tp, next); // not read twice: what this consumer still sends commits later
+        }
+      });
+      held.clear();
       // what Mixpanel took of these partitions' uncommitted records, before any is polled
       var loaded = marks.load(assigned, consumer.committed(Set.copyOf(assigned)));
       synchronized (marked) {
