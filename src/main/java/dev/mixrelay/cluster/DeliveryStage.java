@@ -188,6 +188,7 @@ final class DeliveryStage {
       Map<String, List<MixpanelRecord>> byDest = new LinkedHashMap<>();
       Map<String, List<Origin>> origins = new HashMap<>();
       Batch batch = new Batch();
+      int skipped = 0;
       for (ConsumerRecord<String, byte[]> r : records) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         batch.next.merge(tp, r.offset() + 1, Math::max);
@@ -203,7 +204,7 @@ final class DeliveryStage {
           List<Origin> from = origins.computeIfAbsent(dest, d -> new ArrayList<>());
           for (int i = 0; i < decoded.size(); i++) {
             if (done != null && done.get(i) && decoded.get(i).endpoint() != Endpoint.IMPORT) {
-              resendsAvoided.incrementAndGet();
+              skipped++;
               continue;
             }
             list.add(decoded.get(i));
@@ -213,6 +214,12 @@ final class DeliveryStage {
           LOG.warn("an unreadable outgoing record at {}-{}@{} is dropped: {}", r.topic(),
               r.partition(), r.offset(), e.getMessage());
         }
+      }
+      if (skipped > 0) {
+        // only after a partition moved or a restart: rare, so told at INFO
+        resendsAvoided.addAndGet(skipped);
+        LOG.info("{} operations Mixpanel already took were not sent again (delivery marks)",
+            skipped);
       }
       List<Future<Void>> sends = new ArrayList<>();
       byDest.forEach((dest, list) -> {

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Mixpanel took are uncommitted at any time. The survivor takes the killed one's partitions over from
  * their last commit and reads their delivery marks back, so each user's {@code $add} sum at the
  * mock equals its number of distinct messages, but for the operations of requests in flight at
- * the kill (Mixpanel took them, their marks not yet written), which the test counts and reports.
+ * the kill (Mixpanel took them, their marks not yet written), which the test counts, reports and
+ * bounds; the survivor must have skipped marked operations.
  */
 class DedupClusterCrashTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -108,6 +109,9 @@ class DedupClusterCrashTest {
       Files.writeString(Path.of("target/bench/dedup-cluster-crash.txt"), report + "\n");
       // in flight at the kill: at most maxConcurrency requests of maxBatchRecords operations
       assertThat(excess).isLessThanOrEqualTo((long) MAX_CONCURRENCY * MAX_BATCH_RECORDS);
+      // and the survivor skipped, by their marks, operations the killed one had sent
+      assertThat(Files.readString(dir.resolve("b.out")))
+          .contains("operations Mixpanel already took were not sent again (delivery marks)");
     }
   }
 
