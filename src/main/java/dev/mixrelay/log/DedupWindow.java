@@ -8,6 +8,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +32,20 @@ import org.slf4j.LoggerFactory;
  *       still in their window are counted as forgotten. A bucket also closes when it holds its
  *       filter's capacity, so no bucket outgrows its filter or an eighth of the bound.</li>
  *   <li>Every change runs in the writer's transaction; {@link #rollback} restores the in-memory
- *       list when that transaction fails. Filters are rebuilt from the tables at open.</li>
+ *       list when that transaction fails.</li>
+ *   <li>At open the filters are rebuilt from the tables in the background, on a connection of
+ *       their own, so intake opens at once: until a bucket's filter is back every id is looked up
+ *       in its table (exact, slower). A newest bucket of more than {@value #SYNC_REBUILD_MAX} ids
+ *       is sealed (new ids go to a new bucket), so the buckets rebuilt in the background never
+ *       change while they are read; a smaller one is rebuilt before intake opens.</li>
  * </ul>
  */
 final class DedupWindow {
   private static final Logger LOG = LoggerFactory.getLogger(DedupWindow.class);
   static final int BUCKETS_PER_WINDOW = 12;
   private static final long MIN_CAPACITY = 65_536;
+  /** A newest bucket of at most this many ids is rebuilt at open and written on. */
+  static final long SYNC_REBUILD_MAX = 65_536;
 
   private final Connection conn;
   private final long window;
@@ -49,18 +58,35 @@ final class DedupWindow {
   private long ids;
   private long forgotten;
 
-  /** One bucket: its table's number, start, filter and id count. */
+  /** One bucket: its table's number, start, filter (null until rebuilt) and id count. */
   private static final class Bucket {
     final long n;
     final long start;
-    final IdFilter filter;
+    final long capacity;
+    /** Set by the background rebuild (read by the writer); null: look every id up. */
+    volatile IdFilter filter;
+    /** Loaded at open and rebuilt in the background: takes no new ids. */
+    boolean sealed;
     long ids;
 
     Bucket(long n, long start, IdFilter filter, long ids) {
       this.n = n;
       this.start = start;
+      this.capacity = filter.capacity();
       this.filter = filter;
       this.ids = ids;
+    }
+
+    Bucket(long n, long start, long capacity, long ids) {
+      this.n = n;
+      this.start = start;
+      this.capacity = capacity;
+      this.ids = ids;
+    }
+
+    boolean mightContain(long h) {
+      IdFilter f = filter;
+      return f == null || f.mightContain(h);
     }
 
     String table() {
@@ -73,6 +99,15 @@ final class DedupWindow {
    * log written before buckets ({@code dedup_ids}) into one, rebuilds the filters, and commits.
    */
   DedupWindow(Connection conn, long windowMillis, long maxIds, long now) throws SQLException {
+    this(conn, null, null, windowMillis, maxIds, now);
+  }
+
+  /**
+   * As above, the filters of the buckets found rebuilt on {@code rebuild} over a connection
+   * {@code reader} opens (both null: rebuilt here, before this returns).
+   */
+  DedupWindow(Connection conn, Callable<Connection> reader, Executor rebuild, long windowMillis,
+      long maxIds, long now) throws SQLException {
     this.conn = conn;
     this.window = windowMillis;
     this.span = Math.max(1, windowMillis / BUCKETS_PER_WINDOW);
@@ -88,22 +123,82 @@ final class DedupWindow {
          ResultSet rs = st.executeQuery("SELECT n, started_at, ids, capacity FROM dedup_buckets ORDER BY n")) {
       while (rs.next()) {
         long count = rs.getLong(3);
-        buckets.add(new Bucket(rs.getLong(1), rs.getLong(2),
-            new IdFilter(Math.max(rs.getLong(4), count)), count));
+        buckets.add(new Bucket(rs.getLong(1), rs.getLong(2), Math.max(rs.getLong(4), count),
+            count));
       }
     }
-    for (Bucket b : buckets) {
-      try (Statement st = conn.createStatement();
-           ResultSet rs = st.executeQuery("SELECT h FROM " + b.table())) {
-        while (rs.next()) {
-          b.filter.add(rs.getLong(1));
-        }
-      }
+    List<Bucket> background = new ArrayList<>();
+    for (int i = 0; i < buckets.size(); i++) {
+      Bucket b = buckets.get(i);
       ids += b.ids;
+      boolean newest = i == buckets.size() - 1;
+      if (rebuild == null || (newest && b.ids <= SYNC_REBUILD_MAX)) {
+        b.filter = rebuildFilter(conn, b);
+      } else {
+        b.sealed = true;
+        background.add(b);
+      }
     }
     migrateUnbucketedIds(now);
     conn.commit();
     commit();
+    if (!background.isEmpty()) {
+      rebuilding = true;
+      rebuild.execute(() -> rebuildInBackground(reader, background));
+    }
+  }
+
+  private static IdFilter rebuildFilter(Connection c, Bucket b) throws SQLException {
+    IdFilter f = new IdFilter(b.capacity);
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT h FROM " + b.table())) {
+      while (rs.next()) {
+        f.add(rs.getLong(1));
+      }
+    }
+    return f;
+  }
+
+  /**
+   * Rebuilds the sealed buckets' filters, newest first (the likeliest to hold a retry); a bucket
+   * dropped meanwhile (out of the window) is skipped. Until its filter is set a bucket answers
+   * every id from its table.
+   */
+  private void rebuildInBackground(Callable<Connection> reader, List<Bucket> sealed) {
+    long started = System.nanoTime();
+    long rebuilt = 0;
+    try (Connection c = reader.call()) {
+      for (int i = sealed.size() - 1; i >= 0 && !closed; i--) {
+        Bucket b = sealed.get(i);
+        try {
+          b.filter = rebuildFilter(c, b);
+          rebuilt += b.ids;
+        } catch (SQLException e) {
+          LOG.debug("bucket {} of the de-duplication window not rebuilt (dropped?): {}", b.n,
+              e.getMessage());
+        }
+      }
+      LOG.info("the de-duplication window's filters are rebuilt: {} ids in {} ms (until then"
+          + " ids were looked up on disk)", rebuilt, (System.nanoTime() - started) / 1_000_000);
+    } catch (Exception e) {
+      LOG.warn("the de-duplication window's filters could not be rebuilt; ids are looked up on"
+          + " disk: {}", e.toString());
+    } finally {
+      rebuilding = false;
+    }
+  }
+
+  private volatile boolean closed;
+  private volatile boolean rebuilding;
+
+  /** Stops a rebuild still running (the window keeps answering from the tables). */
+  void close() {
+    closed = true;
+  }
+
+  /** True once the background rebuild has ended (any thread may ask). */
+  boolean filtersReady() {
+    return !rebuilding;
   }
 
   /** Ids held (those of every live bucket). */
@@ -120,7 +215,8 @@ final class DedupWindow {
   long filterBytes() {
     long sum = 0;
     for (Bucket b : buckets) {
-      sum += b.filter.bytes();
+      IdFilter f = b.filter;
+      sum += f == null ? 0 : f.bytes();
     }
     return sum;
   }
@@ -199,7 +295,7 @@ final class DedupWindow {
       throws SQLException {
     for (int b = buckets.size() - 1; b >= 0; b--) {
       Bucket bucket = buckets.get(b);
-      if (bucket == current || !bucket.filter.mightContain(h)) {
+      if (bucket == current || !bucket.mightContain(h)) {
         continue;
       }
       try (PreparedStatement ps = conn.prepareStatement(
@@ -220,12 +316,12 @@ final class DedupWindow {
   /** The bucket new ids go to: the newest, unless its time span is over or it is full. */
   private Bucket current(long now) throws SQLException {
     Bucket last = buckets.isEmpty() ? null : buckets.get(buckets.size() - 1);
-    if (last != null && now < last.start + span && last.ids < last.filter.capacity()) {
+    if (last != null && !last.sealed && now < last.start + span && last.ids < last.capacity) {
       return last;
     }
     // a full bucket means more ids than foreseen: twice as many; else a quarter more than the last
     long next = last == null ? MIN_CAPACITY
-        : last.ids >= last.filter.capacity() ? 2 * last.filter.capacity() : last.ids + last.ids / 4;
+        : last.ids >= last.capacity ? 2 * last.capacity : last.ids + last.ids / 4;
     long capacity = Math.min(maxBucket, Math.max(MIN_CAPACITY, next));
     return create(last == null ? 1 : last.n + 1, now, new IdFilter(capacity));
   }

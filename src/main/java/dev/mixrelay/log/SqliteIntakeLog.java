@@ -182,9 +182,13 @@ public final class SqliteIntakeLog implements IntakeLog {
       }
     }
     writeConn.setAutoCommit(false);
-    // the de-duplication window (see DedupWindow): its tables, and its filters rebuilt
+    // the de-duplication window (see DedupWindow): its tables, and its filters rebuilt in the
+    // background on a read connection of their own, so intake opens at once
     dedup = dedupWindowMillis > 0
-        ? new DedupWindow(writeConn, dedupWindowMillis, dedupMaxIds, clock.millis()) : null;
+        ? new DedupWindow(writeConn, () -> readOnly(url),
+            r -> daemon(r, "mixrelay-dedup-filters").start(), dedupWindowMillis, dedupMaxIds,
+            clock.millis())
+        : null;
     dedupIdsSeen = dedup == null ? 0 : dedup.ids();
     dedupForgotten = dedup == null ? 0 : dedup.forgotten();
     dedupFilterBytes = dedup == null ? 0 : dedup.filterBytes();
@@ -237,6 +241,15 @@ public final class SqliteIntakeLog implements IntakeLog {
 
   private static final java.util.Map<Path, java.nio.channels.FileLock> LOCKS = new java.util.HashMap<>();
 
+  private static Connection readOnly(String url) throws SQLException {
+    Connection c = DriverManager.getConnection(url);
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA busy_timeout=5000");
+      st.execute("PRAGMA query_only=true");
+    }
+    return c;
+  }
+
   private static Thread daemon(Runnable r, String name) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
@@ -285,6 +298,11 @@ public final class SqliteIntakeLog implements IntakeLog {
   }
 
   /** Heap the window's in-memory filters take, in bytes. */
+  /** True once the window's filters are rebuilt after the open (or there is no window). */
+  boolean dedupFiltersReady() {
+    return dedup == null || dedup.filtersReady();
+  }
+
   public long dedupFilterBytes() {
     return dedupFilterBytes;
   }
@@ -614,6 +632,9 @@ public final class SqliteIntakeLog implements IntakeLog {
   }
 
   private void shutdown(Close close) {
+    if (dedup != null) {
+      dedup.close();
+    }
     try {
       writeConn.close();
       readConn.close();
