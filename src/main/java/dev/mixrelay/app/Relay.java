@@ -133,7 +133,7 @@ public final class Relay {
         new SqliteIntakeLog.Options(Path.of(storage.dir()),
             storage.fsync() != StorageConfig.FsyncMode.off, storage.maxLogBytes(),
             storage.maxCommitDelay().toNanos() / 1000, config.dedup().window().toMillis(),
-            config.dedup().maxIds()))).map(opened -> {
+            config.dedup().maxIds(), config.dedupWindowMillisBySource()))).map(opened -> {
               log = opened;
               return null;
             });
@@ -353,6 +353,8 @@ public final class Relay {
     metrics.gauge("mixrelay_dedup_forgotten_total",
         "messageIds forgotten before their window ended (dedup.maxIds reached)",
         () -> log.dedupForgotten());
+    metrics.gauge("mixrelay_dedup_filter_bytes",
+        "heap the de-duplication window's in-memory filters take", () -> log.dedupFilterBytes());
     for (String d : config.destinations().keySet()) {
       metrics.destination(d);
       metrics.gauge("mixrelay_sessions_open", "open sessions", () -> engine.openSessions(d), "destination", d);

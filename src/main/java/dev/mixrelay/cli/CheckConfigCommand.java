@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.Durations;
 import dev.mixrelay.config.RelayConfig;
+import dev.mixrelay.config.SourceConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;
@@ -65,8 +66,15 @@ final class CheckConfigCommand implements dev.mixrelay.cli.Command {
     }
     config.sources().forEach(s -> System.out.println("# source " + s.name() + " -> "
         + s.destination() + (s.webhookSecret() == null ? ", webhooks unsigned"
-        : ", webhooks must carry X-Signature")));
+        : ", webhooks must carry X-Signature") + ", messageId window " + window(config, s)));
     return 0;
+  }
+
+  private static String window(RelayConfig config, SourceConfig s) {
+    Duration w = s.dedupWindow(config.dedup().window());
+    String shown = w.isZero() ? "off" : Durations.format(w);
+    return shown + (s.dedup() != null && s.dedup().window() != null ? " (sources[].dedup.window)"
+        : " (dedup.window)");
   }
 
   /** The config as a tree with every secret replaced by {@link #MASK}. */

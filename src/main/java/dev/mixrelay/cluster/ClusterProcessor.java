@@ -77,7 +77,9 @@ public final class ClusterProcessor {
           metrics, clock), streamsProps(config.kafka()));
       DeliveryStage stage = new DeliveryStage(config.kafka().clientProperties(),
           config.kafka().applicationId() + "-delivery", settings.outgoingTopic(),
-          config.destinations(), delivery, 1);
+          config.destinations(), delivery, new DeliveredMarks(producer,
+              ClusterTopology.deliveredTopic(config.kafka()),
+              config.kafka().clientProperties()), 1);
       ClusterProcessor p = new ClusterProcessor(config, settings, delivery, producer, streams,
           stage);
       streams.setUncaughtExceptionHandler(e -> {

@@ -54,7 +54,9 @@ final class ClusterTopics {
    * the compacted links topic; the user-keyed and handoff topics, co-partitioned (an existing
    * one with another partition count is refused) and kept until processed (their records carry
    * event times, older than any retention; {@link ClusterProcessor} purges what is committed);
-   * the outgoing topic (records stamped with the time they were made, default retention).
+   * the outgoing topic (records stamped with the time they were made, default retention); the
+   * compacted topic of the delivery stage's marks ({@link DeliveredMarks}: a mark lives until its
+   * record's offset commits, then a tombstone removes it).
    */
   static List<KafkaTopics.Topic> wanted(KafkaConfig kafka, int maxRecordBytes) {
     KafkaTopics.Topic intake = KafkaTopics.Topic.of(kafka.intakeTopic(), kafka.partitions(),
@@ -75,7 +77,9 @@ final class ClusterTopics {
         .with(TopicConfig.RETENTION_MS_CONFIG, "-1");
     KafkaTopics.Topic outgoing = KafkaTopics.Topic.of(ClusterTopology.outgoingTopic(kafka),
         kafka.partitions(), kafka.replicationFactor());
-    return List.of(intake, deadLetters, links, users, handoffs, outgoing);
+    KafkaTopics.Topic delivered = KafkaTopics.Topic.of(ClusterTopology.deliveredTopic(kafka),
+        kafka.partitions(), kafka.replicationFactor()).compacted();
+    return List.of(intake, deadLetters, links, users, handoffs, outgoing, delivered);
   }
 
   /**

@@ -64,7 +64,8 @@ final class ClusterTopology {
   record Settings(Map<String, DestinationConfig> destinations,
       Map<String, List<DestinationConfig>> destinationsBySource, int partitions, String intakeTopic,
       String usersTopic, String handoffTopic, String linksTopic, String deadLetterTopic,
-      String outgoingTopic, Duration handoffWait, TaskGauges gauges, long dedupWindowMillis) {
+      String outgoingTopic, Duration handoffWait, TaskGauges gauges,
+      Map<String, Long> dedupWindowMillis) {
 
     static Settings of(RelayConfig config) {
       KafkaConfig k = config.kafka();
@@ -83,7 +84,7 @@ final class ClusterTopology {
       return new Settings(config.destinations(), bySource, k.partitions(), k.intakeTopic(),
           ClusterTopology.usersTopic(k), ClusterTopology.handoffTopic(k), k.linksTopic(),
           k.deadLetterTopic(), ClusterTopology.outgoingTopic(k),
-          Duration.ofMinutes(2), new TaskGauges(), config.dedup().window().toMillis());
+          Duration.ofMinutes(2), new TaskGauges(), config.dedupWindowMillisBySource());
     }
 
     Set<String> internalTopics() {
@@ -99,6 +100,11 @@ final class ClusterTopology {
   /** The topic a task hands a device's open session to the task owning its user through. */
   static String handoffTopic(KafkaConfig k) {
     return k.applicationId() + "-handoffs";
+  }
+
+  /** The compacted topic of the delivery stage's marks ({@link DeliveredMarks}). */
+  static String deliveredTopic(KafkaConfig k) {
+    return k.applicationId() + "-delivered";
   }
 
   /** The topic the session stage writes Mixpanel records to and the delivery stage reads. */

@@ -2,6 +2,7 @@ package dev.mixrelay.cluster;
 
 import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.deliver.Delivery;
+import dev.mixrelay.mixpanel.Endpoint;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -34,29 +35,39 @@ import org.slf4j.LoggerFactory;
  * The delivery stage: plain Kafka consumers (their own group, {@code read_committed}, no
  * auto-commit), each on its own thread, that read the outgoing topic and hand its records to
  * {@link Delivery}. Contract: a partition's offset is committed only up to records that are done
- * (Mixpanel accepted them, or they were dead-lettered); on a rebalance a consumer commits what is
- * done and forgets the rest of the revoked partitions (their next owner reads it again); while
+ * (Mixpanel accepted them, or they were dead-lettered); on a rebalance a consumer waits (up to
+ * 5 s) for what is with delivery and commits what is done; a partition it gets back goes on after
+ * what it still sends, the rest of one that moves is read again by its next owner; while
  * more than {@value #MAX_OUTSTANDING} records are with delivery, its partitions are paused. A
  * crash therefore re-sends what was not committed: events carry deterministic {@code $insert_id}s
- * that Mixpanel de-duplicates.
+ * that Mixpanel de-duplicates; each profile or group operation Mixpanel took is marked durably
+ * ({@link DeliveredMarks}) before its offset commits, and the marks of a partition are read back
+ * when it is assigned, so those are not sent again. The only repeat left is an operation whose
+ * request Mixpanel took in the moment before a crash, its mark not yet written.
  */
 final class DeliveryStage {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryStage.class);
   static final long MAX_OUTSTANDING = 50_000;
   private static final Duration POLL = Duration.ofMillis(50);
+  /** How long a rebalance waits for what is with delivery before giving the partitions up. */
+  private static final Duration REVOKE_WAIT = Duration.ofSeconds(5);
 
   private final Map<String, DestinationConfig> destinations;
   private final Delivery delivery;
+  private final DeliveredMarks marks;
   private final List<Worker> workers = new ArrayList<>();
+  private final AtomicLong resendsAvoided = new AtomicLong();
 
   /**
    * @param consumerProps the consumers' client settings (bootstrap servers, security); the stage
    *     sets group, isolation, commits and deserialisers
    */
   DeliveryStage(Properties consumerProps, String groupId, String topic,
-      Map<String, DestinationConfig> destinations, Delivery delivery, int threads) {
+      Map<String, DestinationConfig> destinations, Delivery delivery, DeliveredMarks marks,
+      int threads) {
     this.destinations = destinations;
     this.delivery = delivery;
+    this.marks = marks;
     for (int i = 0; i < threads; i++) {
       Properties p = new Properties();
       p.putAll(consumerProps);
@@ -78,6 +89,11 @@ final class DeliveryStage {
   /** True while every consumer polls (one that failed or stopped is not replaced). */
   boolean running() {
     return workers.stream().allMatch(w -> w.running && w.thread.isAlive());
+  }
+
+  /** Operations not sent again because their marks said Mixpanel had them, since start. */
+  long resendsAvoided() {
+    return resendsAvoided.get();
   }
 
   /** Records handed to delivery and not yet done, over all consumers. */
@@ -106,8 +122,12 @@ final class DeliveryStage {
   private static final class Batch {
     final Map<TopicPartition, Long> next = new HashMap<>();
     final CompletableFuture<Void> done = new CompletableFuture<>();
+    final List<CompletableFuture<Void>> marked = new ArrayList<>();
     int records;
   }
+
+  /** Where a Mixpanel record came from: its outgoing record and its index in that record. */
+  private record Origin(TopicPartition tp, long offset, int index) {}
 
   private final class Worker implements Runnable, ConsumerRebalanceListener {
     final KafkaConsumer<String, byte[]> consumer;
@@ -115,6 +135,10 @@ final class DeliveryStage {
     final Thread thread;
     final ArrayDeque<Batch> pending = new ArrayDeque<>();
     final AtomicLong outstanding = new AtomicLong();
+    /** Marked operations of the assigned partitions' uncommitted records (guarded by itself). */
+    final Map<TopicPartition, java.util.TreeMap<Long, java.util.BitSet>> marked = new HashMap<>();
+    /** Revoked partitions with records still with delivery: the offset after the last one. */
+    final Map<TopicPartition, Long> held = new HashMap<>();
     volatile boolean running = true;
     boolean paused;
 
@@ -162,36 +186,85 @@ final class DeliveryStage {
     /** Hands one poll's records to delivery, one send per destination. */
     private void send(ConsumerRecords<String, byte[]> records) {
       Map<String, List<MixpanelRecord>> byDest = new LinkedHashMap<>();
+      Map<String, List<Origin>> origins = new HashMap<>();
       Batch batch = new Batch();
+      int skipped = 0;
       for (ConsumerRecord<String, byte[]> r : records) {
-        batch.next.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        batch.next.merge(tp, r.offset() + 1, Math::max);
         String dest = r.key() == null ? "" : Keys.destination(r.key());
         if (!destinations.containsKey(dest)) {
           LOG.warn("an outgoing record for the unknown destination '{}' is dropped", dest);
           continue;
         }
         try {
-          byDest.computeIfAbsent(dest, d -> new ArrayList<>()).addAll(Outgoing.decode(r.value()));
+          List<MixpanelRecord> decoded = Outgoing.decode(r.value());
+          java.util.BitSet done = markedOf(tp, r.offset());
+          List<MixpanelRecord> list = byDest.computeIfAbsent(dest, d -> new ArrayList<>());
+          List<Origin> from = origins.computeIfAbsent(dest, d -> new ArrayList<>());
+          for (int i = 0; i < decoded.size(); i++) {
+            if (done != null && done.get(i) && decoded.get(i).endpoint() != Endpoint.IMPORT) {
+              skipped++;
+              continue;
+            }
+            list.add(decoded.get(i));
+            from.add(new Origin(tp, r.offset(), i));
+          }
         } catch (IllegalArgumentException e) {
           LOG.warn("an unreadable outgoing record at {}-{}@{} is dropped: {}", r.topic(),
               r.partition(), r.offset(), e.getMessage());
         }
       }
+      if (skipped > 0) {
+        // only after a partition moved or a restart: rare, so told at INFO
+        resendsAvoided.addAndGet(skipped);
+        LOG.info("{} operations Mixpanel already took were not sent again (delivery marks)",
+            skipped);
+      }
       List<Future<Void>> sends = new ArrayList<>();
       byDest.forEach((dest, list) -> {
+        if (list.isEmpty()) {
+          return;
+        }
         batch.records += list.size();
-        sends.add(delivery.send(destinations.get(dest), list));
+        List<Origin> from = origins.get(dest);
+        sends.add(delivery.send(destinations.get(dest), list, i -> {
+          if (list.get(i).endpoint() != Endpoint.IMPORT) {
+            Origin o = from.get(i);
+            synchronized (batch.marked) {
+              batch.marked.add(marks.mark(o.tp(), o.offset(), o.index()));
+            }
+            synchronized (marked) {
+              marked.computeIfAbsent(o.tp(), x -> new java.util.TreeMap<>())
+                  .computeIfAbsent(o.offset(), x -> new java.util.BitSet()).set(o.index());
+            }
+          }
+        }));
       });
       outstanding.addAndGet(batch.records);
       pending.add(batch);
       Future.all(sends).onComplete(ar -> {
-        outstanding.addAndGet(-batch.records);
-        if (ar.succeeded()) {
-          batch.done.complete(null);
-        } else {
-          batch.done.completeExceptionally(ar.cause());
+        CompletableFuture<?>[] acks;
+        synchronized (batch.marked) {
+          acks = batch.marked.toArray(CompletableFuture[]::new);
         }
+        // the offsets commit only once the marks of what Mixpanel took are on the brokers
+        CompletableFuture.allOf(acks).whenComplete((v, e) -> {
+          outstanding.addAndGet(-batch.records);
+          if (ar.succeeded()) {
+            batch.done.complete(null);
+          } else {
+            batch.done.completeExceptionally(ar.cause());
+          }
+        });
       });
+    }
+
+    private java.util.BitSet markedOf(TopicPartition tp, long offset) {
+      synchronized (marked) {
+        java.util.TreeMap<Long, java.util.BitSet> m = marked.get(tp);
+        return m == null ? null : m.get(offset);
+      }
     }
 
     /** Commits the offsets of the done batches at the head of the queue. */
@@ -209,20 +282,60 @@ final class DeliveryStage {
       }
       if (!commit.isEmpty()) {
         consumer.commitSync(commit);
+        synchronized (marked) {
+          commit.forEach((tp, next) -> {
+            java.util.TreeMap<Long, java.util.BitSet> m = marked.get(tp);
+            if (m != null) {
+              var head = m.headMap(next.offset());
+              head.forEach((offset, indexes) -> marks.forget(tp, offset, indexes));
+              head.clear();
+            }
+          });
+        }
       }
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      if (!revoked.isEmpty() && running) {
+        // what is with delivery finishes (bounded) and commits, so another owner does not send
+        // it a second time while this one still is
+        awaitPending(REVOKE_WAIT);
+      }
       commitDone();
-      Set<TopicPartition> gone = Set.copyOf(revoked);
+      // a partition that comes back to this consumer in the same rebalance (all of them, with
+      // the eager protocol) goes on after what is still with delivery; see onPartitionsAssigned
+      held.clear();
       for (Batch b : pending) {
-        b.next.keySet().removeAll(gone);
+        b.next.forEach((tp, next) -> {
+          if (revoked.contains(tp)) {
+            held.merge(tp, next, Math::max);
+          }
+        });
+      }
+      synchronized (marked) {
+        marked.keySet().removeAll(Set.copyOf(revoked));
       }
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      Set<TopicPartition> gone = new java.util.HashSet<>(held.keySet());
+      gone.removeAll(assigned);
+      for (Batch b : pending) {
+        b.next.keySet().removeAll(gone); // their next owner reads them again
+      }
+      held.forEach((tp, next) -> {
+        if (assigned.contains(tp)) {
+          consumer.seek(tp, next); // not read twice: what this consumer still sends commits later
+        }
+      });
+      held.clear();
+      // what Mixpanel took of these partitions' uncommitted records, before any is polled
+      var loaded = marks.load(assigned, consumer.committed(Set.copyOf(assigned)));
+      synchronized (marked) {
+        marked.putAll(loaded);
+      }
       if (paused) {
         consumer.pause(assigned);
       }
@@ -233,6 +346,24 @@ final class DeliveryStage {
       Set<TopicPartition> gone = Set.copyOf(lost);
       for (Batch b : pending) {
         b.next.keySet().removeAll(gone);
+      }
+      synchronized (marked) {
+        marked.keySet().removeAll(gone);
+      }
+    }
+
+    private void awaitPending(Duration max) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      try {
+        CompletableFuture.allOf(pending.stream().map(b -> b.done).toArray(
+            CompletableFuture[]::new)).get(max.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        LOG.info("the delivery consumer {} gives up partitions with {} records not done; they are"
+            + " read again", thread.getName(), outstanding.get());
       }
     }
 

@@ -51,7 +51,8 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   private final Translator translator;
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, String> links;
-  private final long dedupWindowMillis;
+  /** Each source's messageId window in milliseconds (0: off). */
+  private final Map<String, Long> dedupWindowMillis;
   private KeyValueStore<String, Long> seen;
   /** Links this task published that the global store may not have read back yet. */
   private final Map<String, String> recent = new LinkedHashMap<>(1024, 0.75f, false) {
@@ -62,7 +63,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   };
 
   RouteProcessor(Map<String, List<DestinationConfig>> destinationsBySource, int partitions,
-      Translator translator, Metrics metrics, long dedupWindowMillis) {
+      Translator translator, Metrics metrics, Map<String, Long> dedupWindowMillis) {
     this.translator = translator;
     this.dedupWindowMillis = dedupWindowMillis;
     this.destinationsBySource = destinationsBySource;
@@ -75,7 +76,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     this.context = context;
     this.links = context.getStateStore(LINKS_STORE);
     this.seen = context.getStateStore(DEDUP_STORE);
-    if (dedupWindowMillis > 0) {
+    if (dedupWindowMillis.values().stream().anyMatch(w -> w > 0)) {
       context.schedule(EXPIRY_EVERY, PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
   }
@@ -103,7 +104,8 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
    * what the stage forwards.
    */
   private boolean repeated(Record<String, byte[]> record, String source, SegmentMessage message) {
-    if (dedupWindowMillis <= 0 || message.messageId() == null) {
+    long window = dedupWindowMillis.getOrDefault(source, 0L);
+    if (window <= 0 || message.messageId() == null) {
       return false;
     }
     String key = (record.key() == null ? "" : record.key()) + '\u0000' + source + '\u0000'
@@ -114,7 +116,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
       metrics.duplicate(source, message.type().wireName());
       return true;
     }
-    seen.put(key, now + dedupWindowMillis);
+    seen.put(key, now + window);
     return false;
   }
 

@@ -83,6 +83,20 @@ public record RelayConfig(
         kafka, dedup);
   }
 
+  /**
+   * Each source's messageId window in milliseconds (its {@code dedup.window}, else the top-level
+   * one; 0: off), by source name.
+   */
+  public Map<String, Long> dedupWindowMillisBySource() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (SourceConfig s : sources) {
+      if (s != null) {
+        out.put(s.name(), s.dedupWindow(dedup.window()).toMillis());
+      }
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
   /** The source for a write key, compared in constant time. */
   public Optional<SourceConfig> sourceForWriteKey(String writeKey) {
     if (writeKey == null) {

@@ -8,11 +8,16 @@ import java.util.List;
  * One sender: its write key, the destination or destinations its messages go to (as a Segment
  * source feeds every destination connected to it), and the optional webhook secret.
  * {@code destination: a} and {@code destinations: [a, b]} may both be given; the names are
- * joined, each once. {@link #toString()} never shows the write key or the secret.
+ * joined, each once. {@code dedup.window}, when given, is this source's messageId window instead
+ * of the top-level {@code dedup.window}. {@link #toString()} never shows the write key or the
+ * secret.
  */
 public record SourceConfig(String name, String writeKey, String destination,
     List<String> destinations, String webhookSecret, Double maxRequestsPerSecond,
-    Long maxBytesPerSecond) {
+    Long maxBytesPerSecond, Dedup dedup) {
+
+  /** A source's own messageId window; {@code window: 0s} turns the check off for the source. */
+  public record Dedup(java.time.Duration window) {}
 
   public SourceConfig {
     destinations = destinations == null ? List.of()
@@ -25,7 +30,12 @@ public record SourceConfig(String name, String writeKey, String destination,
   /** The same source under another name. */
   public SourceConfig withName(String newName) {
     return new SourceConfig(newName, writeKey, destination, destinations, webhookSecret,
-        maxRequestsPerSecond, maxBytesPerSecond);
+        maxRequestsPerSecond, maxBytesPerSecond, dedup);
+  }
+
+  /** This source's messageId window: its own {@code dedup.window}, else {@code fallback}. */
+  public java.time.Duration dedupWindow(java.time.Duration fallback) {
+    return dedup == null || dedup.window() == null ? fallback : dedup.window();
   }
 
   /**
@@ -59,6 +69,10 @@ public record SourceConfig(String name, String writeKey, String destination,
         "must be positive", maxRequestsPerSecond);
     c.require(maxBytesPerSecond == null || maxBytesPerSecond > 0, path + ".maxBytesPerSecond",
         "must be positive", maxBytesPerSecond);
+    if (dedup != null && dedup.window() != null) {
+      c.between(dedup.window(), java.time.Duration.ZERO, java.time.Duration.ofDays(30),
+          path + ".dedup.window");
+    }
   }
 
   @Override

@@ -80,19 +80,47 @@ public final class SqliteIntakeLog implements IntakeLog {
   private long deletedBelow;
   private volatile long lastOffsetSeen;
   private long lastDeleteAt;
-  /** The de-duplication window in milliseconds (0: off) and the most ids it keeps. */
+  /** The de-duplication windows in milliseconds (0: off) and the most ids it keeps. */
+  private final Options options;
   private final long dedupWindowMillis;
   private final long dedupMaxIds;
-  /** Ids in {@code dedup_ids} (an upper bound: a revived expired id counts again until open). */
-  private long dedupIds;
+  /** The window's ids (null when it is off); the writer thread owns it. */
+  private final DedupWindow dedup;
   private volatile long dedupIdsSeen;
   /** Ids forgotten before their window ended because {@code dedupMaxIds} was reached. */
   private volatile long dedupForgotten;
-  private long lastExpiryAt;
+  private volatile long dedupFilterBytes;
 
-  /** Options the log is opened with. */
+  /**
+   * Options the log is opened with: {@code dedupWindowMillis} is the window of a source that
+   * {@code sourceWindowMillis} does not name (0: off).
+   */
   public record Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros,
-      long dedupWindowMillis, long dedupMaxIds) {
+      long dedupWindowMillis, long dedupMaxIds, java.util.Map<String, Long> sourceWindowMillis) {
+
+    public Options {
+      sourceWindowMillis = sourceWindowMillis == null ? java.util.Map.of()
+          : java.util.Map.copyOf(sourceWindowMillis);
+    }
+
+    /** One window for every source. */
+    public Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros,
+        long dedupWindowMillis, long dedupMaxIds) {
+      this(dir, fsync, maxUnackedBytes, commitDelayMicros, dedupWindowMillis, dedupMaxIds, null);
+    }
+
+    /** The longest window of any source: how long the log keeps ids. */
+    long longestWindowMillis() {
+      long max = dedupWindowMillis;
+      for (long w : sourceWindowMillis.values()) {
+        max = Math.max(max, w);
+      }
+      return max;
+    }
+
+    long windowMillis(String source) {
+      return sourceWindowMillis.getOrDefault(source, dedupWindowMillis);
+    }
 
     /** Without a de-duplication window. */
     public Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros) {
@@ -105,7 +133,8 @@ public final class SqliteIntakeLog implements IntakeLog {
     this.clock = clock;
     this.maxUnackedBytes = options.maxUnackedBytes();
     this.commitDelayMicros = options.commitDelayMicros();
-    this.dedupWindowMillis = options.dedupWindowMillis();
+    this.options = options;
+    this.dedupWindowMillis = options.longestWindowMillis();
     this.dedupMaxIds = options.dedupMaxIds();
     String url = "jdbc:sqlite:" + options.dir().resolve("mixrelay.db").toAbsolutePath();
     writeConn = DriverManager.getConnection(url);
@@ -113,6 +142,7 @@ public final class SqliteIntakeLog implements IntakeLog {
       st.execute("PRAGMA journal_mode=WAL");
       st.execute("PRAGMA synchronous=" + (options.fsync() ? "FULL" : "NORMAL"));
       st.execute("PRAGMA busy_timeout=5000");
+      st.execute("PRAGMA cache_size=-65536");
       st.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
       st.execute("CREATE TABLE IF NOT EXISTS messages (offset INTEGER PRIMARY KEY, source TEXT NOT NULL,"
           + " appended_at INTEGER NOT NULL, json BLOB NOT NULL)");
@@ -121,16 +151,10 @@ public final class SqliteIntakeLog implements IntakeLog {
       st.execute("CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT,"
           + " destination TEXT NOT NULL, endpoint TEXT NOT NULL, record TEXT NOT NULL,"
           + " reason TEXT NOT NULL, created_at INTEGER NOT NULL)");
-      // the de-duplication window: one row per (source, messageId) appended, until it expires
-      st.execute("CREATE TABLE IF NOT EXISTS dedup_ids (key BLOB PRIMARY KEY,"
-          + " expires_at INTEGER NOT NULL) WITHOUT ROWID");
-      st.execute("CREATE INDEX IF NOT EXISTS dedup_expiry ON dedup_ids (expires_at)");
       // records of unacknowledged messages Mixpanel already took; dropped at acknowledgement
       st.execute("CREATE TABLE IF NOT EXISTS delivered_records (offset INTEGER NOT NULL,"
           + " destination TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (offset, destination, idx))"
           + " WITHOUT ROWID");
-      st.execute("INSERT OR IGNORE INTO meta VALUES ('dedup_ids', 0)");
-      st.execute("INSERT OR IGNORE INTO meta VALUES ('dedup_forgotten', 0)");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', " + SCHEMA_VERSION + ")");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('last_offset', 0)");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('acked_offset', 0)");
@@ -143,9 +167,6 @@ public final class SqliteIntakeLog implements IntakeLog {
     }
     lastOffset = Math.max(meta("last_offset"), scalar("SELECT COALESCE(MAX(offset), 0) FROM messages"));
     persistedAck = meta("acked_offset");
-    dedupIds = meta("dedup_ids");
-    dedupIdsSeen = dedupIds;
-    dedupForgotten = meta("dedup_forgotten");
     pendingAck = persistedAck;
     deletedBelow = persistedAck;
     lastOffsetSeen = lastOffset;
@@ -161,6 +182,16 @@ public final class SqliteIntakeLog implements IntakeLog {
       }
     }
     writeConn.setAutoCommit(false);
+    // the de-duplication window (see DedupWindow): its tables, and its filters rebuilt in the
+    // background on a read connection of their own, so intake opens at once
+    dedup = dedupWindowMillis > 0
+        ? new DedupWindow(writeConn, () -> readOnly(url),
+            r -> daemon(r, "mixrelay-dedup-filters").start(), dedupWindowMillis, dedupMaxIds,
+            clock.millis())
+        : null;
+    dedupIdsSeen = dedup == null ? 0 : dedup.ids();
+    dedupForgotten = dedup == null ? 0 : dedup.forgotten();
+    dedupFilterBytes = dedup == null ? 0 : dedup.filterBytes();
     readConn = DriverManager.getConnection(url);
     try (Statement st = readConn.createStatement()) {
       st.execute("PRAGMA busy_timeout=5000");
@@ -210,6 +241,15 @@ public final class SqliteIntakeLog implements IntakeLog {
 
   private static final java.util.Map<Path, java.nio.channels.FileLock> LOCKS = new java.util.HashMap<>();
 
+  private static Connection readOnly(String url) throws SQLException {
+    Connection c = DriverManager.getConnection(url);
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA busy_timeout=5000");
+      st.execute("PRAGMA query_only=true");
+    }
+    return c;
+  }
+
   private static Thread daemon(Runnable r, String name) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
@@ -255,6 +295,16 @@ public final class SqliteIntakeLog implements IntakeLog {
   /** Ids the de-duplication window holds now (an upper bound). */
   public long dedupIds() {
     return dedupIdsSeen;
+  }
+
+  /** Heap the window's in-memory filters take, in bytes. */
+  /** True once the window's filters are rebuilt after the open (or there is no window). */
+  boolean dedupFiltersReady() {
+    return dedup == null || dedup.filtersReady();
+  }
+
+  public long dedupFilterBytes() {
+    return dedupFilterBytes;
   }
 
   /** Ids forgotten before their window ended, since the log was created. */
@@ -463,13 +513,16 @@ public final class SqliteIntakeLog implements IntakeLog {
         setMeta("last_offset", lastOffset);
       }
       long deleted = deleteConsumed(ack, now);
-      long idsBefore = dedupIds;
-      expireIds(now);
-      if (dedupIds != idsBefore) {
-        setMeta("dedup_ids", dedupIds);
+      if (dedup != null) {
+        dedup.expire(now);
       }
       writeConn.commit();
-      dedupIdsSeen = dedupIds;
+      if (dedup != null) {
+        dedup.commit();
+        dedupIdsSeen = dedup.ids();
+        dedupForgotten = dedup.forgotten();
+        dedupFilterBytes = dedup.filterBytes();
+      }
       if (deleted > 0) {
         recent.dropUpTo(deleted);
         deletedBelow = deleted;
@@ -490,7 +543,13 @@ public final class SqliteIntakeLog implements IntakeLog {
         // the rollback failure adds nothing to the first error
       }
       lastOffset = firstNew - 1;
-      dedupIds = dedupIdsSeen;
+      if (dedup != null) {
+        try {
+          dedup.rollback();
+        } catch (SQLException again) {
+          e.addSuppressed(again);
+        }
+      }
       writable = false;
       LOG.error("intake log write failed; {} request(s) answered with an error: {}", group.size(),
           e.getMessage());
@@ -524,38 +583,6 @@ public final class SqliteIntakeLog implements IntakeLog {
       ps.executeUpdate();
     }
     return floor;
-  }
-
-  /**
-   * Forgets ids whose window ended (at most every five seconds), and the oldest ids past {@code
-   * dedupMaxIds} (with a 1 % margin, so this runs seldom), counting those.
-   */
-  private void expireIds(long now) throws SQLException {
-    if (dedupWindowMillis <= 0) {
-      return;
-    }
-    if (now - lastExpiryAt >= 5000) {
-      lastExpiryAt = now;
-      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM dedup_ids WHERE expires_at <= ?")) {
-        ps.setLong(1, now);
-        dedupIds = Math.max(0, dedupIds - ps.executeUpdate());
-      }
-    }
-    if (dedupIds > dedupMaxIds) {
-      long over = dedupIds - dedupMaxIds + Math.max(1, dedupMaxIds / 100);
-      int n;
-      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM dedup_ids WHERE key IN"
-          + " (SELECT key FROM dedup_ids ORDER BY expires_at LIMIT ?)")) {
-        ps.setLong(1, over);
-        n = ps.executeUpdate();
-      }
-      dedupIds = Math.max(0, dedupIds - n);
-      long forgotten = dedupForgotten + n;
-      setMeta("dedup_forgotten", forgotten);
-      dedupForgotten = forgotten;
-      LOG.warn("the de-duplication window is full ({} ids, dedup.maxIds); forgot the {} oldest before"
-          + " their window ended", dedupMaxIds, n);
-    }
   }
 
   /**
@@ -605,6 +632,9 @@ public final class SqliteIntakeLog implements IntakeLog {
   }
 
   private void shutdown(Close close) {
+    if (dedup != null) {
+      dedup.close();
+    }
     try {
       writeConn.close();
       readConn.close();
@@ -727,35 +757,17 @@ public final class SqliteIntakeLog implements IntakeLog {
     @Override
     void apply(SqliteIntakeLog log, long now) throws SQLException {
       duplicates.clear();
-      if (dedupWindowMillis > 0) {
+      if (dedup != null) {
         // the check and the append are one transaction of the one writer: atomic
-        try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO dedup_ids VALUES (?, ?)"
-            + " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE expires_at <= ?")) {
-          int checked = 0;
-          for (LogEntry e : entries) {
-            if (e.messageId() != null) {
-              ps.setBytes(1, dedupKey(e.source(), e.messageId()));
-              ps.setLong(2, now + dedupWindowMillis);
-              ps.setLong(3, now);
-              ps.addBatch();
-              checked++;
-            }
-          }
-          // one change per new id, none for an id within its window (in order, so a repeat inside
-          // this very batch is seen too)
-          int[] changes = checked == 0 ? new int[0] : ps.executeBatch();
-          int c = 0;
-          for (int i = 0; i < entries.size(); i++) {
-            if (entries.get(i).messageId() == null) {
-              continue;
-            }
-            if (changes[c++] == 0) {
-              duplicates.set(i);
-            } else {
-              dedupIds++;
-            }
-          }
+        List<byte[]> keys = new ArrayList<>(entries.size());
+        long[] windows = new long[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+          LogEntry e = entries.get(i);
+          windows[i] = options.windowMillis(e.source());
+          keys.add(e.messageId() == null || windows[i] <= 0 ? null
+              : dedupKey(e.source(), e.messageId()));
         }
+        duplicates.or(dedup.check(keys, windows, now));
       }
       appended = entries.size() - duplicates.cardinality();
       try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO messages VALUES (?, ?, ?, ?)")) {
