@@ -38,13 +38,15 @@ final class CpuSplit {
   /** Starts measuring now. */
   CpuSplit() {
     recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+    recording.enable("jdk.Compilation").withThreshold(Duration.ZERO);
+    recording.enable("jdk.Deoptimization");
     recording.start();
   }
 
   /** The phase's figures. */
   record Result(long processCpuNanos, Map<String, Long> nanosByStage,
       Map<String, Long> nanosByThreadGroup, Map<String, Long> leafFrames,
-      Map<String, Long> leafPackages, long samples) {}
+      Map<String, Long> leafPackages, long samples, String jit) {}
 
   /** Stops measuring; writes the JFR recording to {@code jfr}. */
   Result stop(Path jfr) throws Exception {
@@ -64,7 +66,25 @@ final class CpuSplit {
     Map<String, Long> leafFrames = new HashMap<>();
     Map<String, Long> leafPackages = new HashMap<>();
     long samples = 0;
+    long compilations = 0;
+    long compileNanos = 0;
+    Map<String, Long> compiled = new HashMap<>();
+    Map<String, Long> deopts = new HashMap<>();
     for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+      if (e.getEventType().getName().equals("jdk.Compilation")) {
+        compilations++;
+        compileNanos += e.getDuration().toNanos();
+        compiled.merge(e.getValue("method") instanceof jdk.jfr.consumer.RecordedMethod m
+            ? m.getType().getName() + "." + m.getName() : "?", e.getDuration().toNanos(),
+            Long::sum);
+        continue;
+      }
+      if (e.getEventType().getName().equals("jdk.Deoptimization")) {
+        deopts.merge(e.getString("reason") + " " + e.getString("action") + " in "
+            + (e.getValue("method") instanceof jdk.jfr.consumer.RecordedMethod m
+            ? m.getType().getName() + "." + m.getName() : "?"), 1L, Long::sum);
+        continue;
+      }
       if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
         continue;
       }
@@ -111,8 +131,13 @@ final class CpuSplit {
       m.put("jvm: gc", gc);
       m.put("jvm: other vm threads", vm - jit - gc);
     }
+    String compiling = String.format(java.util.Locale.ROOT, "%d compilations, %.1f s compiling"
+        + " (wall); longest by method (ms): %s; deoptimizations %d, most frequent: %s",
+        compilations, compileNanos / 1e9, top(compiled, 8).entrySet().stream()
+            .map(x -> x.getKey() + "=" + x.getValue() / 1_000_000).toList(),
+        deopts.values().stream().mapToLong(Long::longValue).sum(), top(deopts, 8));
     return new Result(processCpu, byStage, byGroup, top(leafFrames, 25), top(leafPackages, 15),
-        samples);
+        samples, compiling);
   }
 
   /** CPU nanoseconds of the JIT compiler threads and the GC threads (Linux; else zeros). */

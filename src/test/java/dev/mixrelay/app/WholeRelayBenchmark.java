@@ -171,6 +171,7 @@ class WholeRelayBenchmark {
               cpu.nanosByStage(), events));
       report.append("    CPU by thread:\n")
           .append(CpuSplit.perEvent(cpu.nanosByThreadGroup(), events));
+      report.append("    jit: ").append(cpu.jit()).append('\n');
       report.append("    top leaf packages (samples): ").append(cpu.leafPackages()).append('\n');
       report.append("    top leaf frames (samples):\n");
       cpu.leafFrames().forEach((frame, n) -> report.append("      ").append(n).append("  ")
