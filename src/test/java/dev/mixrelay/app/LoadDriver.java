@@ -16,12 +16,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  *   started:  prints "standin PORT"
- *   "load PORT CONNECTIONS SECONDS"  → posts for SECONDS, prints "load OK FAILED NANOS"
+ *   "load PORT CONNECTIONS SECONDS"  → posts for SECONDS, prints "load OK FAILED NANOS CPU"
+ *                                      (CPU: this process's CPU nanoseconds over the phase)
  *   "counts"                         → prints "counts REQUESTS BYTES" (the stand-in's, so far)
  *   end of input                     → exits
  * </pre>
  */
 public final class LoadDriver {
+  private static final com.sun.management.OperatingSystemMXBean CPU =
+      (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
   private LoadDriver() {}
 
   public static void main(String[] args) throws Exception {
@@ -52,8 +57,10 @@ public final class LoadDriver {
         // relay's de-duplication window would acknowledge repeats without appending them)
         IntakeLoad load = loads.computeIfAbsent(target + "/" + connections,
             k -> new IntakeLoad(target, RelayFixture.WRITE_KEY, connections));
+        long cpu0 = CPU.getProcessCpuTime();
         IntakeLoad.Result r = load.run(Duration.ofSeconds(seconds), Long.MAX_VALUE);
-        System.out.println("load " + r.ok() + " " + r.failed() + " " + r.nanos());
+        System.out.println("load " + r.ok() + " " + r.failed() + " " + r.nanos() + " "
+            + (CPU.getProcessCpuTime() - cpu0));
       } else if (words[0].equals("counts")) {
         System.out.println("counts " + requests.get() + " " + bytes.get());
       }

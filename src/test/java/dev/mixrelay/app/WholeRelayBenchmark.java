@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,12 @@ class WholeRelayBenchmark {
     int warmup = Integer.getInteger("bench.warmup", 120);
     int connections = Integer.getInteger("bench.connections", 32);
     Files.createDirectories(Path.of("target/bench"));
+    // the first JFR recording of a JVM makes HotSpot drop its compiled code (it needs class
+    // retransformation): start one now, so that the measured phase's is not the first
+    try (Recording first = new Recording()) {
+      first.start();
+      first.stop();
+    }
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "whole relay benchmark:"
         + " /v1/batch of %d track calls, %d connections, %d s load (after %d s warm-up),"
         + " %d cores, load average at start %s%n", IntakeLoad.EVENTS_PER_REQUEST, connections,
@@ -59,7 +66,8 @@ class WholeRelayBenchmark {
     try (Driver driver = new Driver(dir.resolve("driver.out"))) {
       Bare bare = bareServer(driver, connections, seconds, warmup);
       report.append(String.format(Locale.ROOT, "  bare Vert.x server (reads the bodies): %,.0f"
-          + " events/s, %.2f µs CPU/event (this JVM)%n", bare.eventsPerSecond, bare.cpuMicros));
+          + " events/s, %.2f µs CPU/event (this JVM); the load generator %.2f µs CPU/event%n",
+          bare.eventsPerSecond, bare.cpuMicros, bare.loadCpuMicros));
       relay(driver, connections, seconds, warmup, bare, report);
     }
     report.append("  load average at end ").append(loadAverage()).append('\n');
@@ -67,7 +75,7 @@ class WholeRelayBenchmark {
     Files.writeString(Path.of("target/bench/whole-relay.txt"), report);
   }
 
-  private record Bare(double eventsPerSecond, double cpuMicros) {}
+  private record Bare(double eventsPerSecond, double cpuMicros, double loadCpuMicros) {}
 
   /** The same load against a server that only reads each body and answers 200. */
   private Bare bareServer(Driver driver, int connections, int seconds, int warmup)
@@ -90,7 +98,7 @@ class WholeRelayBenchmark {
       long[] r = driver.load(port, connections, seconds);
       long cpu = os.getProcessCpuTime() - cpu0;
       long events = r[0] * IntakeLoad.EVENTS_PER_REQUEST;
-      return new Bare(events / (r[2] / 1e9), cpu / 1e3 / events);
+      return new Bare(events / (r[2] / 1e9), cpu / 1e3 / events, r[3] / 1e3 / events);
     } finally {
       RelayFixture.await(vertx.close());
     }
@@ -152,11 +160,12 @@ class WholeRelayBenchmark {
           + " drain (%.1f CPU s for %,d events; %.2f cores busy)%n", cpuMicros,
           cpu.processCpuNanos() / 1e9, events, cpu.processCpuNanos() / (double) totalNanos));
       long jit = cpu.nanosByStage().getOrDefault("jvm: jit compilers", 0L);
-      report.append(String.format(Locale.ROOT, "    without the JIT compilers (still warming"
-          + " up): %.2f µs CPU/event%n", (cpu.processCpuNanos() - jit) / 1e3 / events));
+      report.append(String.format(Locale.ROOT, "    without the JIT compilers (warm-up left"
+          + " over): %.2f µs CPU/event%n", (cpu.processCpuNanos() - jit) / 1e3 / events));
       report.append(String.format(Locale.ROOT, "    events/s offered (accepted during the load):"
-          + " %,.0f; sustained (load %.1f s + drain %.1f s): %,.0f; requests failed %d%n",
-          events / (r[2] / 1e9), loadNanos / 1e9, (totalNanos - loadNanos) / 1e9, sustained, r[1]));
+          + " %,.0f; sustained (load %.1f s + drain %.1f s): %,.0f; requests failed %d; the load"
+          + " generator %.2f µs CPU/event%n", events / (r[2] / 1e9), loadNanos / 1e9,
+          (totalNanos - loadNanos) / 1e9, sustained, r[1], r[3] / 1e3 / events));
       report.append(String.format(Locale.ROOT, "    bare Vert.x / relay: %.1f x the events/s,"
           + " %.1f x less CPU per event; relay at %.1f%% of the bare server's events/s%n",
           bare.eventsPerSecond / sustained, cpuMicros / bare.cpuMicros,
@@ -255,11 +264,12 @@ class WholeRelayBenchmark {
       standInPort = Integer.parseInt(expect("standin")[1]);
     }
 
-    /** {ok requests, failed requests, nanos}. */
+    /** {ok requests, failed requests, nanos, the load generator's CPU nanos}. */
     synchronized long[] load(int port, int connections, int seconds) throws Exception {
       commands.println("load " + port + " " + connections + " " + seconds);
       String[] w = expect("load");
-      return new long[] {Long.parseLong(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3])};
+      return new long[] {Long.parseLong(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3]),
+          Long.parseLong(w[4])};
     }
 
     Future<long[]> loadAsync(int port, int connections, int seconds) {
