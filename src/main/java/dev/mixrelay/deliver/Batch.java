@@ -2,8 +2,9 @@ package dev.mixrelay.deliver;
 
 import dev.mixrelay.mixpanel.Endpoint;
 import io.vertx.core.buffer.Buffer;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,35 +47,58 @@ final class Batch {
     return List.of(a, b);
   }
 
-  /** Builds the request body; blocking-safe, called off the event loop. */
+  /**
+   * Builds the request body; blocking-safe, called off the event loop. The records go straight
+   * into the gzip stream through a small buffer, without a copy of the whole uncompressed array.
+   */
   Buffer encode() {
     if (body != null) {
       return body;
     }
-    ByteArrayOutputStream raw = new ByteArrayOutputStream((int) Math.min(bytes, Integer.MAX_VALUE));
-    raw.write('[');
-    for (int i = 0; i < items.size(); i++) {
-      if (i > 0) {
-        raw.write(',');
+    boolean gzip = endpoint == Endpoint.IMPORT;
+    Buffer out = Buffer.buffer((int) Math.min(gzip ? bytes / 8 + 64 : bytes, Integer.MAX_VALUE));
+    try (OutputStream sink = gzip
+        ? new BufferedOutputStream(new FastGzip(new BufferSink(out)), 64 * 1024)
+        : new BufferSink(out)) {
+      sink.write('[');
+      for (int i = 0; i < items.size(); i++) {
+        if (i > 0) {
+          sink.write(',');
+        }
+        sink.write(items.get(i).json());
       }
-      raw.writeBytes(items.get(i).json());
-    }
-    raw.write(']');
-    body = Buffer.buffer(endpoint == Endpoint.IMPORT ? gzip(raw) : raw.toByteArray());
-    return body;
-  }
-
-  private static byte[] gzip(ByteArrayOutputStream raw) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(raw.size() / 4 + 64);
-    try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024) {
-      {
-        def.setLevel(Deflater.BEST_SPEED);
-      }
-    }) {
-      raw.writeTo(gz);
+      sink.write(']');
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+    body = out;
+    return body;
+  }
+
+  /** gzip at the fastest level (ratio about 14 on records; levels 2 to 6 cost more CPU). */
+  private static final class FastGzip extends GZIPOutputStream {
+    FastGzip(OutputStream out) throws IOException {
+      super(out, 64 * 1024);
+      def.setLevel(Deflater.BEST_SPEED);
+    }
+  }
+
+  /** Appends to a Vert.x buffer, so the body is not copied once more at the end. */
+  private static final class BufferSink extends OutputStream {
+    private final Buffer buffer;
+
+    BufferSink(Buffer buffer) {
+      this.buffer = buffer;
+    }
+
+    @Override
+    public void write(int b) {
+      buffer.appendByte((byte) b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      buffer.appendBytes(b, off, len);
+    }
   }
 }

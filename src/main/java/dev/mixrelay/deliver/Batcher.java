@@ -29,7 +29,7 @@ final class Batcher {
   /** Adds the records of one send call; with no linger (or when flushing) seals at the end. */
   void add(List<Item> items) {
     for (Item item : items) {
-      Endpoint ep = item.record().endpoint();
+      Endpoint ep = item.endpoint();
       Batch batch = open.get(ep);
       if (batch != null && !batch.fits(item, config.maxBatchRecords(), config.maxBatchBytes())) {
         seal(ep);

@@ -26,7 +26,7 @@ final class Rejections {
     for (Rejection r : rejections) {
       int index = r.index() >= 0 && r.index() < batch.items.size() ? r.index() : -1;
       if (r.insertId() != null
-          && (index < 0 || !r.insertId().equals(batch.items.get(index).record().insertId()))) {
+          && (index < 0 || !r.insertId().equals(batch.items.get(index).insertId()))) {
         if (byInsertId == null) {
           byInsertId = indexByInsertId(batch);
         }
@@ -57,7 +57,7 @@ final class Rejections {
   private static Map<String, Integer> indexByInsertId(Batch batch) {
     Map<String, Integer> out = new HashMap<>();
     for (int i = 0; i < batch.items.size(); i++) {
-      String id = batch.items.get(i).record().insertId();
+      String id = batch.items.get(i).insertId();
       if (id != null) {
         out.putIfAbsent(id, i);
       }

@@ -293,10 +293,15 @@ final class Pipeline {
         return Future.succeededFuture();
       }
     }
-    List<MixpanelRecord> sent = toSend;
+    // the callback keeps which records are profile or group operations, not the records: their
+    // trees would stay on the heap until Mixpanel answers
+    boolean[] operation = new boolean[toSend.size()];
+    for (int i = 0; i < operation.length; i++) {
+      operation[i] = toSend.get(i).endpoint() != Endpoint.IMPORT;
+    }
     int[] original = index;
-    return delivery.send(destination, sent, i -> {
-      if (sent.get(i).endpoint() != Endpoint.IMPORT) {
+    return delivery.send(destination, toSend, i -> {
+      if (operation[i]) {
         marks.markDelivered(List.of(new DeliveryMarks.Mark(offset, destination.name(),
             original == null ? i : original[i])));
       }

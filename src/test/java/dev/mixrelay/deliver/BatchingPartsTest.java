@@ -59,9 +59,9 @@ class BatchingPartsTest {
       batch.add(item(Fixtures.event(i)));
     }
     var halves = batch.halves();
-    assertThat(halves.get(0).items).extracting(i -> i.record().insertId())
+    assertThat(halves.get(0).items).extracting(Item::insertId)
         .containsExactly(Fixtures.insertId(0), Fixtures.insertId(1));
-    assertThat(halves.get(1).items).extracting(i -> i.record().insertId())
+    assertThat(halves.get(1).items).extracting(Item::insertId)
         .containsExactly(Fixtures.insertId(2), Fixtures.insertId(3), Fixtures.insertId(4));
     assertThat(halves.get(0).bytes + halves.get(1).bytes).isEqualTo(batch.bytes + 1);
   }
