@@ -87,6 +87,89 @@ class SessionSnapshotFormatTest {
     assertThat(h.toBytes()).isEqualTo(Files.readAllBytes(DIR.resolve("handoff-v1.bin")));
   }
 
+  /**
+   * {@code snapshot-v4.bin} and {@code entries-v1.bin} (the per-key entries of the same state:
+   * count, then key, length, bytes; a null value has length -1) are the last formats with one
+   * destination-wide watermark: users a (open session, held events), $device:b (anonymous, then
+   * linked to c), d (closed); restored and given two more events, they give
+   * {@code snapshot-v4.expected.json}. Rewrite them with {@code -Dfixtures.write=true} only from
+   * the commit that froze them.
+   */
+  @Test
+  void aVersion4SnapshotAndItsEntriesRestoreToTheSameSessions() throws IOException {
+    if (Boolean.getBoolean("fixtures.write")) {
+      Sessionizer w = Sessionizer.create(CONFIG_V3, MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE,
+          null);
+      long o = 0;
+      w.onEvents(o++, List.of(known("View", T0, "a", "da", "v4-1")), T0);
+      w.onEvents(o++, List.of(anonymous("View", T0 + MIN, "b", "v4-2")), T0 + MIN);
+      w.onEvents(o++, List.of(known("View", T0 + 2 * MIN, "d", "dd", "v4-3")), T0 + 2 * MIN);
+      w.onEvents(o++, List.of(known("$identify", T0 + 3 * MIN, "c", "b", "v4-4")), T0 + 3 * MIN);
+      w.onEvents(o++, List.of(known("Click", T0 + 4 * MIN, "a", "da", "v4-5")), T0 + 4 * MIN);
+      w.onEvents(o++, List.of(known("Click", T0 + 4 * MIN + 30_000, "c", "b", "v4-6")),
+          T0 + 4 * MIN + 30_000);
+      w.onEvents(o++, List.of(known("Click", T0 + 50 * MIN, "d", "dd", "v4-7")), T0 + 50 * MIN);
+      w.onEvents(o++, List.of(known("Buy", T0 + 50 * MIN + 20_000, "a", "da", "v4-8")),
+          T0 + 50 * MIN + 20_000);
+      Files.write(DIR.resolve("snapshot-v4.bin"), w.snapshot());
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      java.util.Map<String, byte[]> entries = new java.util.TreeMap<>();
+      w.drainChanges(entries::put);
+      try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+        out.writeInt(entries.size());
+        for (var e : entries.entrySet()) {
+          out.writeUTF(e.getKey());
+          out.writeInt(e.getValue() == null ? -1 : e.getValue().length);
+          if (e.getValue() != null) {
+            out.write(e.getValue());
+          }
+        }
+      }
+      Files.write(DIR.resolve("entries-v1.bin"), bytes.toByteArray());
+      GoldenTimelines.JSON.writeValue(DIR.resolve("snapshot-v4.expected.json").toFile(),
+          GoldenTimelines.sorted(afterV4(w)));
+    }
+    Sessionizer s = Sessionizer.create(CONFIG_V3, MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE,
+        null);
+    s.restore(Files.readAllBytes(DIR.resolve("snapshot-v4.bin")));
+    assertThat(s.snapshotOffset()).isEqualTo(7);
+    assertThat(GoldenTimelines.sorted(afterV4(s)))
+        .isEqualTo(GoldenTimelines.read(DIR.resolve("snapshot-v4.expected.json")));
+
+    java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+    try (java.io.DataInputStream in = new java.io.DataInputStream(
+        Files.newInputStream(DIR.resolve("entries-v1.bin")))) {
+      for (int n = in.readInt(); n > 0; n--) {
+        String key = in.readUTF();
+        int len = in.readInt();
+        entries.put(key, len < 0 ? null : in.readNBytes(len));
+      }
+    }
+    entries.values().removeIf(java.util.Objects::isNull);
+    Sessionizer e = Sessionizer.create(CONFIG_V3, MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE,
+        null);
+    e.restoreEntries(entries.entrySet().iterator());
+    assertThat(e.snapshotOffset()).isEqualTo(7);
+    assertThat(GoldenTimelines.sorted(afterV4(e)))
+        .isEqualTo(GoldenTimelines.read(DIR.resolve("snapshot-v4.expected.json")));
+  }
+
+  private static List<MixpanelRecord> afterV4(Sessionizer s) {
+    List<MixpanelRecord> out = new ArrayList<>(s.onEvents(8,
+        List.of(anonymous("Click", T0 + 5 * MIN, "b", "v4-9")), T0 + 51 * MIN));
+    out.addAll(s.onEvents(9, List.of(known("View", T0 + 52 * MIN, "a", "da", "v4-10")),
+        T0 + 52 * MIN));
+    out.addAll(s.onTick(T0 + 3 * 86_400_000L));
+    return out;
+  }
+
+  private static MixpanelRecord known(String name, long time, String user, String device,
+      String id) {
+    MixpanelRecord r = anonymous(name, time, device, id);
+    r.properties().put("distinct_id", user).put("$user_id", user);
+    return r;
+  }
+
   private static Handoff handoff(String file) throws IOException {
     return Handoff.fromBytes(Files.readAllBytes(DIR.resolve(file)));
   }
