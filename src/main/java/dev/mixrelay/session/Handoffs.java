@@ -153,10 +153,18 @@ final class Handoffs {
    * Removes and returns the handoffs received unasked whose time the watermark has passed: no
    * event that could ask for them can be placed any more.
    */
-  List<Handoff> unclaimed(long watermark) {
+  List<Handoff> unclaimed(java.util.function.ToLongFunction<String> floorOf) {
+    if (early.isEmpty()) {
+      return List.of();
+    }
     List<Handoff> out = new ArrayList<>();
-    while (!early.isEmpty() && early.peek().time() < watermark) {
-      Handoff h = early.poll();
+    java.util.Iterator<Handoff> it = early.iterator();
+    while (it.hasNext()) {
+      Handoff h = it.next();
+      if (h.time() >= floorOf.applyAsLong(h.userKey())) {
+        continue;
+      }
+      it.remove();
       String id = h.id();
       if (received.get(id) == h && !expected.contains(id)) {
         received.remove(id);
@@ -165,6 +173,10 @@ final class Handoffs {
       }
     }
     return out;
+  }
+
+  boolean isAwaiting(String user) {
+    return awaiting.containsKey(user);
   }
 
   Awaiting awaiting(String user) {

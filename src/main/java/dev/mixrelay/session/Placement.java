@@ -3,6 +3,7 @@ package dev.mixrelay.session;
 import dev.mixrelay.session.SessionListener.Reason;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * Places events, in time order, on the sessions of their keys: resolves the key, applies a new
@@ -23,10 +24,14 @@ final class Placement {
   private final Sessionizer.State st;
   /** Whether a session key is this sessionizer's; every key unless split over tasks. */
   private final Predicate<String> owns;
+  /** The time before which a user key's events are late (its timeline's floor). */
+  private final ToLongFunction<String> floorOf;
 
   Placement(SessionRules rules, SessionListener listener, Interner interner,
       SessionMachine machine, StateCodec codec, UserStore users, Links links, Timers timers,
-      Handoffs carry, Sessionizer.State st, Predicate<String> owns) {
+      Handoffs carry, Sessionizer.State st, Predicate<String> owns,
+      ToLongFunction<String> floorOf) {
+    this.floorOf = floorOf;
     this.rules = rules;
     this.listener = listener;
     this.interner = interner;
@@ -58,7 +63,7 @@ final class Placement {
         drain(handoff.userKey(), false, closed);
         return true;
       }
-    } else if (handoff.time() >= st.watermark && !links.containsKey(linkFrom(handoff))) {
+    } else if (handoff.time() >= floorOf.applyAsLong(handoff.userKey()) && !links.containsKey(linkFrom(handoff))) {
       carry.receive(handoff); // its link is not placed here yet and may still be
     } else if (state != null) {
       carry.applied(id);
@@ -68,20 +73,20 @@ final class Placement {
   }
 
   /** Places the events of users who waited {@code wait} ms at {@code wallNow} without them. */
-  boolean giveUp(long wallNow, long wait, List<Closed> closed) {
+  List<String> giveUp(long wallNow, long wait, List<Closed> closed) {
     if (carry.awaitingUsers() == 0) {
-      return false;
+      return List.of();
     }
     List<String> due = carry.waitedSince(wallNow, wait);
     for (String user : due) {
       drain(user, true, closed);
     }
-    return !due.isEmpty();
+    return due;
   }
 
   /** Closes, as they are, the handoffs no link placed here will ask for any more. */
   void closeUnclaimed(List<Closed> closed) {
-    for (Handoff h : carry.unclaimed(st.watermark)) {
+    for (Handoff h : carry.unclaimed(floorOf)) {
       if (h.carriesSession()) {
         carry.applied(h.id());
         closed.add(machine.close(h.deviceKey(), decode(h), Reason.REKEY_COLLISION));

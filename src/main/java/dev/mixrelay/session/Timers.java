@@ -29,8 +29,6 @@ final class Timers {
   private final SessionMachine machine;
   private final UserStore users;
   private int ids;
-  private final PriorityQueue<Timer> byEvent =
-      new PriorityQueue<>(Comparator.comparingLong(t -> t.eventAt));
   private final PriorityQueue<Timer> byWall =
       new PriorityQueue<>(Comparator.comparingLong(t -> t.wallAt));
 
@@ -43,38 +41,21 @@ final class Timers {
   void schedule(String key, UserState s) {
     Timer t = new Timer(key, ++ids, machine.deadline(s), machine.wallDeadline(s));
     s.timer = t.id;
-    byEvent.add(t);
     byWall.add(t);
-  }
-
-  /** Closes the sessions whose event-time deadline the watermark reached. */
-  void onWatermark(long watermark, List<Closed> closed) {
-    while (!byEvent.isEmpty() && byEvent.peek().eventAt <= watermark) {
-      Timer t = byEvent.poll();
-      UserState s = users.lookup(t.key);
-      if (s == null || s.timer != t.id) {
-        users.settle(t.key, s, s);
-      } else if (machine.onWatermark(t.key, s, watermark, closed) == null) {
-        users.settle(t.key, s, null);
-      } else {
-        t.eventAt = machine.deadline(s);
-        byEvent.add(t);
-        users.settle(t.key, s, s);
-      }
-    }
   }
 
   /**
    * Closes the sessions idle on the wall clock at {@code wallNow}, unless an event not yet placed
    * (the earliest at {@code heldFrom}, {@code Long.MAX_VALUE} if none) could still extend them.
    */
-  void onWall(long wallNow, long heldFrom, List<Closed> closed) {
+  void onWall(long wallNow, java.util.function.ToLongFunction<String> heldFrom,
+      List<Closed> closed) {
     while (!byWall.isEmpty() && byWall.peek().wallAt <= wallNow) {
       Timer t = byWall.poll();
       UserState s = users.lookup(t.key);
       if (s == null || s.timer != t.id) {
         users.settle(t.key, s, s);
-      } else if (machine.wallDeadline(s) <= wallNow && machine.deadline(s) <= heldFrom) {
+      } else if (machine.wallDeadline(s) <= wallNow && machine.deadline(s) <= heldFrom.applyAsLong(t.key)) {
         closed.add(machine.close(t.key, s, Reason.WALL_CLOCK));
         users.settle(t.key, s, null);
       } else {
@@ -87,7 +68,6 @@ final class Timers {
   }
 
   void clear() {
-    byEvent.clear();
     byWall.clear();
   }
 }
