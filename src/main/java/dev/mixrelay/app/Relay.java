@@ -6,6 +6,9 @@ import dev.mixrelay.config.RelayConfig;
 import dev.mixrelay.config.StorageConfig;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.ingest.IntakeRoutes;
+import dev.mixrelay.ingest.IntakeTap;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.log.IntakeAppender;
 import dev.mixrelay.log.SqliteIntakeLog;
 import dev.mixrelay.embedded.DeadLetterReplay;
@@ -42,9 +45,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running relay: the intake log, the HTTP server (intake, health), the pipeline and delivery,
- * started in that order and stopped in reverse. With {@code engine: kafka} it is one node of a
- * cluster instead (see {@link #startClusterNode}): no SQLite log and no in-process pipeline.
+ * The wiring of one running relay: the intake log, the embedded engine with delivery, the HTTP
+ * server (intake, health, metrics, admin, debugger), started in that order (see {@link
+ * #startAll}) and stopped in reverse. With {@code engine: kafka} it is one node of a cluster
+ * instead ({@link ClusterNode}): no SQLite log and no in-process engine.
  */
 public final class Relay {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
@@ -65,6 +69,7 @@ public final class Relay {
   private final Metrics metrics = new Metrics();
   private final List<HttpVerticle> servers = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
+  private final List<Long> timers = new ArrayList<>();
   private int port;
   /** engine: kafka only: the cluster node (topics, intake producer, processor). */
   private ClusterNode clusterNode;
@@ -102,30 +107,53 @@ public final class Relay {
     return relay.startAll().map(v -> relay);
   }
 
+  /**
+   * The start, in order: with {@code engine: kafka} a cluster node; else the embedded mock (when a
+   * destination names it), the intake log, the translator, the embedded engine (restored from its
+   * checkpoints), then HTTP, which opens intake last.
+   */
   private Future<Void> startAll() {
     if (config.engine() == RelayConfig.Engine.kafka) {
       return startClusterNode();
     }
-    StorageConfig storage = config.storage();
-    return startEmbeddedMock().compose(x -> vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock, new SqliteIntakeLog.Options(
-            Path.of(storage.dir()), storage.fsync() != StorageConfig.FsyncMode.off,
-            storage.maxLogBytes(), storage.maxCommitDelay().toNanos() / 1000))))
-        .compose(opened -> vertx.executeBlocking(() -> {
-          this.translator = new Translator(); // loads the user-agent patterns: not on the event loop
-          return opened;
-        }))
-        .compose(opened -> {
-          this.log = opened;
-          this.delivery = deliveryFactory.apply(this);
-          this.engine = EmbeddedEngine.create(vertx, log, config, translator, profiles,
-              identityLinks, delivery, metrics, metrics::sessions, clock);
-          registerGauges();
-          return runPipeline ? engine.start() : Future.<Void>succeededFuture();
-        })
+    return startEmbeddedMock()
+        .compose(v -> openLog())
+        .compose(v -> loadTranslator())
+        .compose(v -> startEngine())
         .compose(v -> startHttp())
-        .onSuccess(v -> LOG.info("mixrelay listening on http://{}:{} ({} sources, {} destinations, log in {})",
-            config.server().host(), port, config.sources().size(), config.destinations().size(),
-            storage.dir()));
+        .onSuccess(v -> LOG.info("mixrelay listening on http://{}:{} ({} sources, {} destinations,"
+            + " log in {})", config.server().host(), port, config.sources().size(),
+            config.destinations().size(), config.storage().dir()));
+  }
+
+  /** Opens the SQLite intake log (off the event loop). */
+  private Future<Void> openLog() {
+    StorageConfig storage = config.storage();
+    return vertx.executeBlocking(() -> SqliteIntakeLog.open(vertx, clock,
+        new SqliteIntakeLog.Options(Path.of(storage.dir()),
+            storage.fsync() != StorageConfig.FsyncMode.off, storage.maxLogBytes(),
+            storage.maxCommitDelay().toNanos() / 1000, config.dedup().window().toMillis(),
+            config.dedup().maxIds()))).map(opened -> {
+              log = opened;
+              return null;
+            });
+  }
+
+  /** Loads the user-agent patterns (about a second): not on the event loop. */
+  private Future<Void> loadTranslator() {
+    return vertx.executeBlocking(Translator::new).map(t -> {
+      translator = t;
+      return null;
+    });
+  }
+
+  /** Delivery, then the embedded engine over the log, restored and reading unless intake-only. */
+  private Future<Void> startEngine() {
+    delivery = deliveryFactory.apply(this);
+    engine = EmbeddedEngine.create(vertx, log, config, translator, profiles, identityLinks,
+        delivery, metrics, metrics::sessions, clock);
+    registerGauges();
+    return runPipeline ? engine.start() : Future.succeededFuture();
   }
 
   // ---- engine: kafka ------------------------------------------------------------------------
@@ -156,6 +184,9 @@ public final class Relay {
     HealthRoutes health = new HealthRoutes(this::notReadyReasons);
     IntakeRoutes routes = intake
         ? new IntakeRoutes(config, clusterNode.intakeLog(), metrics.intake(), clock) : null;
+    if (routes != null) {
+      summariseRefusals(routes);
+    }
     if (config.admin().enabled()) {
       LOG.warn("admin.token is set, but the admin API and the debugger are not served with"
           + " engine: kafka");
@@ -214,10 +245,12 @@ public final class Relay {
   }
 
   private Future<Void> startHttp() {
-    IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
     HealthRoutes health = new HealthRoutes(this::notReadyReasons, this::destinationStates);
     AdminRoutes admin = config.admin().enabled() ? new AdminRoutes(config.admin().token(), adminActions()) : null;
     DebuggerRoutes debuggerPage = debuggerRoutes();
+    IntakeRoutes intake = new IntakeRoutes(config, log, metrics.intake(), clock);
+    tapIntake(intake);
+    summariseRefusals(intake);
     return serve(router -> {
       health.mount(router);
       metrics.mount(router);
@@ -229,6 +262,44 @@ public final class Relay {
         debuggerPage.mount(router);
       }
     });
+  }
+
+  /** The debugger of {@link #debuggerRoutes()}, or null. */
+  private Debugger debugger;
+
+  /**
+   * Shows the debugger (when there is one) the messages intake refuses and the repeats the
+   * messageId window drops (neither reaches the message stage's tap).
+   */
+  private void tapIntake(IntakeRoutes intake) {
+    Debugger d = debugger;
+    if (d == null) {
+      return;
+    }
+    intake.tap(new IntakeTap() {
+      @Override
+      public boolean active() {
+        return d.active();
+      }
+
+      @Override
+      public void refused(String source, JsonNode message, String error) {
+        d.refused(source, message, error);
+      }
+
+      @Override
+      public void duplicate(String source, JsonNode message) {
+        if (message instanceof ObjectNode o) {
+          d.observed(source, "-", SegmentMessage.fromNormalized(o), "duplicate", List.of(),
+              List.of());
+        }
+      }
+    });
+  }
+
+  /** Every 10 s, logs intake's refusals of a minute that is over (see IntakeRoutes). */
+  private void summariseRefusals(IntakeRoutes intake) {
+    timers.add(vertx.setPeriodic(10_000, t -> intake.summariseRefusals()));
   }
 
   /** Deploys the HTTP servers, each mounting {@code routes}; sets {@link #port}. */
@@ -249,12 +320,16 @@ public final class Relay {
     });
   }
 
-  /** The live debugger page (only with an admin token), fed by a tap on the pipeline. */
+  /**
+   * The live debugger page (only with an admin token), fed by taps on the message stage (what each
+   * message became) and on intake (what it refused).
+   */
   private DebuggerRoutes debuggerRoutes() {
     if (!config.admin().enabled()) {
       return null;
     }
     Debugger debugger = new Debugger(clock::millis);
+    this.debugger = debugger;
     engine.tap(new StageTap() {
       @Override
       public boolean active() {
@@ -273,6 +348,11 @@ public final class Relay {
 
   private void registerGauges() {
     registerLogGauges(log);
+    metrics.gauge("mixrelay_dedup_ids", "messageIds the de-duplication window holds",
+        () -> log.dedupIds());
+    metrics.gauge("mixrelay_dedup_forgotten_total",
+        "messageIds forgotten before their window ended (dedup.maxIds reached)",
+        () -> log.dedupForgotten());
     for (String d : config.destinations().keySet()) {
       metrics.destination(d);
       metrics.gauge("mixrelay_sessions_open", "open sessions", () -> engine.openSessions(d), "destination", d);
@@ -438,6 +518,8 @@ public final class Relay {
   }
 
   private Future<Void> undeployAll() {
+    timers.forEach(vertx::cancelTimer);
+    timers.clear();
     Future<Void> f = Future.succeededFuture();
     for (String id : deployments) {
       f = f.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));

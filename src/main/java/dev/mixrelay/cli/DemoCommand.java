@@ -126,7 +126,8 @@ public final class DemoCommand implements dev.mixrelay.cli.Command {
             s.maxBatchMessages(), s.idleTimeout(), s.requestTimeout(), null, s.shutdownTimeout()),
         new StorageConfig(dir.toString(), StorageConfig.FsyncMode.off, c.storage().maxLogBytes(),
             c.storage().maxCommitDelay()),
-        c.sources(), c.destinations(), c.admin(), c.logging(), new MockConfig("127.0.0.1", 0));
+        c.sources(), c.destinations(), c.admin(), c.logging(), new MockConfig("127.0.0.1", 0),
+        null, null, null, c.dedup());
     for (DestinationConfig d : c.destinations().values()) {
       demo = demo.withDestination(d.withApiHost(DestinationConfig.EMBEDDED_MOCK));
     }

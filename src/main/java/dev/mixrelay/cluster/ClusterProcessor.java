@@ -112,6 +112,9 @@ public final class ClusterProcessor {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, k.replicationFactor());
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // room for the largest state entry (see ClusterTopology.MAX_STATE_ENTRY_BYTES)
+    p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        ClusterTopology.MAX_STATE_ENTRY_BYTES + (1 << 20));
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     p.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L << 20);
     return p;

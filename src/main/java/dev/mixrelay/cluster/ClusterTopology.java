@@ -8,10 +8,13 @@ import dev.mixrelay.ops.Metrics;
 import dev.mixrelay.translate.Translator;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,26 +54,36 @@ final class ClusterTopology {
   static final String LINKS_SINK = "to-links";
   static final String HANDOFF_SINK = "to-handoffs";
   static final String OUTGOING_SINK = "to-outgoing";
+  /** The largest state-store entry (changelog record) a session task may write. */
+  static final int MAX_STATE_ENTRY_BYTES = 64 << 20;
   /** Each stage has its own dead-letter sink: one sink with two parents would join the stages. */
   static final String ROUTE_DEAD_LETTER_SINK = "route-to-dead-letters";
   static final String DEAD_LETTER_SINK = "session-to-dead-letters";
 
   /** What the processors need to know of the config. */
   record Settings(Map<String, DestinationConfig> destinations,
-      Map<String, DestinationConfig> destinationBySource, int partitions, String intakeTopic,
+      Map<String, List<DestinationConfig>> destinationsBySource, int partitions, String intakeTopic,
       String usersTopic, String handoffTopic, String linksTopic, String deadLetterTopic,
-      String outgoingTopic, Duration handoffWait, TaskGauges gauges) {
+      String outgoingTopic, Duration handoffWait, TaskGauges gauges, long dedupWindowMillis) {
 
     static Settings of(RelayConfig config) {
       KafkaConfig k = config.kafka();
-      Map<String, DestinationConfig> bySource = new LinkedHashMap<>();
+      // every destination the source feeds, each its own user-keyed record (fan-out)
+      Map<String, List<DestinationConfig>> bySource = new LinkedHashMap<>();
       for (SourceConfig s : config.sources()) {
-        bySource.put(s.name(), config.destinations().get(s.destination()));
+        List<DestinationConfig> fed = new ArrayList<>();
+        for (String name : s.destinationNames()) {
+          DestinationConfig d = config.destinations().get(name);
+          if (d != null) {
+            fed.add(d);
+          }
+        }
+        bySource.put(s.name(), List.copyOf(fed));
       }
       return new Settings(config.destinations(), bySource, k.partitions(), k.intakeTopic(),
           ClusterTopology.usersTopic(k), ClusterTopology.handoffTopic(k), k.linksTopic(),
           k.deadLetterTopic(), ClusterTopology.outgoingTopic(k),
-          Duration.ofMinutes(2), new TaskGauges());
+          Duration.ofMinutes(2), new TaskGauges(), config.dedup().window().toMillis());
     }
 
     Set<String> internalTopics() {
@@ -112,18 +125,27 @@ final class ClusterTopology {
         "links-source", new StringDeserializer(), new StringDeserializer(), s.linksTopic(),
         "links-loader", () -> new LinksLoader());
     t.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), s.intakeTopic());
-    t.addProcessor("route", () -> new RouteProcessor(s.destinationBySource(), s.partitions(),
-        translator, metrics), "intake");
+    t.addProcessor("route", () -> new RouteProcessor(s.destinationsBySource(), s.partitions(),
+        translator, metrics, s.dedupWindowMillis()), "intake");
+    // the messageId window: (intake key, source, messageId) → when it ends; exactly-once with
+    // the forwarded records, so a repeat is dropped once and only once
+    t.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(RouteProcessor.DEDUP_STORE), Serdes.String(),
+        Serdes.Long()), "route");
     t.addSink(USERS_SINK, s.usersTopic(), keys, bytes, byKey, "route");
     t.addSink(LINKS_SINK, s.linksTopic(), keys, bytes, "route");
     t.addSource("users", new StringDeserializer(), new ByteArrayDeserializer(), s.usersTopic(),
         s.handoffTopic());
     t.addProcessor("session", () -> new SessionProcessor(s, translator, metrics, clock),
         "users");
-    // written after every stage call: the cache keeps only a key's last write per commit
+    // written after every stage call: the cache keeps only a key's last write per commit; an
+    // entry may pass Kafka's 1 MiB default (the sessionizer's handoff entry holds every parked
+    // user of the task), so its changelog takes up to MAX_STATE_ENTRY_BYTES
     t.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(SessionProcessor.STATE_STORE), Serdes.String(),
-        Serdes.ByteArray()).withCachingEnabled(), "session");
+        Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of(
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_STATE_ENTRY_BYTES))),
+        "session");
     t.addSink(OUTGOING_SINK, s.outgoingTopic(), keys, bytes, byKey, "session");
     t.addSink(HANDOFF_SINK, s.handoffTopic(), keys, bytes, byKey, "session");
     // one sink per stage: a sink shared by both would make them one sub-topology, whose tasks'

@@ -11,12 +11,17 @@ import dev.mixrelay.segment.SegmentMessage;
 import dev.mixrelay.session.DeviceLink;
 import dev.mixrelay.translate.Translator;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -35,14 +40,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class RouteProcessor implements Processor<String, byte[], String, byte[]> {
   static final String LINKS_STORE = "mixrelay-links";
+  static final String DEDUP_STORE = "mixrelay-dedup";
+  /** How often ids whose window ended are removed from the store. */
+  private static final Duration EXPIRY_EVERY = Duration.ofMinutes(1);
   private static final int RECENT_LINKS = 100_000;
 
-  private final Map<String, DestinationConfig> destinationBySource;
+  private final Map<String, List<DestinationConfig>> destinationsBySource;
   private final int partitions;
   private final Metrics metrics;
   private final Translator translator;
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, String> links;
+  private final long dedupWindowMillis;
+  private KeyValueStore<String, Long> seen;
   /** Links this task published that the global store may not have read back yet. */
   private final Map<String, String> recent = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
@@ -51,10 +61,11 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     }
   };
 
-  RouteProcessor(Map<String, DestinationConfig> destinationBySource, int partitions,
-      Translator translator, Metrics metrics) {
+  RouteProcessor(Map<String, List<DestinationConfig>> destinationsBySource, int partitions,
+      Translator translator, Metrics metrics, long dedupWindowMillis) {
     this.translator = translator;
-    this.destinationBySource = destinationBySource;
+    this.dedupWindowMillis = dedupWindowMillis;
+    this.destinationsBySource = destinationsBySource;
     this.partitions = partitions;
     this.metrics = metrics;
   }
@@ -63,31 +74,89 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
     this.links = context.getStateStore(LINKS_STORE);
+    this.seen = context.getStateStore(DEDUP_STORE);
+    if (dedupWindowMillis > 0) {
+      context.schedule(EXPIRY_EVERY, PunctuationType.WALL_CLOCK_TIME, this::expire);
+    }
+  }
+
+  /** Removes the ids whose window ended. */
+  private void expire(long now) {
+    List<String> ended = new ArrayList<>();
+    try (KeyValueIterator<String, Long> all = seen.all()) {
+      while (all.hasNext()) {
+        var kv = all.next();
+        if (kv.value == null || kv.value <= now) {
+          ended.add(kv.key);
+        }
+      }
+    }
+    for (String k : ended) {
+      seen.delete(k);
+    }
+  }
+
+  /**
+   * True when the message's {@code (intake key, source, messageId)} passed this stage within the
+   * window (then it is counted and dropped); else remembers it. The intake key routes every copy
+   * of a message to one task, and the store is written in the same exactly-once transaction as
+   * what the stage forwards.
+   */
+  private boolean repeated(Record<String, byte[]> record, String source, SegmentMessage message) {
+    if (dedupWindowMillis <= 0 || message.messageId() == null) {
+      return false;
+    }
+    String key = (record.key() == null ? "" : record.key()) + '\u0000' + source + '\u0000'
+        + message.messageId();
+    long now = context.currentSystemTimeMs();
+    Long until = seen.get(key);
+    if (until != null && until > now) {
+      metrics.duplicate(source, message.type().wireName());
+      return true;
+    }
+    seen.put(key, now + dedupWindowMillis);
+    return false;
   }
 
   @Override
   public void process(Record<String, byte[]> record) {
     String source = Keys.text(record.headers(), Keys.SOURCE);
-    DestinationConfig destination = source == null ? null : destinationBySource.get(source);
-    if (destination == null) {
+    List<DestinationConfig> fed = source == null ? null : destinationsBySource.get(source);
+    if (fed == null || fed.isEmpty()) {
       context.forward(DeadLetters.record("-", "segment", record.value(),
           "the source '" + source + "' is not configured on this processor",
           record.timestamp()), ClusterTopology.ROUTE_DEAD_LETTER_SINK);
       metrics.deadLetteredMessage("-", "untranslatable", 1);
       return;
     }
-    String dest = destination.name();
     SegmentMessage message;
     try {
       JsonNode node = SegmentJson.MAPPER.readTree(record.value());
       message = SegmentMessage.fromNormalized((ObjectNode) node);
     } catch (Exception e) {
-      context.forward(DeadLetters.record(dest, "segment", record.value(),
-          "unreadable intake record: " + e.getMessage(), record.timestamp()),
-          ClusterTopology.ROUTE_DEAD_LETTER_SINK);
-      metrics.deadLetteredMessage(dest, "untranslatable", 1);
+      for (DestinationConfig destination : fed) {
+        String dest = destination.name();
+        context.forward(DeadLetters.record(dest, "segment", record.value(),
+            "unreadable intake record: " + e.getMessage(), record.timestamp()),
+            ClusterTopology.ROUTE_DEAD_LETTER_SINK);
+        metrics.deadLetteredMessage(dest, "untranslatable", 1);
+      }
       return;
     }
+    if (repeated(record, source, message)) {
+      return;
+    }
+    // fan-out: one user-keyed record per destination the source feeds; each destination's
+    // records are keyed by its name, so each translates, sessionizes and delivers on its own
+    for (DestinationConfig destination : fed) {
+      route(record, message, destination);
+    }
+  }
+
+  /** Routes the message to its user's task for one destination. */
+  private void route(Record<String, byte[]> record, SegmentMessage message,
+      DestinationConfig destination) {
+    String dest = destination.name();
     boolean simplified = destination.settings().identityMerge() == IdentityMerge.simplified;
     long time = message.timestampMillis() > 0 ? message.timestampMillis() : record.timestamp();
     MixpanelRecord identity = translator.identityEvent(message, destination);

@@ -13,7 +13,6 @@ import dev.mixrelay.session.Handoff;
 import dev.mixrelay.session.Sessionizer;
 import dev.mixrelay.stage.MessageStage;
 import dev.mixrelay.stage.Outcome;
-import dev.mixrelay.stage.StageListener;
 import dev.mixrelay.translate.Translator;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +70,7 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
     this.stage = new MessageStage(settings.destinations().values(), translator, profiles, null,
         d -> Sessionizer.create(d.sessions(), d.settings().insertIdNamespace(),
             metrics.sessions(d.name()), key -> owns(d.name(), key),
-            settings.handoffWait().toMillis()), listener(metrics));
+            settings.handoffWait().toMillis()), metrics);
     for (String dest : stage.destinations()) {
       Sessionizer s = stage.sessionizer(dest);
       state.restore(dest, s);
@@ -204,30 +203,5 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
   @Override
   public void close() {
     settings.gauges().remove(partition);
-  }
-
-  /** The stage's telemetry, as the relay's metrics count it. */
-  static StageListener listener(Metrics metrics) {
-    return new StageListener() {
-      @Override
-      public void translated(String destination, String type, int records, long nanos) {
-        metrics.translated(destination, type, records, nanos);
-      }
-
-      @Override
-      public void skipped(String destination, String reason) {
-        metrics.skipped(destination, reason);
-      }
-
-      @Override
-      public void deadLettered(String destination, String reason, int records) {
-        metrics.deadLetteredMessage(destination, reason, records);
-      }
-
-      @Override
-      public void truncated(String destination, int values) {
-        metrics.truncated(destination, values);
-      }
-    };
   }
 }

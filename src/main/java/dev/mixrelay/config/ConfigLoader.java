@@ -264,7 +264,7 @@ public final class ConfigLoader {
     for (Class<?> c : List.of(RelayConfig.class, ServerConfig.class, StorageConfig.class,
         SourceConfig.class, DestinationConfig.class, ServerConfig.TlsConfig.class, DestinationConfig.ServiceAccountConfig.class,
         MixpanelSettings.class, SessionConfig.class, DeliveryConfig.class, AdminConfig.class,
-        LoggingConfig.class, MockConfig.class, KafkaConfig.class)) {
+        LoggingConfig.class, MockConfig.class, KafkaConfig.class, DedupConfig.class)) {
       for (var rc : c.getRecordComponents()) {
         keys.put(rc.getName().toLowerCase(Locale.ROOT), rc.getName());
       }

@@ -36,7 +36,7 @@ public record KafkaConfig(String bootstrapServers, String intakeTopic, String de
     partitions = partitions == null ? 6 : partitions;
     replicationFactor = replicationFactor == null ? 1 : replicationFactor;
     stateDir = stateDir == null ? "./data/kafka-streams" : stateDir;
-    commitInterval = commitInterval == null ? Duration.ofSeconds(1) : commitInterval;
+    commitInterval = commitInterval == null ? Duration.ofMillis(100) : commitInterval;
     properties = properties == null ? Map.of() : Map.copyOf(properties);
   }
 

@@ -8,7 +8,9 @@ import java.util.UUID;
  * plus mixrelay's own ({@code pageCalls}, {@code identityMerge}, {@code insertIdNamespace},
  * {@code groupAttribution}, {@code compat} and the behaviours it defaults: {@code
  * groupKeyFallback}, {@code mpLibPrefix}, {@code generatePurchaseEventPerProduct}, {@code
- * actionsEventProperties}).
+ * actionsEventProperties}, {@code idProperty}, {@code incrementProperties}) and the legacy integration's own shapes, each
+ * off unless set ({@code genericPageName}, {@code nameTag}, {@code legacyPropertyNames},
+ * {@code legacyDeviceProperties}, {@code legacyProfileFields}, {@code chargesWithoutPeople}).
  */
 public record MixpanelSettings(
     Boolean consolidatedPageCalls,
@@ -35,7 +37,15 @@ public record MixpanelSettings(
     Boolean groupKeyFallback,
     String mpLibPrefix,
     Boolean generatePurchaseEventPerProduct,
-    Boolean actionsEventProperties) {
+    Boolean actionsEventProperties,
+    Boolean genericPageName,
+    Boolean nameTag,
+    Boolean idProperty,
+    Boolean legacyPropertyNames,
+    Boolean legacyDeviceProperties,
+    Boolean legacyProfileFields,
+    Boolean incrementProperties,
+    Boolean chargesWithoutPeople) {
 
   /**
    * The default namespace of {@code $insert_id} UUIDv5s (a fixed random UUID, documented in the
@@ -93,6 +103,34 @@ public record MixpanelSettings(
     generatePurchaseEventPerProduct = generatePurchaseEventPerProduct == null ? actions
         : generatePurchaseEventPerProduct;
     actionsEventProperties = actionsEventProperties == null ? actions : actionsEventProperties;
+    // the legacy integration's own shapes: off under both presets (on, they would change what
+    // today's legacy preset sends), except the id property the Actions destination also sends
+    genericPageName = genericPageName != null && genericPageName;
+    nameTag = nameTag != null && nameTag;
+    idProperty = idProperty == null ? actions : idProperty;
+    legacyPropertyNames = legacyPropertyNames != null && legacyPropertyNames;
+    legacyDeviceProperties = legacyDeviceProperties != null && legacyDeviceProperties;
+    legacyProfileFields = legacyProfileFields != null && legacyProfileFields;
+    incrementProperties = incrementProperties == null ? actions : incrementProperties;
+    chargesWithoutPeople = chargesWithoutPeople != null && chargesWithoutPeople;
+  }
+
+  /** Every setting up to the compat preset's first behaviours; the later ones default. */
+  public MixpanelSettings(Boolean consolidatedPageCalls, Boolean trackAllPages,
+      Boolean trackCategorizedPages, Boolean trackNamedPages, PageCalls pageCalls, Boolean people,
+      Boolean setAllTraitsByDefault, List<String> peopleProperties, List<String> superProperties,
+      List<String> eventIncrements, List<String> propIncrements,
+      List<String> groupIdentifierTraits, List<String> groupTraitsToSetOnce,
+      Boolean legacySuperProperties, String sourceName, Boolean enableEuropeanUnionEndpoint,
+      IdentityMerge identityMerge, UUID insertIdNamespace, Boolean strictMode, Compat compat,
+      Boolean groupAttribution, Boolean groupKeyFallback, String mpLibPrefix,
+      Boolean generatePurchaseEventPerProduct, Boolean actionsEventProperties) {
+    this(consolidatedPageCalls, trackAllPages, trackCategorizedPages, trackNamedPages, pageCalls,
+        people, setAllTraitsByDefault, peopleProperties, superProperties, eventIncrements,
+        propIncrements, groupIdentifierTraits, groupTraitsToSetOnce, legacySuperProperties,
+        sourceName, enableEuropeanUnionEndpoint, identityMerge, insertIdNamespace, strictMode,
+        compat, groupAttribution, groupKeyFallback, mpLibPrefix, generatePurchaseEventPerProduct,
+        actionsEventProperties, null, null, null, null, null, null, null, null);
   }
 
   /** The settings of Segment's legacy destination and mixrelay's first own ones; the rest default. */
@@ -107,7 +145,7 @@ public record MixpanelSettings(
         people, setAllTraitsByDefault, peopleProperties, superProperties, eventIncrements,
         propIncrements, groupIdentifierTraits, groupTraitsToSetOnce, legacySuperProperties,
         sourceName, enableEuropeanUnionEndpoint, identityMerge, insertIdNamespace, strictMode,
-        null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** All defaults. */

@@ -17,7 +17,8 @@ public record RelayConfig(
     MockConfig mock,
     Engine engine,
     Role role,
-    KafkaConfig kafka) {
+    KafkaConfig kafka,
+    DedupConfig dedup) {
 
   /** Where accepted messages are kept and processed. */
   public enum Engine {
@@ -41,7 +42,7 @@ public record RelayConfig(
   public RelayConfig(ServerConfig server, StorageConfig storage, List<SourceConfig> sources,
       Map<String, DestinationConfig> destinations, AdminConfig admin, LoggingConfig logging,
       MockConfig mock) {
-    this(server, storage, sources, destinations, admin, logging, mock, null, null, null);
+    this(server, storage, sources, destinations, admin, logging, mock, null, null, null, null);
   }
 
   public RelayConfig {
@@ -61,6 +62,7 @@ public record RelayConfig(
     engine = engine == null ? Engine.embedded : engine;
     role = role == null ? Role.all : role;
     kafka = kafka == null ? KafkaConfig.defaults() : kafka;
+    dedup = dedup == null ? DedupConfig.defaults() : dedup;
     Map<String, DestinationConfig> named = new LinkedHashMap<>();
     if (destinations != null) {
       destinations.forEach((k, d) -> named.put(k, d == null ? null : withName(d, k)));
@@ -78,7 +80,7 @@ public record RelayConfig(
     Map<String, DestinationConfig> copy = new LinkedHashMap<>(destinations);
     copy.put(d.name(), d);
     return new RelayConfig(server, storage, sources, copy, admin, logging, mock, engine, role,
-        kafka);
+        kafka, dedup);
   }
 
   /** The source for a write key, compared in constant time. */
@@ -106,6 +108,7 @@ public record RelayConfig(
     admin.check("admin", c);
     logging.check("logging", c);
     mock.check("mock", c);
+    dedup.check("dedup", c);
     if (engine == Engine.kafka) {
       kafka.check("kafka", c);
     } else if (role != Role.all) {

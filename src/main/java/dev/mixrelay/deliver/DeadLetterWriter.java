@@ -60,7 +60,7 @@ final class DeadLetterWriter {
         LOG.warn("{} record(s) for destination {} {} refused by Mixpanel and dead-lettered: {}",
             items.size(), destination, endpoint.path(), letters.get(0).reason());
         listener.deadLettered(destination, endpoint, items.size());
-        items.forEach(item -> item.ticket().done(1));
+        items.forEach(Item::done);
       } else {
         LOG.warn("storing {} dead letter(s) for destination {} failed, retrying in {} ms: {}",
             items.size(), destination, retryDelay.toMillis(), ar.cause().toString());

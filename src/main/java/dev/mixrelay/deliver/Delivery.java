@@ -32,6 +32,20 @@ public interface Delivery {
 
   Future<Void> send(DestinationConfig destination, List<MixpanelRecord> records);
 
+  /**
+   * As {@link #send(DestinationConfig, List)}, telling {@code recordDone} the index of each record
+   * as it is done (delivered or dead-lettered), on delivery's thread, before the future completes.
+   * This default tells them all once the send is done.
+   */
+  default Future<Void> send(DestinationConfig destination, List<MixpanelRecord> records,
+      java.util.function.IntConsumer recordDone) {
+    return send(destination, records).onSuccess(v -> {
+      for (int i = 0; i < records.size(); i++) {
+        recordDone.accept(i);
+      }
+    });
+  }
+
   /** True while the destination accepts records (not unauthorised). */
   boolean ready(String destination);
 

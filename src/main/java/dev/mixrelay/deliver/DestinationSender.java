@@ -186,7 +186,7 @@ final class DestinationSender {
       listener.concurrencyLimitChanged(name, limit.current());
     }
     if (outcome instanceof Delivered) {
-      batch.items.forEach(item -> item.ticket().done(1));
+      batch.items.forEach(Item::done);
     } else if (outcome instanceof PartiallyRejected p) {
       Rejections.apply(name, batch, p.rejections(), deadLetters);
     } else if (outcome instanceof Rejected r) {

@@ -55,16 +55,23 @@ final class MixpanelDelivery implements Delivery {
 
   @Override
   public Future<Void> send(DestinationConfig destination, List<MixpanelRecord> records) {
+    return send(destination, records, null);
+  }
+
+  @Override
+  public Future<Void> send(DestinationConfig destination, List<MixpanelRecord> records,
+      java.util.function.IntConsumer recordDone) {
     if (closing) {
       return Future.failedFuture(new IllegalStateException("delivery is closed"));
     }
     if (records.isEmpty()) {
       return Future.succeededFuture();
     }
-    Ticket ticket = new Ticket(records.size());
+    Ticket ticket = new Ticket(records.size(), recordDone);
     List<Item> items = new ArrayList<>(records.size());
-    for (MixpanelRecord record : records) {
-      items.add(new Item(record, serialise(record), ticket));
+    for (int i = 0; i < records.size(); i++) {
+      MixpanelRecord record = records.get(i);
+      items.add(new Item(record, serialise(record), ticket, i));
     }
     onContext(() -> {
       if (stopped) {

@@ -45,7 +45,7 @@ final class Rejections {
       Item item = batch.items.get(i);
       String reason = rejected.get(i);
       if (reason == null) {
-        item.ticket().done(1);
+        item.done();
       } else {
         dead.add(item);
         reasons.add(reason);

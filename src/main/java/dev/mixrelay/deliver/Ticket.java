@@ -7,8 +7,15 @@ import io.vertx.core.Promise;
 final class Ticket {
   private final Promise<Void> promise = Promise.promise();
   private int pending;
+  /** Told the index (in its send) of each record done, or null. */
+  private final java.util.function.IntConsumer recordDone;
 
   Ticket(int records) {
+    this(records, null);
+  }
+
+  Ticket(int records, java.util.function.IntConsumer recordDone) {
+    this.recordDone = recordDone;
     this.pending = records;
     if (records == 0) {
       promise.complete();
@@ -25,6 +32,14 @@ final class Ticket {
     if (pending <= 0) {
       promise.tryComplete();
     }
+  }
+
+  /** Marks the record at {@code index} of the send delivered or dead-lettered. */
+  void recordDone(int index) {
+    if (recordDone != null) {
+      recordDone.accept(index);
+    }
+    done(1);
   }
 
   boolean finished() {

@@ -35,6 +35,19 @@ public final class CountingDelivery implements Delivery {
 
   @Override
   public Future<Void> send(DestinationConfig destination, List<MixpanelRecord> batch) {
+    count(batch);
+    return delegate.send(destination, batch).onComplete(ar -> inFlight.decrementAndGet());
+  }
+
+  @Override
+  public Future<Void> send(DestinationConfig destination, List<MixpanelRecord> batch,
+      java.util.function.IntConsumer recordDone) {
+    count(batch);
+    return delegate.send(destination, batch, recordDone)
+        .onComplete(ar -> inFlight.decrementAndGet());
+  }
+
+  private void count(List<MixpanelRecord> batch) {
     boolean ownRecords = false;
     for (MixpanelRecord r : batch) {
       records.get(r.endpoint()).incrementAndGet();
@@ -45,7 +58,6 @@ public final class CountingDelivery implements Delivery {
     }
     sends.incrementAndGet();
     inFlight.incrementAndGet();
-    return delegate.send(destination, batch).onComplete(ar -> inFlight.decrementAndGet());
   }
 
   @Override

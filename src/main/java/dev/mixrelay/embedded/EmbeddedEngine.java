@@ -63,7 +63,7 @@ public final class EmbeddedEngine {
     MessageStage stage = new MessageStage(config.destinations().values(), translator, profiles,
         links, (DestinationConfig d) -> Sessionizer.create(d.sessions(),
             d.settings().insertIdNamespace(), sessionListeners.apply(d.name())), listener);
-    Pipeline pipeline = new Pipeline(vertx, log, log, config, stage, delivery, listener, clock,
+    Pipeline pipeline = new Pipeline(vertx, log, log, log, config, stage, delivery, listener, clock,
         MAX_MESSAGES_IN_FLIGHT);
     SessionCheckpoints checkpoints = new SessionCheckpoints(vertx, log, config, stage, delivery,
         clock, profiles);

@@ -7,6 +7,9 @@ import dev.mixrelay.deliver.DeadLetter;
 import dev.mixrelay.deliver.Delivery;
 import dev.mixrelay.log.DeadLetterRow;
 import dev.mixrelay.log.DeadLetterStore;
+import dev.mixrelay.log.DeliveryMarks;
+import dev.mixrelay.mixpanel.Endpoint;
+import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.log.LogReader;
 import dev.mixrelay.log.StoredMessage;
 import dev.mixrelay.stage.MessageStage;
@@ -41,6 +44,13 @@ final class Pipeline {
   private final Vertx vertx;
   private final LogReader log;
   private final DeadLetterStore deadLetters;
+  private final DeliveryMarks marks;
+  /**
+   * Profile and group records of unacknowledged messages that Mixpanel took before the last stop
+   * (loaded at start): a replay skips them, since Mixpanel applies every profile operation it gets.
+   */
+  private java.util.Set<DeliveryMarks.Mark> delivered = java.util.Set.of();
+  private long resendsAvoided;
   private final Map<String, List<DestinationConfig>> destinationsBySource = new HashMap<>();
   private final MessageStage stage;
   private final Delivery delivery;
@@ -60,12 +70,14 @@ final class Pipeline {
   private boolean ackTimerSet;
   private Promise<Void> drained;
 
-  Pipeline(Vertx vertx, LogReader log, DeadLetterStore deadLetters, RelayConfig config,
+  Pipeline(Vertx vertx, LogReader log, DeadLetterStore deadLetters, DeliveryMarks marks,
+      RelayConfig config,
       MessageStage stage, Delivery delivery, StageListener listener, Clock clock,
       int maxInFlight) {
     this.vertx = vertx;
     this.log = log;
     this.deadLetters = deadLetters;
+    this.marks = marks;
     for (SourceConfig s : config.sources()) {
       List<DestinationConfig> fed = new ArrayList<>();
       for (String name : s.destinationNames()) {
@@ -94,7 +106,27 @@ final class Pipeline {
     replayUpTo = log.stats().acknowledgedOffset();
     acks = new AckTracker(fromOffset);
     ackedSent = replayUpTo;
-    pump();
+    reading = true; // until the marks are loaded
+    marks.deliveredAfter(replayUpTo).onComplete(ar -> onContext(() -> {
+      if (ar.succeeded()) {
+        delivered = ar.result();
+        if (!delivered.isEmpty()) {
+          LOG.info("{} profile/group record(s) of unacknowledged messages were accepted by Mixpanel"
+              + " before the last stop; the replay does not send them again", delivered.size());
+        }
+      } else {
+        LOG.warn("cannot read the delivered records of the unacknowledged messages: {}",
+            ar.cause().getMessage());
+      }
+      reading = false;
+      maybeDrained(); // a stop that came while the marks loaded
+      pump();
+    }));
+  }
+
+  /** Profile and group records a replay did not send again because Mixpanel had taken them. */
+  long resendsAvoided() {
+    return resendsAvoided;
   }
 
   /** Stops reading; completes when every message already read is finished, or fails at the deadline. */
@@ -219,7 +251,7 @@ final class Pipeline {
         stored.parsed(), stored.json(), replay, clock.millis());
     if (outcome instanceof Outcome.Deliver out) {
       Future<Void> sent = out.records().isEmpty() ? Future.succeededFuture()
-          : delivery.send(destination, out.records());
+          : send(destination, stored.offset(), out.records());
       if (!out.rejected().isEmpty()) {
         sent = Future.all(sent, deadLetterRecords(out.rejected())).mapEmpty();
       }
@@ -234,6 +266,41 @@ final class Pipeline {
     } else {
       done.run();
     }
+  }
+
+  /**
+   * Sends a message's records in one send. Each profile or group operation (Mixpanel applies
+   * every one it gets, unlike events, which it de-duplicates by {@code $insert_id}) is marked
+   * durably as soon as it is done, so a replay of the message before its acknowledgement skips it.
+   */
+  private Future<Void> send(DestinationConfig destination, long offset, List<MixpanelRecord> records) {
+    List<MixpanelRecord> toSend = records;
+    int[] index = null;
+    if (!delivered.isEmpty()) {
+      toSend = new ArrayList<>(records.size());
+      index = new int[records.size()];
+      for (int i = 0; i < records.size(); i++) {
+        MixpanelRecord r = records.get(i);
+        if (r.endpoint() != Endpoint.IMPORT
+            && delivered.contains(new DeliveryMarks.Mark(offset, destination.name(), i))) {
+          resendsAvoided++;
+          continue;
+        }
+        index[toSend.size()] = i;
+        toSend.add(r);
+      }
+      if (toSend.isEmpty()) {
+        return Future.succeededFuture();
+      }
+    }
+    List<MixpanelRecord> sent = toSend;
+    int[] original = index;
+    return delivery.send(destination, sent, i -> {
+      if (sent.get(i).endpoint() != Endpoint.IMPORT) {
+        marks.markDelivered(List.of(new DeliveryMarks.Mark(offset, destination.name(),
+            original == null ? i : original[i])));
+      }
+    });
   }
 
   private Future<Void> deadLetterRecords(List<DeadLetter> rejected) {

@@ -108,11 +108,16 @@ public final class ImportIntake {
       handed.onFailure(durable::fail).onSuccess(x -> {
         aheadMessages += entries.size();
         aheadBytes += size;
-        log.append(entries).onComplete(ar -> {
+        log.appendOnce(entries).onComplete(ar -> {
           if (ar.succeeded()) {
-            unread.addLast(new Appended(ar.result(), entries.size(), size));
-            for (MessageType t : types) {
-              listener.accepted(source, t.wireName());
+            unread.addLast(new Appended(ar.result().lastOffset(), entries.size(), size));
+            java.util.BitSet duplicates = ar.result().duplicates();
+            for (int i = 0; i < types.size(); i++) {
+              if (duplicates.get(i)) {
+                listener.duplicate(source, types.get(i).wireName());
+              } else {
+                listener.accepted(source, types.get(i).wireName());
+              }
             }
           } else {
             aheadMessages -= entries.size();
@@ -122,7 +127,11 @@ public final class ImportIntake {
               failure = ar.cause();
             }
           }
-          durable.handle(ar);
+          if (ar.succeeded()) {
+            durable.complete(ar.result().lastOffset());
+          } else {
+            durable.fail(ar.cause());
+          }
         });
       });
     });

@@ -10,7 +10,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * How far each imported file got, in {@code import-progress.json} under the storage directory:
- * per file (absolute path, size and modification time, so a changed file starts over) the number
+ * per file (keyed by its content: size and a hash of its first and last blocks, see {@link
+ * #key}) the number
  * of leading messages intake has answered. Saved after every answered batch by writing a new file
  * and renaming it over the old one. Not thread-safe.
  */
@@ -38,10 +39,44 @@ public final class ImportProgress {
     return new ImportProgress(file, files);
   }
 
-  /** The key of a file as it is now: path, size and modification time. */
+  /** How much of each end of a file its key hashes. */
+  static final int BLOCK = 64 * 1024;
+
+  /**
+   * The key of a file by its content: its size and a SHA-256 of its first and last {@value
+   * #BLOCK} bytes. The same archive downloaded again, copied elsewhere or merely touched has the
+   * same key, so its progress holds; a file that grew or changed at either end starts over (its
+   * messages already in the log are then repeats the messageId window drops).
+   */
   public static String key(Path path) throws IOException {
     Path abs = path.toAbsolutePath().normalize();
-    return abs + "|" + Files.size(abs) + "|" + Files.getLastModifiedTime(abs).toMillis();
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(abs)) {
+      long size = ch.size();
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(BLOCK);
+      readFully(ch, buf, 0);
+      sha.update(buf.flip());
+      if (size > BLOCK) {
+        buf.clear();
+        readFully(ch, buf, Math.max(BLOCK, size - BLOCK));
+        sha.update(buf.flip());
+      }
+      return "content|" + size + "|" + java.util.HexFormat.of().formatHex(sha.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void readFully(java.nio.channels.FileChannel ch, java.nio.ByteBuffer buf, long at)
+      throws IOException {
+    long pos = at;
+    while (buf.hasRemaining()) {
+      int n = ch.read(buf, pos);
+      if (n < 0) {
+        return;
+      }
+      pos += n;
+    }
   }
 
   /** Messages of this file intake has already answered (0 for a new or changed file). */

@@ -42,6 +42,8 @@ public final class IntakeRoutes {
   private final ServerConfig server;
   private final IntakeAppender log;
   private final IntakeListener listener;
+  private final RejectionSummary summary;
+  private volatile IntakeTap tap = IntakeTap.NONE;
   private final Clock clock;
   private final MessageAdmission admission;
   private final SourceLimits limits;
@@ -53,10 +55,24 @@ public final class IntakeRoutes {
     this.config = config;
     this.server = config.server();
     this.log = log;
-    this.listener = new RejectionSummary(listener, clock);
+    this.summary = new RejectionSummary(listener, clock);
+    this.listener = summary;
     this.clock = clock;
     this.limits = new SourceLimits(clock);
     this.admission = new MessageAdmission(config);
+  }
+
+  /**
+   * Logs the refusals counted in a minute that is over (call it on a timer, e.g. every 10 s): the
+   * summary otherwise waits for the next refusal.
+   */
+  public void summariseRefusals() {
+    summary.summariseDue();
+  }
+
+  /** Shows the live debugger the messages intake refuses (only while it has a viewer). */
+  public void tap(IntakeTap tap) {
+    this.tap = tap == null ? IntakeTap.NONE : tap;
   }
 
   /** Adds the intake routes to {@code router}. */
@@ -253,7 +269,10 @@ public final class IntakeRoutes {
           + " messages; at most " + server.maxBatchMessages() + " are accepted");
     }
     Items items = new Items();
+    IntakeTap watching = tap.active() ? tap : null;
     for (int i = 0; i < raw.size(); i++) {
+      // admission normalises the message in place: the debugger sees it as it was sent
+      JsonNode sent = watching == null ? null : raw.get(i).deepCopy();
       MessageAdmission.Outcome o = admission.admit(raw.get(i), implied, batch, receivedAt, source,
           kind != Kind.SINGLE);
       if (o instanceof MessageAdmission.Accepted ok) {
@@ -263,6 +282,9 @@ public final class IntakeRoutes {
         MessageAdmission.Rejected bad = (MessageAdmission.Rejected) o;
         items.reject(i, bad.error());
         listener.rejected(source, bad.code());
+        if (watching != null) {
+          watching.refused(source, sent, bad.error());
+        }
       }
     }
     if (items.entries.isEmpty()) {
@@ -275,10 +297,19 @@ public final class IntakeRoutes {
   }
 
   private void accept(RoutingContext ctx, SourceConfig source, Items items) {
-    log.append(items.entries).onComplete(ar -> {
+    log.appendOnce(items.entries).onComplete(ar -> {
       if (ar.succeeded()) {
-        for (String t : items.types) {
-          listener.accepted(source.name(), t);
+        java.util.BitSet duplicates = ar.result().duplicates();
+        for (int i = 0; i < items.types.size(); i++) {
+          if (duplicates.get(i)) {
+            listener.duplicate(source.name(), items.types.get(i));
+            IntakeTap watching = tap;
+            if (watching.active()) {
+              watching.duplicate(source.name(), items.entries.get(i).parsed());
+            }
+          } else {
+            listener.accepted(source.name(), items.types.get(i));
+          }
         }
         JsonObject ok = new JsonObject().put("success", true);
         if (!items.rejected.isEmpty()) {
@@ -294,7 +325,7 @@ public final class IntakeRoutes {
     });
   }
 
-  /** The parser's message without its internals (source descriptions, feature names, codes). */
+  /** The parser's message without its own details (source descriptions, feature names, codes). */
   static String plain(String parserMessage) {
     if (parserMessage == null) {
       return "not valid JSON";

@@ -119,7 +119,8 @@ public final class MessageAdmission {
     if (checkSize && json.length > maxMessageBytes + NORMALISED_OVERHEAD_BYTES) {
       return tooLarge();
     }
-    return new Accepted(new LogEntry(source, json, message.json()), message.type());
+    return new Accepted(new LogEntry(source, json, message.json(), message.text("messageId")),
+        message.type());
   }
 
   /**

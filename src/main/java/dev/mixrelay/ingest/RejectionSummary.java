@@ -34,8 +34,37 @@ final class RejectionSummary implements IntakeListener {
   }
 
   @Override
+  public void duplicate(String source, String type) {
+    next.duplicate(source, type);
+  }
+
+  @Override
   public void backPressure(boolean on) {
     next.backPressure(on);
+  }
+
+  /** Logs the counted refusals once their minute is over, even when no refusal follows. */
+  void summariseDue() {
+    String line;
+    synchronized (this) {
+      long now = clock.millis();
+      if (counts.isEmpty() || now - windowStart < EVERY.toMillis()) {
+        return;
+      }
+      line = summary(now);
+    }
+    LOG.warn(line);
+  }
+
+  /** The summary line of the counted refusals; starts the next minute. Holds the lock. */
+  private String summary(long now) {
+    long total = counts.values().stream().mapToLong(Long::longValue).sum();
+    String line = "intake refused " + total + " message(s) or request(s) in the last "
+        + Math.max(1, (now - windowStart) / 60_000) + " min: " + counts.entrySet().stream()
+        .map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
+    counts.clear();
+    windowStart = now;
+    return line;
   }
 
   @Override
@@ -52,12 +81,7 @@ final class RejectionSummary implements IntakeListener {
       } else {
         counts.merge("source " + source + " " + reason, 1L, Long::sum);
         if (now - windowStart >= EVERY.toMillis()) {
-          long total = counts.values().stream().mapToLong(Long::longValue).sum();
-          line = "intake refused " + total + " message(s) or request(s) in the last "
-              + Math.max(1, (now - windowStart) / 60_000) + " min: " + counts.entrySet().stream()
-              .map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
-          counts.clear();
-          windowStart = now;
+          line = summary(now);
         }
       }
     }

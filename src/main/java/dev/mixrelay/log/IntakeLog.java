@@ -6,4 +6,5 @@ package dev.mixrelay.log;
  * only the narrow interface it needs. All methods are safe to call from the event loop: blocking
  * work happens on the log's own writer/reader threads.
  */
-public interface IntakeLog extends IntakeAppender, LogReader, CheckpointStore, DeadLetterStore {}
+public interface IntakeLog extends IntakeAppender, LogReader, CheckpointStore, DeadLetterStore,
+    DeliveryMarks {}

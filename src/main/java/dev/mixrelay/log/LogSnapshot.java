@@ -79,24 +79,8 @@ public final class LogSnapshot implements AutoCloseable {
 
   /** Dead letters with id greater than {@code afterId}, oldest first, optionally one destination's. */
   public List<DeadLetterRow> deadLetters(String destination, long afterId, int max) {
-    String sql = "SELECT id, destination, endpoint, record, reason, created_at FROM dead_letters"
-        + " WHERE id > ?" + (destination == null ? "" : " AND destination = ?")
-        + " ORDER BY id LIMIT ?";
-    try (PreparedStatement ps = conn.prepareStatement(sql)) {
-      int i = 1;
-      ps.setLong(i++, afterId);
-      if (destination != null) {
-        ps.setString(i++, destination);
-      }
-      ps.setInt(i, max);
-      List<DeadLetterRow> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new DeadLetterRow(rs.getLong(1), rs.getString(2), rs.getString(3),
-              rs.getString(4), rs.getString(5), rs.getLong(6)));
-        }
-      }
-      return out;
+    try {
+      return SqliteIntakeLog.selectDeadLetters(conn, destination, afterId, max);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the dead letters in " + dir + ": "
           + e.getMessage(), e);

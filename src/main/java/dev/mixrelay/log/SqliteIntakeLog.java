@@ -80,15 +80,33 @@ public final class SqliteIntakeLog implements IntakeLog {
   private long deletedBelow;
   private volatile long lastOffsetSeen;
   private long lastDeleteAt;
+  /** The de-duplication window in milliseconds (0: off) and the most ids it keeps. */
+  private final long dedupWindowMillis;
+  private final long dedupMaxIds;
+  /** Ids in {@code dedup_ids} (an upper bound: a revived expired id counts again until open). */
+  private long dedupIds;
+  private volatile long dedupIdsSeen;
+  /** Ids forgotten before their window ended because {@code dedupMaxIds} was reached. */
+  private volatile long dedupForgotten;
+  private long lastExpiryAt;
 
   /** Options the log is opened with. */
-  public record Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros) {}
+  public record Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros,
+      long dedupWindowMillis, long dedupMaxIds) {
+
+    /** Without a de-duplication window. */
+    public Options(Path dir, boolean fsync, long maxUnackedBytes, long commitDelayMicros) {
+      this(dir, fsync, maxUnackedBytes, commitDelayMicros, 0, Long.MAX_VALUE);
+    }
+  }
 
   private SqliteIntakeLog(Vertx vertx, Clock clock, Options options) throws SQLException {
     this.vertx = vertx;
     this.clock = clock;
     this.maxUnackedBytes = options.maxUnackedBytes();
     this.commitDelayMicros = options.commitDelayMicros();
+    this.dedupWindowMillis = options.dedupWindowMillis();
+    this.dedupMaxIds = options.dedupMaxIds();
     String url = "jdbc:sqlite:" + options.dir().resolve("mixrelay.db").toAbsolutePath();
     writeConn = DriverManager.getConnection(url);
     try (Statement st = writeConn.createStatement()) {
@@ -103,6 +121,16 @@ public final class SqliteIntakeLog implements IntakeLog {
       st.execute("CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT,"
           + " destination TEXT NOT NULL, endpoint TEXT NOT NULL, record TEXT NOT NULL,"
           + " reason TEXT NOT NULL, created_at INTEGER NOT NULL)");
+      // the de-duplication window: one row per (source, messageId) appended, until it expires
+      st.execute("CREATE TABLE IF NOT EXISTS dedup_ids (key BLOB PRIMARY KEY,"
+          + " expires_at INTEGER NOT NULL) WITHOUT ROWID");
+      st.execute("CREATE INDEX IF NOT EXISTS dedup_expiry ON dedup_ids (expires_at)");
+      // records of unacknowledged messages Mixpanel already took; dropped at acknowledgement
+      st.execute("CREATE TABLE IF NOT EXISTS delivered_records (offset INTEGER NOT NULL,"
+          + " destination TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (offset, destination, idx))"
+          + " WITHOUT ROWID");
+      st.execute("INSERT OR IGNORE INTO meta VALUES ('dedup_ids', 0)");
+      st.execute("INSERT OR IGNORE INTO meta VALUES ('dedup_forgotten', 0)");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', " + SCHEMA_VERSION + ")");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('last_offset', 0)");
       st.execute("INSERT OR IGNORE INTO meta VALUES ('acked_offset', 0)");
@@ -115,6 +143,9 @@ public final class SqliteIntakeLog implements IntakeLog {
     }
     lastOffset = Math.max(meta("last_offset"), scalar("SELECT COALESCE(MAX(offset), 0) FROM messages"));
     persistedAck = meta("acked_offset");
+    dedupIds = meta("dedup_ids");
+    dedupIdsSeen = dedupIds;
+    dedupForgotten = meta("dedup_forgotten");
     pendingAck = persistedAck;
     deletedBelow = persistedAck;
     lastOffsetSeen = lastOffset;
@@ -189,7 +220,46 @@ public final class SqliteIntakeLog implements IntakeLog {
 
   @Override
   public Future<Long> append(List<LogEntry> entries) {
-    return submit(new Append(entries));
+    Append a = new Append(entries);
+    return this.<Long>submit(a);
+  }
+
+  @Override
+  public Future<AppendOutcome> appendOnce(List<LogEntry> entries) {
+    Append a = new Append(entries);
+    return this.<Long>submit(a).map(last -> new AppendOutcome(last, a.duplicates));
+  }
+
+  @Override
+  public Future<Void> markDelivered(List<DeliveryMarks.Mark> marks) {
+    return submit(new MarkDelivered(marks));
+  }
+
+  @Override
+  public Future<java.util.Set<DeliveryMarks.Mark>> deliveredAfter(long offset) {
+    return query(c -> {
+      java.util.Set<DeliveryMarks.Mark> out = new java.util.HashSet<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT offset, destination, idx FROM delivered_records WHERE offset > ?")) {
+        ps.setLong(1, offset);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new DeliveryMarks.Mark(rs.getLong(1), rs.getString(2), rs.getInt(3)));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Ids the de-duplication window holds now (an upper bound). */
+  public long dedupIds() {
+    return dedupIdsSeen;
+  }
+
+  /** Ids forgotten before their window ended, since the log was created. */
+  public long dedupForgotten() {
+    return dedupForgotten;
   }
 
   @Override
@@ -276,26 +346,31 @@ public final class SqliteIntakeLog implements IntakeLog {
 
   @Override
   public Future<List<DeadLetterRow>> listDeadLetters(String destination, long afterId, int max) {
-    return query(c -> {
-      String sql = "SELECT id, destination, endpoint, record, reason, created_at FROM dead_letters WHERE id > ?"
-          + (destination == null ? "" : " AND destination = ?") + " ORDER BY id LIMIT ?";
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        int i = 1;
-        ps.setLong(i++, afterId);
-        if (destination != null) {
-          ps.setString(i++, destination);
-        }
-        ps.setInt(i, max);
-        List<DeadLetterRow> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new DeadLetterRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getString(5), rs.getLong(6)));
-          }
-        }
-        return out;
+    return query(c -> selectDeadLetters(c, destination, afterId, max));
+  }
+
+  /** Dead letters with id greater than {@code afterId}, oldest first (also the read-only view's). */
+  static List<DeadLetterRow> selectDeadLetters(Connection c, String destination, long afterId,
+      int max) throws SQLException {
+    String sql = "SELECT id, destination, endpoint, record, reason, created_at FROM dead_letters"
+        + " WHERE id > ?" + (destination == null ? "" : " AND destination = ?")
+        + " ORDER BY id LIMIT ?";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      ps.setLong(i++, afterId);
+      if (destination != null) {
+        ps.setString(i++, destination);
       }
-    });
+      ps.setInt(i, max);
+      List<DeadLetterRow> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new DeadLetterRow(rs.getLong(1), rs.getString(2), rs.getString(3),
+              rs.getString(4), rs.getString(5), rs.getLong(6)));
+        }
+      }
+      return out;
+    }
   }
 
   @Override
@@ -378,12 +453,23 @@ public final class SqliteIntakeLog implements IntakeLog {
       long ack = pendingAck;
       if (ack > persistedAck) {
         setMeta("acked_offset", ack);
+        try (PreparedStatement ps = writeConn.prepareStatement(
+            "DELETE FROM delivered_records WHERE offset <= ?")) {
+          ps.setLong(1, ack);
+          ps.executeUpdate();
+        }
       }
       if (lastOffset >= firstNew) {
         setMeta("last_offset", lastOffset);
       }
       long deleted = deleteConsumed(ack, now);
+      long idsBefore = dedupIds;
+      expireIds(now);
+      if (dedupIds != idsBefore) {
+        setMeta("dedup_ids", dedupIds);
+      }
       writeConn.commit();
+      dedupIdsSeen = dedupIds;
       if (deleted > 0) {
         recent.dropUpTo(deleted);
         deletedBelow = deleted;
@@ -404,6 +490,7 @@ public final class SqliteIntakeLog implements IntakeLog {
         // the rollback failure adds nothing to the first error
       }
       lastOffset = firstNew - 1;
+      dedupIds = dedupIdsSeen;
       writable = false;
       LOG.error("intake log write failed; {} request(s) answered with an error: {}", group.size(),
           e.getMessage());
@@ -437,6 +524,84 @@ public final class SqliteIntakeLog implements IntakeLog {
       ps.executeUpdate();
     }
     return floor;
+  }
+
+  /**
+   * Forgets ids whose window ended (at most every five seconds), and the oldest ids past {@code
+   * dedupMaxIds} (with a 1 % margin, so this runs seldom), counting those.
+   */
+  private void expireIds(long now) throws SQLException {
+    if (dedupWindowMillis <= 0) {
+      return;
+    }
+    if (now - lastExpiryAt >= 5000) {
+      lastExpiryAt = now;
+      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM dedup_ids WHERE expires_at <= ?")) {
+        ps.setLong(1, now);
+        dedupIds = Math.max(0, dedupIds - ps.executeUpdate());
+      }
+    }
+    if (dedupIds > dedupMaxIds) {
+      long over = dedupIds - dedupMaxIds + Math.max(1, dedupMaxIds / 100);
+      int n;
+      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM dedup_ids WHERE key IN"
+          + " (SELECT key FROM dedup_ids ORDER BY expires_at LIMIT ?)")) {
+        ps.setLong(1, over);
+        n = ps.executeUpdate();
+      }
+      dedupIds = Math.max(0, dedupIds - n);
+      long forgotten = dedupForgotten + n;
+      setMeta("dedup_forgotten", forgotten);
+      dedupForgotten = forgotten;
+      LOG.warn("the de-duplication window is full ({} ids, dedup.maxIds); forgot the {} oldest before"
+          + " their window ended", dedupMaxIds, n);
+    }
+  }
+
+  /**
+   * The window's key of a message: the source, a zero byte, then the messageId, its trailing
+   * canonical lowercase UUID (when it has one) packed into 16 bytes. Injective, so the check is
+   * exact: two keys are equal only for equal (source, messageId).
+   */
+  static byte[] dedupKey(String source, String messageId) {
+    byte[] src = source.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int n = messageId.length();
+    boolean uuid = n >= 36 && isCanonicalUuid(messageId, n - 36);
+    byte[] id = (uuid ? messageId.substring(0, n - 36) : messageId)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] key = new byte[src.length + 2 + id.length + (uuid ? 16 : 0)];
+    System.arraycopy(src, 0, key, 0, src.length);
+    key[src.length] = 0;
+    key[src.length + 1] = (byte) (uuid ? 1 : 2);
+    System.arraycopy(id, 0, key, src.length + 2, id.length);
+    if (uuid) {
+      int at = src.length + 2 + id.length;
+      int nibble = 0;
+      for (int i = n - 36; i < n; i++) {
+        char c = messageId.charAt(i);
+        if (c == '-') {
+          continue;
+        }
+        int v = c <= '9' ? c - '0' : c - 'a' + 10;
+        key[at + nibble / 2] |= (byte) (nibble % 2 == 0 ? v << 4 : v);
+        nibble++;
+      }
+    }
+    return key;
+  }
+
+  private static boolean isCanonicalUuid(String s, int from) {
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(from + i);
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') {
+          return false;
+        }
+      } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void shutdown(Close close) {
@@ -543,9 +708,11 @@ public final class SqliteIntakeLog implements IntakeLog {
 
   private final class Append extends Task {
     final List<LogEntry> entries;
+    final java.util.BitSet duplicates = new java.util.BitSet();
     long last;
     long bytes;
     long appendedAt;
+    int appended;
 
     Append(List<LogEntry> entries) {
       super(contextPromise());
@@ -559,9 +726,45 @@ public final class SqliteIntakeLog implements IntakeLog {
 
     @Override
     void apply(SqliteIntakeLog log, long now) throws SQLException {
+      duplicates.clear();
+      if (dedupWindowMillis > 0) {
+        // the check and the append are one transaction of the one writer: atomic
+        try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO dedup_ids VALUES (?, ?)"
+            + " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE expires_at <= ?")) {
+          int checked = 0;
+          for (LogEntry e : entries) {
+            if (e.messageId() != null) {
+              ps.setBytes(1, dedupKey(e.source(), e.messageId()));
+              ps.setLong(2, now + dedupWindowMillis);
+              ps.setLong(3, now);
+              ps.addBatch();
+              checked++;
+            }
+          }
+          // one change per new id, none for an id within its window (in order, so a repeat inside
+          // this very batch is seen too)
+          int[] changes = checked == 0 ? new int[0] : ps.executeBatch();
+          int c = 0;
+          for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).messageId() == null) {
+              continue;
+            }
+            if (changes[c++] == 0) {
+              duplicates.set(i);
+            } else {
+              dedupIds++;
+            }
+          }
+        }
+      }
+      appended = entries.size() - duplicates.cardinality();
       try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO messages VALUES (?, ?, ?, ?)")) {
         long b = 0;
-        for (LogEntry e : entries) {
+        for (int i = 0; i < entries.size(); i++) {
+          if (duplicates.get(i)) {
+            continue;
+          }
+          LogEntry e = entries.get(i);
           ps.setLong(1, ++lastOffset);
           ps.setString(2, e.source());
           ps.setLong(3, now);
@@ -579,13 +782,19 @@ public final class SqliteIntakeLog implements IntakeLog {
     @Override
     void done(SqliteIntakeLog log) {
       synchronized (log) {
-        backlog.add(new Chunk(last, entries.size(), bytes, appendedAt));
+        if (appended > 0) {
+          backlog.add(new Chunk(last, appended, bytes, appendedAt));
+        }
         // an acknowledgement can come between the commit and this (a reader of the disk, or of
         // stats().lastOffset()); it must not leave these messages counted as a backlog for good
         backlog.ackUpTo(pendingAck);
       }
-      long offset = last - entries.size();
-      for (LogEntry e : entries) {
+      long offset = last - appended;
+      for (int i = 0; i < entries.size(); i++) {
+        if (duplicates.get(i)) {
+          continue;
+        }
+        LogEntry e = entries.get(i);
         recent.add(new StoredMessage(++offset, e.source(), e.json(), appendedAt, e.parsed()));
       }
       promise.complete(last);
@@ -651,6 +860,39 @@ public final class SqliteIntakeLog implements IntakeLog {
           ps.setString(3, r.record());
           ps.setString(4, r.reason());
           ps.setLong(5, r.createdAtMillis() > 0 ? r.createdAtMillis() : now);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+
+    @Override
+    void done(SqliteIntakeLog log) {
+      promise.complete(null);
+    }
+  }
+
+  private final class MarkDelivered extends Task {
+    final List<DeliveryMarks.Mark> marks;
+
+    MarkDelivered(List<DeliveryMarks.Mark> marks) {
+      super(contextPromise());
+      this.marks = marks;
+    }
+
+    @Override
+    int size() {
+      return marks.size();
+    }
+
+    @Override
+    void apply(SqliteIntakeLog log, long now) throws SQLException {
+      try (PreparedStatement ps = writeConn.prepareStatement(
+          "INSERT OR IGNORE INTO delivered_records VALUES (?, ?, ?)")) {
+        for (DeliveryMarks.Mark m : marks) {
+          ps.setLong(1, m.offset());
+          ps.setString(2, m.destination());
+          ps.setInt(3, m.index());
           ps.addBatch();
         }
         ps.executeBatch();

@@ -22,7 +22,7 @@ record DebugFilter(String source, String type, String user, String event) {
     if (source != null && !source.equals(messageSource)) {
       return false;
     }
-    if (type != null && !type.equals(m.type().wireName())) {
+    if (type != null && (m.type() == null || !type.equals(m.type().wireName()))) {
       return false;
     }
     if (user != null && !contains(m.userId(), user) && !contains(m.anonymousId(), user)

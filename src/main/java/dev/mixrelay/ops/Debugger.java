@@ -1,9 +1,11 @@
 package dev.mixrelay.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mixrelay.mixpanel.MixpanelRecord;
+import dev.mixrelay.segment.MessageType;
 import dev.mixrelay.segment.SegmentMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -70,6 +72,18 @@ public final class Debugger {
     }
   }
 
+  /**
+   * A message intake refused, shown with the error its sender got (outcome {@code refused at
+   * intake: ...}, no destination, no records); returns at once.
+   */
+  public void refused(String source, JsonNode sent, String error) {
+    ObjectNode json = sent instanceof ObjectNode o ? o
+        : JsonNodeFactory.instance.objectNode().set("sent", sent);
+    MessageType type = MessageType.fromWire(json.path("type").asText(null)).orElse(null);
+    observed(source, "-", new SegmentMessage(json, type, json.path("messageId").asText(null), 0),
+        "refused at intake: " + error, List.of(), List.of());
+  }
+
   /** Adds a viewer, first filling its queue with the recent rows it matches. */
   void connect(DebugViewer viewer) {
     List<String> recent = new ArrayList<>();
@@ -103,7 +117,8 @@ public final class Debugger {
     }
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("id", ids.incrementAndGet()).put("time", now).put("source", source)
-        .put("destination", destination).put("type", m.type().wireName())
+        .put("destination", destination)
+        .put("type", m.type() == null ? m.json().path("type").asText(null) : m.type().wireName())
         .put("userId", m.userId()).put("anonymousId", m.anonymousId()).put("event", m.event())
         .put("messageId", m.messageId()).put("outcome", outcome);
     o.set("message", message);

@@ -108,7 +108,17 @@ public final class Metrics implements StageListener {
       public void rejected(String source, String reason) {
         received(source, "-", "rejected", reason);
       }
+
+      @Override
+      public void duplicate(String source, String type) {
+        Metrics.this.duplicate(source, type);
+      }
     };
+  }
+
+  /** A message answered but not appended again: a repeat within the messageId window. */
+  public void duplicate(String source, String type) {
+    received(source, type, "duplicate", "within_window");
   }
 
   private void received(String source, String type, String outcome, String reason) {

@@ -9,11 +9,13 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The handoff bookkeeping of a {@link Sessionizer} that owns only some keys: handoffs to send,
@@ -21,10 +23,10 @@ import java.util.Set;
  * the ids of the handoffs already applied (bounded, for replays). The protocol is in
  * {@code package-info.java} ("Split over tasks"); the decisions are the sessionizer's.
  *
- * <p>Two entries' worth of change tracking: {@link #dirty} is set by every call that may change
- * the outbox, the received handoffs or the parked users (including handing out an
- * {@link Awaiting}, which the caller changes in place); each applied id added or dropped is told
- * to {@link Changes}.
+ * <p>Change tracking, per entry (see {@link StateEntries}): while {@link Changes#on}, every call
+ * that may change the outbox, a received handoff or a user's parked events (including handing out
+ * an {@link Awaiting}, which the caller changes in place) notes that entry, so a drain costs what
+ * changed; each applied id added or dropped is told to {@link Changes}.
  */
 final class Handoffs {
   /** One user's parked events in placement order; the first waits for {@link #waitingFor}. */
@@ -33,7 +35,14 @@ final class Handoffs {
     String waitingFor;
     /** Wall-clock ms since which it waits for {@link #waitingFor}. */
     long since;
+    /** When it began waiting, among the others (the order a restore puts them back in). */
+    long order;
   }
+
+  /** Entry keys: the outbox, one received handoff by id, one user's parked events. */
+  static final String OUTBOX_ENTRY = "o";
+  static final String RECEIVED_ENTRY = "r/";
+  static final String AWAITING_ENTRY = "a/";
 
   /**
    * An event the watermark reached while its user waited. {@code halves}: bit 0 set while the user
@@ -63,8 +72,11 @@ final class Handoffs {
   private final Map<String, Awaiting> awaiting = new LinkedHashMap<>();
   private final Set<String> applied;
   private final Changes changes;
-  /** The outbox, received handoffs or parked users may have changed since it was cleared. */
-  boolean dirty;
+  private long nextOrder;
+  /** The entries changed since the last drain (only while {@link Changes#on}). */
+  private boolean outboxChanged;
+  private final Set<String> receivedChanged = new LinkedHashSet<>();
+  private final Set<String> awaitingChanged = new LinkedHashSet<>();
 
   Handoffs(int maxApplied, Changes changes) {
     this.changes = changes;
@@ -88,12 +100,12 @@ final class Handoffs {
   }
 
   void send(Handoff h) {
-    dirty = true;
+    outboxChanged |= changes.on;
     outbox.add(h);
   }
 
   List<Handoff> drainOutbox() {
-    dirty |= !outbox.isEmpty();
+    outboxChanged |= changes.on && !outbox.isEmpty();
     List<Handoff> out = List.copyOf(outbox);
     outbox.clear();
     return out;
@@ -109,13 +121,12 @@ final class Handoffs {
   }
 
   void expect(String id) {
-    dirty = true;
-    expected.add(id);
+    expected.add(id); // derived from the parked events on a restore: no entry of its own
   }
 
   /** Keeps a handoff until a parked event or a link placed later applies it. */
   void receive(Handoff h) {
-    dirty = true;
+    receivedChanged(h.id());
     received.put(h.id(), h);
     if (!expected.contains(h.id())) {
       early.add(h);
@@ -124,8 +135,10 @@ final class Handoffs {
 
   /** The received handoff of this id, now the caller's to apply; null if none. */
   Handoff claim(String id) {
-    dirty = true;
     Handoff h = received.remove(id);
+    if (h != null) {
+      receivedChanged(id);
+    }
     expected.remove(id);
     if (h != null && h.carriesSession()) {
       applied(id);
@@ -169,7 +182,7 @@ final class Handoffs {
       if (received.get(id) == h && !expected.contains(id)) {
         received.remove(id);
         out.add(h);
-        dirty = true;
+        receivedChanged(id);
       }
     }
     return out;
@@ -181,17 +194,23 @@ final class Handoffs {
 
   Awaiting awaiting(String user) {
     Awaiting a = awaiting.get(user);
-    dirty |= a != null;
+    if (a != null) {
+      awaitingChanged(user);
+    }
     return a;
   }
 
   Awaiting startAwaiting(String user) {
-    dirty = true;
-    return awaiting.computeIfAbsent(user, u -> new Awaiting());
+    awaitingChanged(user);
+    return awaiting.computeIfAbsent(user, u -> {
+      Awaiting a = new Awaiting();
+      a.order = nextOrder++;
+      return a;
+    });
   }
 
   void stopAwaiting(String user) {
-    dirty = true;
+    awaitingChanged(user);
     awaiting.remove(user);
   }
 
@@ -201,10 +220,10 @@ final class Handoffs {
    */
   List<String> waitedSince(long wallNow, long wait) {
     List<String> out = new ArrayList<>();
-    dirty |= !awaiting.isEmpty();
     awaiting.forEach((user, a) -> {
       if (a.since == Long.MIN_VALUE) {
         a.since = wallNow;
+        awaitingChanged(user);
       }
       if (wallNow - a.since >= wait) {
         out.add(user);
@@ -245,13 +264,109 @@ final class Handoffs {
   }
 
   void clear() {
-    dirty = true;
+    markAllChanged();
     outbox.clear();
     received.clear();
     expected.clear();
     early.clear();
     awaiting.clear();
     applied.clear();
+  }
+
+  private void receivedChanged(String id) {
+    if (changes.on) {
+      receivedChanged.add(id);
+    }
+  }
+
+  private void awaitingChanged(String user) {
+    if (changes.on) {
+      awaitingChanged.add(user);
+    }
+  }
+
+  /** Notes every entry as changed: the first drain, or the entries of a state being replaced. */
+  void markAllChanged() {
+    if (changes.on) {
+      outboxChanged = true;
+      receivedChanged.addAll(received.keySet());
+      awaitingChanged.addAll(awaiting.keySet());
+    }
+  }
+
+  /** Forgets the noted changes: the store already has this state (just read from it). */
+  void forgetChanges() {
+    outboxChanged = false;
+    receivedChanged.clear();
+    awaitingChanged.clear();
+  }
+
+  /**
+   * Hands the changed entries to {@code sink} ({@code (key, null)} for one now gone) and forgets
+   * them: {@code o} the outbox, {@code r/<id>} a received handoff, {@code a/<user>} a user's
+   * parked events.
+   */
+  void drainChanges(BiConsumer<String, byte[]> sink, StateCodec codec) throws IOException {
+    if (outboxChanged) {
+      outboxChanged = false;
+      sink.accept(OUTBOX_ENTRY, outbox.isEmpty() ? null : bytes(out -> {
+        out.writeInt(outbox.size());
+        for (Handoff h : outbox) {
+          writeBytes(out, h.toBytes());
+        }
+      }));
+    }
+    for (String id : receivedChanged) {
+      Handoff h = received.get(id);
+      sink.accept(RECEIVED_ENTRY + id, h == null ? null : h.toBytes());
+    }
+    receivedChanged.clear();
+    for (String user : awaitingChanged) {
+      Awaiting a = awaiting.get(user);
+      sink.accept(AWAITING_ENTRY + user, a == null ? null : bytes(out -> {
+        StateCodec.writeVarLong(out, a.order);
+        writeWait(out, codec, a);
+      }));
+    }
+    awaitingChanged.clear();
+  }
+
+  /**
+   * Reads one entry {@link #drainChanges} wrote into the emptied state; the received handoffs go
+   * to {@code got} and the parked users to {@code users}, for {@link #finishEntries}. False when
+   * the key is not a handoff entry.
+   */
+  boolean readEntry(String key, byte[] b, StateCodec codec, List<Handoff> got,
+      List<Map.Entry<String, Awaiting>> users) throws IOException {
+    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b));
+    if (key.equals(OUTBOX_ENTRY)) {
+      for (int i = in.readInt(); i > 0; i--) {
+        outbox.add(readHandoff(in));
+      }
+    } else if (key.startsWith(RECEIVED_ENTRY)) {
+      try {
+        got.add(Handoff.fromBytes(b));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    } else if (key.startsWith(AWAITING_ENTRY)) {
+      Awaiting a = new Awaiting();
+      a.order = StateCodec.readVarLong(in);
+      readWait(in, codec, a);
+      users.add(Map.entry(key.substring(AWAITING_ENTRY.length()), a));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Puts the parked users read by {@link #readEntry} back in the order they began waiting. */
+  void finishEntries(List<Map.Entry<String, Awaiting>> users) {
+    users.sort(Comparator.comparingLong(e -> e.getValue().order));
+    for (Map.Entry<String, Awaiting> u : users) {
+      awaiting.put(u.getKey(), u.getValue());
+      nextOrder = Math.max(nextOrder, u.getValue().order + 1);
+    }
   }
 
   /** The snapshot part: outbox, received handoffs, parked users, applied ids. */
@@ -277,14 +392,32 @@ final class Handoffs {
     for (Map.Entry<String, Awaiting> u : awaiting.entrySet()) {
       Awaiting a = u.getValue();
       StateCodec.writeString(out, u.getKey());
-      StateCodec.writeString(out, a.waitingFor);
-      out.writeLong(a.since);
-      out.writeInt(a.events.size());
-      for (Parked p : a.events) {
-        out.writeBoolean(p.user);
-        out.writeByte(p.halves);
-        codec.writeEvent(out, p.event);
-      }
+      writeWait(out, codec, a);
+    }
+  }
+
+  /** A waiting user's awaited id, since when, and parked events (snapshot and entry alike). */
+  private static void writeWait(DataOutputStream out, StateCodec codec, Awaiting a)
+      throws IOException {
+    StateCodec.writeString(out, a.waitingFor);
+    out.writeLong(a.since);
+    out.writeInt(a.events.size());
+    for (Parked p : a.events) {
+      out.writeBoolean(p.user);
+      out.writeByte(p.halves);
+      codec.writeEvent(out, p.event);
+    }
+  }
+
+  /** Reads {@link #writeWait} into {@code a}. */
+  private static void readWait(DataInputStream in, StateCodec codec, Awaiting a)
+      throws IOException {
+    a.waitingFor = StateCodec.readRaw(in);
+    a.since = in.readLong();
+    for (int j = in.readInt(); j > 0; j--) {
+      boolean user = in.readBoolean();
+      int halves = in.readByte();
+      a.events.add(new Parked(codec.readEvent(in), user, halves));
     }
   }
 
@@ -301,7 +434,7 @@ final class Handoffs {
    * applied ids are read.
    */
   List<Handoff> readOpen(DataInputStream in, StateCodec codec) throws IOException {
-    dirty = true;
+    outboxChanged |= changes.on;
     for (int i = in.readInt(); i > 0; i--) {
       outbox.add(readHandoff(in));
     }
@@ -310,14 +443,7 @@ final class Handoffs {
       got.add(readHandoff(in));
     }
     for (int i = in.readInt(); i > 0; i--) {
-      Awaiting a = startAwaiting(codec.readString(in));
-      a.waitingFor = StateCodec.readRaw(in);
-      a.since = in.readLong();
-      for (int j = in.readInt(); j > 0; j--) {
-        boolean user = in.readBoolean();
-        int halves = in.readByte();
-        a.events.add(new Parked(codec.readEvent(in), user, halves));
-      }
+      readWait(in, codec, startAwaiting(codec.readString(in)));
     }
     return got;
   }
@@ -333,6 +459,18 @@ final class Handoffs {
       }
     });
     got.forEach(this::receive);
+  }
+
+  private interface Writer {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private static byte[] bytes(Writer w) throws IOException {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(64);
+    try (DataOutputStream out = new DataOutputStream(b)) {
+      w.write(out);
+    }
+    return b.toByteArray();
   }
 
   private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {

@@ -26,7 +26,9 @@ import java.util.function.BiConsumer;
  *   <li>{@code l/<device>}: a device link: stamp (var-long), then the user.
  *   <li>{@code h/<time>/<seq>}: a held event, as {@link StateCodec#writeEvent}.
  *   <li>{@code p/<dedup key>}: a placed event's de-duplication key: stamp, then its time.
- *   <li>{@code c}: the handoffs' outbox, received handoffs and parked users, as in a snapshot.
+ *   <li>{@code o}: the handoffs to send (usually none: the engine takes them after every call).
+ *   <li>{@code r/<handoff id>}: a handoff received and not yet applied, as {@link Handoff#toBytes}.
+ *   <li>{@code a/<user key>}: a user's events parked for a handoff: order, awaited id, since, events.
  *   <li>{@code c/<handoff id>}: an applied handoff id: its stamp.
  * </ul>
  * Stamps grow in the order the part keeps its entries (links: least recently used first; placed
@@ -50,9 +52,8 @@ final class StateEntries {
   private final Handoffs carry;
   /** The last stamp given. */
   private long clock;
-  /** The values of {@code s} and {@code c} as last drained or restored; null: not in the store. */
+  /** The value of {@code s} as last drained or restored; null: not in the store. */
   private byte[] lastScalars;
-  private byte[] lastHandoffs;
 
   StateEntries(String fingerprint, StateCodec codec, Interner interner, Changes changes, Sessionizer.State st,
       Links links, Collection<SessionEvent> pending, Map<String, Long> placed, UserStore users,
@@ -81,9 +82,8 @@ final class StateEntries {
     if (!gone) {
       changes.dirty.put(Changes.FINGERPRINT, Changes.LAZY);
       lastScalars = null;
-      lastHandoffs = null;
-      carry.dirty = true;
     }
+    carry.markAllChanged();
     for (Map.Entry<String, String> link : links.entrySet()) {
       changes.link(link.getKey(), gone ? null : link.getValue());
     }
@@ -112,13 +112,10 @@ final class StateEntries {
       sink.accept(c.getKey(), value(c.getKey(), c.getValue()));
     }
     changes.dirty.clear();
-    if (carry.dirty) {
-      carry.dirty = false;
-      byte[] b = write(out -> carry.writeOpen(out, codec));
-      if (!Arrays.equals(b, lastHandoffs)) {
-        lastHandoffs = b;
-        sink.accept(Changes.HANDOFFS, b);
-      }
+    try {
+      carry.drainChanges(sink, codec);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     byte[] b = write(this::writeScalars); // last: the stamps above move the clock
     if (!Arrays.equals(b, lastScalars)) {
@@ -195,6 +192,8 @@ final class StateEntries {
     List<byte[]> lineBytes = new ArrayList<>();
     byte[] scalars = null;
     byte[] handoffs = null;
+    List<Handoff> got = new ArrayList<>();
+    List<Map.Entry<String, Handoffs.Awaiting>> parked = new ArrayList<>();
     String made = null;
     boolean any = false;
     String key = null;
@@ -237,6 +236,8 @@ final class StateEntries {
               in.readLong()));
         } else if (key.startsWith(Changes.APPLIED)) {
           applied.add(new Stamped(StateCodec.readVarLong(in(b)), key.substring(2), null, 0));
+        } else if (carry.readEntry(key, b, codec, got, parked)) {
+          continue;
         } else {
           throw new IOException("unknown entry kind");
         }
@@ -253,7 +254,10 @@ final class StateEntries {
       linked.forEach(l -> links.put(interner.string(l.key()), l.text()));
       placedKeys.sort(BY_STAMP);
       placedKeys.forEach(p -> placed.put(p.key(), p.number()));
-      List<Handoff> got = handoffs == null ? List.of() : carry.readOpen(in(handoffs), codec);
+      if (handoffs != null) {
+        got.addAll(carry.readOpen(in(handoffs), codec)); // one entry before 2026-12: rewritten
+      }
+      carry.finishEntries(parked);
       applied.sort(BY_STAMP);
       applied.forEach(a -> carry.applied(a.key()));
       carry.finishRead(got);
@@ -276,8 +280,11 @@ final class StateEntries {
           + (key == null ? "" : " " + key) + ": " + e.getMessage(), e);
     }
     lastScalars = scalars;
-    lastHandoffs = handoffs;
-    carry.dirty = handoffs == null;
+    carry.forgetChanges();
+    if (handoffs != null) {
+      carry.markAllChanged();
+      changes.dirty.put(Changes.HANDOFFS, Changes.GONE);
+    }
     if (made == null) {
       changes.dirty.put(Changes.FINGERPRINT, Changes.LAZY);
     }

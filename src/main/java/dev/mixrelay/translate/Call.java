@@ -84,6 +84,15 @@ final class Call {
   MixpanelRecord event(String name, ObjectNode properties, Ids about) {
     properties.put("time", message.timestampMillis());
     about.putEventIds(properties);
+    if (settings.actionsEventProperties() && about == ids) {
+      // the Actions destination sends the original-mode pair beside $device_id / $user_id
+      if (message.anonymousId() != null && !properties.has("$anon_id")) {
+        properties.put("$anon_id", message.anonymousId());
+      }
+      if (message.userId() != null && !properties.has("$identified_id")) {
+        properties.put("$identified_id", message.userId());
+      }
+    }
     properties.put("$insert_id",
         InsertIds.of(settings.insertIdNamespace(), message.messageId(), projectKey, name));
     ObjectNode body = JSON.objectNode();
@@ -99,6 +108,15 @@ final class Call {
    * {@code context.active} is false.
    */
   MixpanelRecord engage(String operation, JsonNode value) {
+    return engage(operation, value, false);
+  }
+
+  /**
+   * As {@link #engage(String, JsonNode)}; {@code legacyIdentify} adds what the legacy
+   * integration's identify carries besides: {@code $ignore_time} always (true when {@code
+   * context.active} is false or {@code context.Mixpanel.ignoreTime} is set) and {@code mp_lib}.
+   */
+  MixpanelRecord engage(String operation, JsonNode value, boolean legacyIdentify) {
     ObjectNode body = JSON.objectNode();
     body.put("$token", token);
     body.put("$distinct_id", ids.distinctId());
@@ -112,6 +130,17 @@ final class Call {
     JsonNode active = context == null ? null : context.get("active");
     if (active != null && active.isBoolean() && !active.booleanValue()) {
       body.put("$ignore_time", true);
+    }
+    if (legacyIdentify) {
+      JsonNode ignore = context == null ? null : context.path("Mixpanel").get("ignoreTime");
+      if (ignore != null && ignore.asBoolean(false)) {
+        body.put("$ignore_time", true);
+      } else if (!body.has("$ignore_time")) {
+        body.put("$ignore_time", false);
+      }
+      String library = context == null ? null
+          : ContextProperties.text(context.path("library").get("name"));
+      body.put("mp_lib", "Segment: " + (library == null ? "unknown" : library));
     }
     body.set(operation, value);
     return new MixpanelRecord(Endpoint.ENGAGE, body);

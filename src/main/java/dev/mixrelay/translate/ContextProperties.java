@@ -109,6 +109,43 @@ final class ContextProperties {
     }
   }
 
+  /**
+   * The legacy integration's device names: {@code $app_release} (app.build), {@code
+   * $app_version} (app.version) and, for {@code device.type} exactly "iOS" or "android", the
+   * platform's own keys ({@code $ios_ifa}, {@code $ios_device_model}, … / {@code $android_os},
+   * {@code $android_model}, …).
+   */
+  static void putLegacyDevice(ObjectNode context, ObjectNode out) {
+    if (context == null) {
+      return;
+    }
+    JsonNode app = context.path("app");
+    JsonNode device = context.path("device");
+    JsonNode os = context.path("os");
+    JsonNode screen = context.path("screen");
+    JsonNode network = context.path("network");
+    copy(app.get("build"), "$app_release", out);
+    copy(app.get("version"), "$app_version", out);
+    String type = text(device.get("type"));
+    if ("iOS".equals(type)) {
+      copy(device.get("advertisingId"), "$ios_ifa", out);
+      copy(device.get("model"), "$ios_device_model", out);
+      copy(app.get("build"), "$ios_app_release", out);
+      copy(app.get("version"), "$ios_app_version", out);
+      copy(os.get("version"), "$ios_version", out);
+    } else if ("android".equals(type)) {
+      copy(screen.get("density"), "$screen_dpi", out);
+      copy(network.get("bluetooth"), "$bluetooth_enabled", out);
+      copy(network.get("cellular"), "$has_telephone", out);
+      copy(app.get("version"), "$android_version_code", out);
+      copy(app.get("version"), "$android_app_version", out);
+      copy(os.get("name"), "$android_os", out);
+      copy(os.get("version"), "$android_os_version", out);
+      copy(device.get("model"), "$android_model", out);
+      copy(device.get("manufacturer"), "$android_manufacturer", out);
+    }
+  }
+
   private static final String[] DEVICE_KEYS = {"$browser", "$browser_version", "$os",
       "$os_version", "$device", "$manufacturer", "$model", "$carrier", "$wifi", "$screen_height",
       "$screen_width", "$app_version_string", "$app_build_number"};

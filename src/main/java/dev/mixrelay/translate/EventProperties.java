@@ -47,7 +47,69 @@ final class EventProperties {
       }
     }
     putAll(call.message.object("properties"), out);
+    if (call.settings.legacyDeviceProperties()) {
+      ContextProperties.putLegacyDevice(call.context, out);
+    }
+    if (call.settings.legacyPropertyNames()) {
+      legacyNames(out);
+    }
+    String userId = call.message.userId();
+    String distinct = userId != null ? userId : call.message.anonymousId();
+    if (call.settings.idProperty() && distinct != null) {
+      out.put("id", distinct);
+    }
+    if (call.settings.nameTag()) {
+      String tag = nameTag(call.context, userId, call.message.anonymousId());
+      if (tag != null) {
+        out.put("mp_name_tag", tag);
+      }
+    }
     return out;
+  }
+
+  /**
+   * The legacy integration's names for three properties: {@code username} becomes {@code
+   * $username}, {@code searchEngine} {@code $search_engine}, {@code referrer} {@code $referrer}
+   * (when the context gave none).
+   */
+  private static void legacyNames(ObjectNode out) {
+    JsonNode username = out.remove("username");
+    if (username != null) {
+      out.set("$username", username);
+    }
+    JsonNode engine = out.remove("searchEngine");
+    if (engine != null) {
+      out.set("$search_engine", engine);
+    }
+    JsonNode referrer = out.remove("referrer");
+    if (referrer != null && !out.has("$referrer")) {
+      out.set("$referrer", referrer);
+    }
+  }
+
+  /**
+   * The legacy integration's {@code mp_name_tag}: the context traits' name (or first and last
+   * name), else an email (the traits', or a userId that is one), else the userId, else the
+   * anonymousId.
+   */
+  static String nameTag(ObjectNode context, String userId, String anonymousId) {
+    JsonNode traits = context == null ? null : context.get("traits");
+    if (traits instanceof ObjectNode t) {
+      String name = ContextProperties.text(t.get("name"));
+      if (name != null && !name.isBlank()) {
+        return name;
+      }
+      String first = ContextProperties.text(t.get("firstName"));
+      String last = ContextProperties.text(t.get("lastName"));
+      if (first != null && last != null) {
+        return first + " " + last;
+      }
+      String email = ContextProperties.text(t.get("email"));
+      if (email != null && !email.isBlank()) {
+        return email;
+      }
+    }
+    return userId != null ? userId : anonymousId;
   }
 
   /**

@@ -42,20 +42,39 @@ final class Identify {
         continue;
       }
       JsonNode v = t.value();
+      if (settings.legacyProfileFields()) {
+        v = LegacyDates.of(t.mixpanelKey(), v);
+      }
       if (v.isArray() && !v.isEmpty()) {
         union.set(t.mixpanelKey(), v);
       } else {
         set.set(t.mixpanelKey(), v);
       }
     }
+    String userId = call.message.userId();
+    if (settings.idProperty() && userId != null && !set.has("id")) {
+      set.put("id", userId);
+    }
     putLocation(call.context, set);
     ContextProperties.putDevice(call.context, set);
+    if (settings.legacyDeviceProperties()) {
+      ObjectNode legacy = Call.newProperties();
+      ContextProperties.putLegacyDevice(call.context, legacy);
+      legacy.remove("$app_release");
+      legacy.remove("$app_version");
+      legacy.fields().forEachRemaining(e -> {
+        if (!set.has(e.getKey())) {
+          set.set(e.getKey(), e.getValue());
+        }
+      });
+    }
     putPushToken(call.context, union);
+    boolean legacy = settings.legacyProfileFields();
     if (!set.isEmpty()) {
-      records.add(call.engage("$set", set));
+      records.add(call.engage("$set", set, legacy));
     }
     if (!union.isEmpty()) {
-      records.add(call.engage("$union", union));
+      records.add(call.engage("$union", union, legacy));
     }
   }
 

@@ -11,7 +11,8 @@ import java.util.List;
  * The event names a page or screen call becomes. Options in precedence order: consolidated and
  * trackAllPages ("Loaded a Page"), trackCategorizedPages ("Viewed {category} [{name}] Page"),
  * trackNamedPages ("Viewed {name} Page"); screens say "Screen". {@code first-match} keeps the
- * first matching option, {@code each} keeps every distinct name (Segment's cloud mode).
+ * first matching option, {@code each} keeps every distinct name (Segment's cloud mode). With
+ * {@code genericPageName}, any matching option sends the generic "Loaded a Page".
  */
 final class PageNames {
   private PageNames() {}
@@ -32,6 +33,11 @@ final class PageNames {
       if (!names.contains(named)) {
         names.add(named);
       }
+    }
+    if (settings.genericPageName() && !names.isEmpty()) {
+      // the legacy integration's genericPageName: a matching option sends the generic name
+      names.clear();
+      names.add("Loaded a " + kind);
     }
     if (settings.pageCalls() == PageCalls.first_match && names.size() > 1) {
       return List.of(names.get(0));

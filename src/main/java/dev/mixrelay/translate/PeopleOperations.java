@@ -23,10 +23,21 @@ final class PeopleOperations {
   static void afterEvents(Call call, List<String> eventNames, boolean track,
       List<MixpanelRecord> records) {
     MixpanelSettings settings = call.settings;
+    ObjectNode properties = call.message.object("properties");
     if (!settings.people()) {
+      // the legacy integration's code charged revenue whether or not people was on
+      if (settings.chargesWithoutPeople()) {
+        charge(call, track, properties, records);
+      }
       return;
     }
-    ObjectNode properties = call.message.object("properties");
+    charge(call, track, properties, records);
+    afterCharge(call, eventNames, track, properties, records);
+  }
+
+  /** A revenue charge ({@code $append $transactions}) for a track with a revenue. */
+  private static void charge(Call call, boolean track, ObjectNode properties,
+      List<MixpanelRecord> records) {
     if (track && properties != null) {
       JsonNode amount = revenue(properties.get("revenue"));
       if (amount != null) {
@@ -36,6 +47,32 @@ final class PeopleOperations {
         ObjectNode append = Call.JSON.objectNode();
         append.set("$transactions", transaction);
         records.add(call.engage("$append", append));
+      }
+    }
+  }
+
+  private static void afterCharge(Call call, List<String> eventNames, boolean track,
+      ObjectNode properties, List<MixpanelRecord> records) {
+    MixpanelSettings settings = call.settings;
+    if (track && properties != null && settings.incrementProperties()
+        && properties.get("increment") instanceof ObjectNode increment) {
+      // the Actions destination's incrementProperties: properties.increment's numbers, $add-ed
+      // to the user's profile (anonymous users' too)
+      ObjectNode byKey = Call.JSON.objectNode();
+      increment.fields().forEachRemaining(e -> {
+        JsonNode n = e.getValue();
+        if (n.isNumber()) {
+          byKey.set(e.getKey(), n);
+        } else if (n.isTextual()) {
+          try {
+            byKey.put(e.getKey(), new java.math.BigDecimal(n.asText().trim()));
+          } catch (NumberFormatException notANumber) {
+            // not a number: left out, as the event itself still carries it
+          }
+        }
+      });
+      if (!byKey.isEmpty()) {
+        records.add(call.engage("$add", byKey));
       }
     }
     if (call.ids.userId() == null) {

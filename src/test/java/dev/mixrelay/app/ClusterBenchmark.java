@@ -35,6 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("bench")
 class ClusterBenchmark {
+  /** {@code -Dbench.commitInterval=100ms}: the processors' kafka.commitInterval (default 1s). */
+  private static final String COMMIT_INTERVAL = System.getProperty("bench.commitInterval") == null
+      ? "" : "  commitInterval: " + System.getProperty("bench.commitInterval") + "\n";
+
   @TempDir
   Path dir;
 
@@ -64,17 +68,22 @@ class ClusterBenchmark {
       // twice: the first also warms the JIT up; the better figure is the baseline
       double perCore = Math.max(embedded(mock, messages, report, "embedded-1"),
           embedded(mock, messages, report, "embedded-2"));
-      for (int[] run : new int[][] {{1, 1}, {1, 2}, {2, 1}}) {
+      // the first run warms the JIT up for the Kafka engine, as the embedded engine's first did
+      for (int[] run : new int[][] {{1, 1}, {1, 1}, {1, 2}, {2, 1}}) {
         int processors = run[0];
         int threads = run[1];
         mock.reset();
         String app = EmbeddedKafka.unique("bench-app");
         List<RelayFixture> nodes = new ArrayList<>();
+        var os = (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         for (int i = 0; i < processors; i++) {
           Path d = dir.resolve(app + "-" + i);
           RelayConfig config = ConfigLoader.parse(common.replace("kafka:\n",
-              "kafka:\n  properties: { num.stream.threads: \"" + threads + "\" }\n")
+              "kafka:\n  properties: { num.stream.threads: \"" + threads + "\" }\n"
+              + COMMIT_INTERVAL)
               + "role: processor\n", Map.of(
               "MIXRELAY_KAFKA_APPLICATIONID", app,
               "MIXRELAY_KAFKA_STATEDIR", d.resolve("streams").toString(),
@@ -104,8 +113,13 @@ class ClusterBenchmark {
             + " highest lag sampled %,d; lag when the last event arrived %,d %s%n", processors,
             threads, delivered, seconds, delivered / seconds, maxLag, lagAtEnd, byTopic));
         double perThread = delivered / seconds / (processors * threads);
+        double processCpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        double streamCpu = streamThreadCpuSeconds();
         report.append(String.format(Locale.ROOT, "    = %,.0f events/s per stream thread, %.2f"
-            + " of the embedded engine's events/s per core%n", perThread, perThread / perCore));
+            + " of the embedded engine's events/s per core; per CPU second: %,.0f events of the"
+            + " stream threads' CPU (%.1f s), %,.0f of the whole JVM's (%.1f s: broker, intake,"
+            + " delivery, mock included)%n", perThread, perThread / perCore,
+            delivered / streamCpu, streamCpu, delivered / processCpu, processCpu));
         for (RelayFixture n : nodes) {
           n.close();
         }
@@ -156,6 +170,18 @@ class ClusterBenchmark {
       assertThat(delivered).isGreaterThanOrEqualTo(messages);
       return perSecond / cores;
     }
+  }
+
+  /** CPU seconds of the live Kafka Streams stream threads. */
+  private static double streamThreadCpuSeconds() {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long nanos = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().contains("-StreamThread-")) {
+        nanos += Math.max(0, threads.getThreadCpuTime(t.getId()));
+      }
+    }
+    return nanos / 1e9;
   }
 
   /** Events at the mock, not counting session events. */

@@ -126,6 +126,13 @@ final class ClusterRuns {
     /** {@code extraKafka}: more lines of the kafka block (indented two spaces). */
     Cluster(Path dir, EmbeddedKafka kafka, int processorCount, int partitions, Instant start,
         String extraKafka) {
+      this(dir, kafka, processorCount, partitions, start, extraKafka,
+          ClusterRuns::destinationYaml);
+    }
+
+    /** {@code destinations}: the sources and destinations blocks for the mock's base URL. */
+    Cluster(Path dir, EmbeddedKafka kafka, int processorCount, int partitions, Instant start,
+        String extraKafka, java.util.function.UnaryOperator<String> destinations) {
       this.dir = dir;
       this.clock = new ManualClock(start);
       String app = EmbeddedKafka.unique("relay");
@@ -146,7 +153,7 @@ final class ClusterRuns {
             properties: { session.timeout.ms: "6000", heartbeat.interval.ms: "1000",
                           num.stream.threads: "2" }
           """.formatted(kafka.bootstrapServers(), app, app, app, app, partitions) + extraKafka
-          + destinationYaml(mock.baseUrl());
+          + destinations.apply(mock.baseUrl());
       intake = node("intake", "intake");
       for (int i = 0; i < processorCount; i++) {
         processors.add(node("processor", "p" + i));

@@ -67,6 +67,40 @@ class DebuggerStreamTest {
     }
   }
 
+  @Test
+  void aMessageRefusedAtIntakeIsShownWithTheErrorItsSenderGot() {
+    try (RelayFixture fx = new RelayFixture(dir, "admin: { token: " + ADMIN + " }")) {
+      fx.start(r -> new RelayFixture.RecordingDelivery());
+      HttpClient http = fx.vertx.createHttpClient();
+      StringBuffer stream = new StringBuffer();
+      HttpClientResponse res = RelayFixture.await(http.request(new RequestOptions()
+              .setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(fx.relay.port())
+              .setURI("/debugger/events?user=refused-user"))
+          .compose(req -> req.putHeader("Authorization", "Bearer " + ADMIN).send())
+          .map(r -> r.handler(b -> stream.append(b.toString()))));
+      assertThat(res.statusCode()).isEqualTo(200);
+      fx.waitUntil(() -> stream.toString().contains("event: hello"), stream::toString);
+
+      String batch = """
+          {"batch":[
+            {"type":"track","userId":"refused-user","properties":{"plan":"pro"}},
+            {"type":"track","userId":"refused-user","event":"Signed Up"}
+          ]}""";
+      assertThat(fx.post("/v1/batch", batch, Map.of("Authorization",
+          RelayFixture.basic(RelayFixture.WRITE_KEY))).statusCode()).isEqualTo(200);
+      fx.waitUntil(() -> rows(stream).size() == 2, stream::toString);
+      JsonObject refused = rows(stream).stream()
+          .filter(r -> r.getString("outcome").startsWith("refused at intake")).findFirst()
+          .orElseThrow();
+      assertThat(refused.getString("outcome")).contains("event");
+      assertThat(refused.getString("source")).isEqualTo("source-0");
+      assertThat(refused.getString("type")).isEqualTo("track");
+      assertThat(refused.getJsonObject("message").containsKey("event")).isFalse();
+      assertThat(refused.getJsonArray("records")).isEmpty();
+      assertThat(stream.toString()).doesNotContain(RelayFixture.WRITE_KEY);
+    }
+  }
+
   private static List<JsonObject> rows(StringBuffer stream) {
     List<JsonObject> rows = new ArrayList<>();
     for (String event : stream.toString().split("\n\n")) {

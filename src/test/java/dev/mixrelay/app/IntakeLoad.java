@@ -39,6 +39,9 @@ final class IntakeLoad implements AutoCloseable {
     }
   }
 
+  private final String[] templates = new String[bodies.length];
+  private final AtomicLong requests = new AtomicLong();
+
   IntakeLoad(int port, String writeKey, int concurrency) {
     this.concurrency = concurrency;
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
@@ -48,7 +51,8 @@ final class IntakeLoad implements AutoCloseable {
         .putHeader("Content-Type", "application/json")
         .putHeader("Authorization", RelayFixture.basic(writeKey));
     for (int i = 0; i < bodies.length; i++) {
-      bodies[i] = Buffer.buffer(realisticBatch(i));
+      templates[i] = realisticBatch(i);
+      bodies[i] = Buffer.buffer(templates[i]);
     }
   }
 
@@ -104,7 +108,10 @@ final class IntakeLoad implements AutoCloseable {
       }
       return;
     }
-    Future<Integer> f = client.request(options).compose(req -> req.send(bodies[seq % bodies.length])
+    // every request's messageIds are new (the relay's de-duplication window would drop repeats)
+    Buffer body = Buffer.buffer(templates[seq % bodies.length].replace("\"messageId\":\"bench-",
+        "\"messageId\":\"bench-" + requests.incrementAndGet() + "-"));
+    Future<Integer> f = client.request(options).compose(req -> req.send(body)
         .compose(resp -> resp.body().map(b -> resp.statusCode())));
     f.onComplete(ar -> {
       if (ar.succeeded() && ar.result() == 200) {

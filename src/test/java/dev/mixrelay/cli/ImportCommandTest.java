@@ -138,6 +138,29 @@ class ImportCommandTest {
   }
 
   @Test
+  void aFileImportedTwiceWithATouchInBetweenOrCopiedElsewhereSendsNothingTheSecondTime()
+      throws Exception {
+    Path file = dir.resolve("orders.ndjson");
+    Files.writeString(file, String.join("\n", tracks("t", 700)) + "\n");
+    assertThat(command().run(List.of(file.toString(), "--config", config.toString()))).isZero();
+    assertThat(ownEvents()).hasSize(700);
+    long requests = mock.counts().requests();
+    long engage = mock.counts().engageOps();
+
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() + 60_000)); // touched, as a new download would be
+    assertThat(command().run(List.of(file.toString(), "--config", config.toString()))).isZero();
+    Path copy = Files.createDirectories(dir.resolve("again")).resolve("orders (1).ndjson");
+    Files.copy(file, copy);
+    assertThat(command().run(List.of(copy.toString(), "--config", config.toString()))).isZero();
+
+    assertThat(output.toString()).contains("700 already imported by an earlier run, 0 sent now");
+    assertThat(mock.counts().requests()).isEqualTo(requests);
+    assertThat(mock.counts().engageOps()).isEqualTo(engage);
+    assertThat(ownEvents()).hasSize(700);
+  }
+
+  @Test
   void anUnknownWriteKeyIsRefusedBeforeTheRelayStarts() throws Exception {
     Path file = dir.resolve("k.ndjson");
     Files.writeString(file, String.join("\n", tracks("w", 3)) + "\n");

@@ -88,7 +88,11 @@ class ClusterTopologyTest {
     final TestOutputTopic<String, byte[]> handoffs;
 
     Driver(int partitions) {
-      config = config(partitions);
+      this(config(partitions));
+    }
+
+    Driver(RelayConfig config) {
+      this.config = config;
       ClusterTopology.Settings s = ClusterTopology.Settings.of(config);
       Properties p = new Properties();
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "app");
@@ -108,9 +112,15 @@ class ClusterTopologyTest {
 
     /** Normalises the message as intake does and appends it to the intake topic. */
     void send(ObjectNode raw) {
+      // received a minute after it happened (intake refuses times more than an hour ahead)
       Validation v = new MessageNormalizer(() -> "generated").normalizeOwned(raw, null, null,
-          T0.plusSeconds(60));
+          Instant.parse(raw.get("timestamp").asText()).plusSeconds(60));
       assertThat(v).isInstanceOf(Validation.Valid.class);
+      append(raw);
+    }
+
+    /** Appends a message as it is, e.g. one a relay before today's intake rules accepted. */
+    void append(ObjectNode raw) {
       String key = raw.hasNonNull("anonymousId") ? raw.get("anonymousId").asText()
           : raw.path("userId").asText();
       TestRecord<String, byte[]> r = new TestRecord<>(key,
@@ -120,6 +130,16 @@ class ClusterTopologyTest {
       r.headers().add(KafkaRecords.APPENDED_AT,
           ByteBuffer.allocate(8).putLong(T0.toEpochMilli()).array());
       intake.pipeInput(r);
+    }
+
+    /** Every Mixpanel record on the outgoing topic so far, by destination. */
+    Map<String, List<MixpanelRecord>> outgoingByDestination() {
+      Map<String, List<MixpanelRecord>> all = new java.util.TreeMap<>();
+      for (var r : outgoing.readRecordsToList()) {
+        all.computeIfAbsent(Keys.destination(r.key()), k -> new ArrayList<>())
+            .addAll(Outgoing.decode(r.value()));
+      }
+      return all;
     }
 
     /** Every Mixpanel record on the outgoing topic so far. */
@@ -174,15 +194,20 @@ class ClusterTopologyTest {
   }
 
   @Test
-  void aRefusedMessageGoesToTheDeadLetterTopic() {
+  void aMessageOfAnUnconfiguredSourceGoesToTheDeadLetterTopic() {
+    // (a timestamp hours after receipt, which translation once refused here, is refused at
+    // intake now: the sender is told)
     try (Driver d = new Driver(1)) {
-      // more than an hour after the relay received it: translation refuses it
-      d.send(message("track", "m1", "dev-1", null, T0.plus(Duration.ofHours(3))));
+      ObjectNode raw = message("track", "m1", "dev-1", null, T0);
+      TestRecord<String, byte[]> r = new TestRecord<>("dev-1",
+          raw.toString().getBytes(StandardCharsets.UTF_8), T0.plusSeconds(60));
+      r.headers().add(KafkaRecords.SOURCE, "gone".getBytes(StandardCharsets.UTF_8));
+      d.intake.pipeInput(r);
       assertThat(d.outgoing()).isEmpty();
       var letters = d.deadLetters.readRecordsToList();
       assertThat(letters).hasSize(1);
       assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8))
-          .contains("\"endpoint\":\"segment\"").contains("more than 1 hour after");
+          .contains("\"endpoint\":\"segment\"").contains("is not configured");
     }
   }
 
@@ -216,6 +241,49 @@ class ClusterTopologyTest {
       assertThat(h.userKey()).isEqualTo(user);
       assertThat(h.deviceKey()).isEqualTo("$device:" + device);
       assertThat(h.carriesSession()).isTrue();
+    }
+  }
+
+  @Test
+  void aSourceWithTwoDestinationsFeedsEachOnItsOwn() {
+    RelayConfig twoDestinations = ConfigLoader.parse("""
+        server: { host: 127.0.0.1, port: 0 }
+        engine: kafka
+        kafka:
+          bootstrapServers: "localhost:1"
+          applicationId: app
+          intakeTopic: app-intake
+          deadLetterTopic: app-dead-letters
+          linksTopic: app-links
+          partitions: 1
+        sources: [ { writeKey: wk, destinations: [main, actions] } ]
+        destinations:
+          main:
+            token: t
+            apiSecret: s
+            apiHost: "http://127.0.0.1:1"
+            sessions: { timeout: 30m, allowedLateness: 1m }
+          actions:
+            token: t2
+            apiSecret: s2
+            apiHost: "http://127.0.0.1:2"
+            settings: { compat: actions }
+        """, Map.of(), "test");
+    try (Driver d = new Driver(twoDestinations)) {
+      ObjectNode m = message("track", "m1", "dev-1", "user-1", T0);
+      ((ObjectNode) m.putObject("context").putObject("library")).put("name", "analytics.js");
+      d.send(m);
+      Map<String, List<MixpanelRecord>> out = d.outgoingByDestination();
+      assertThat(out.keySet()).containsExactly("actions", "main");
+      // each destination translated the message with its own settings
+      MixpanelRecord legacy = out.get("main").stream()
+          .filter(r -> "Product Viewed".equals(r.eventName())).findFirst().orElseThrow();
+      MixpanelRecord actions = out.get("actions").stream()
+          .filter(r -> "Product Viewed".equals(r.eventName())).findFirst().orElseThrow();
+      assertThat(legacy.properties().get("mp_lib").asText()).isEqualTo("Segment: analytics.js");
+      assertThat(actions.properties().get("mp_lib").asText())
+          .isEqualTo("Segment Actions: analytics.js");
+      assertThat(d.deadLetters.isEmpty()).isTrue();
     }
   }
 }

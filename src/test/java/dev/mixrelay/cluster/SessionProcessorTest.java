@@ -120,8 +120,9 @@ class SessionProcessorTest {
     ObjectNode m = SegmentJson.MAPPER.createObjectNode().put("type", "track")
         .put("messageId", messageId).put("timestamp", at.toString()).put("userId", userId)
         .put("event", "Product Viewed");
+    // received a minute after it happened (intake refuses times more than an hour ahead)
     Validation v = new MessageNormalizer(() -> "generated").normalizeOwned(m, null, null,
-        T0.plusSeconds(60));
+        at.plusSeconds(60));
     assertThat(v).isInstanceOf(Validation.Valid.class);
     return m;
   }

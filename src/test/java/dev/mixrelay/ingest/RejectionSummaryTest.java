@@ -50,4 +50,31 @@ class RejectionSummaryTest {
       logger.detachAppender(logged);
     }
   }
+
+  @Test
+  void theEndOfABurstIsToldByTheTimerWhenNoRefusalFollows() {
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(IntakeRoutes.class);
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+      RejectionSummary summary = new RejectionSummary(new IntakeListener() {}, clock);
+      summary.rejected("app", "invalid_message");
+      clock.advance(Duration.ofSeconds(5));
+      summary.rejected("app", "invalid_json");
+      summary.rejected("app", "invalid_json");
+      summary.summariseDue(); // within the minute: nothing yet
+      assertThat(logged.list).hasSize(1);
+      clock.advance(Duration.ofSeconds(56));
+      summary.summariseDue();
+      summary.summariseDue(); // told once
+      List<String> lines = logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+      assertThat(lines).hasSize(2);
+      assertThat(lines.get(1)).isEqualTo("intake refused 2 message(s) or request(s) in the last 1"
+          + " min: source app invalid_json x2");
+    } finally {
+      logger.detachAppender(logged);
+    }
+  }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * For the random streams of {@link SessionizerPropertiesTest} and
@@ -81,7 +82,9 @@ class SessionizerEntriesPropertiesTest {
     List<MixpanelRecord> got = swapping.run(s.arrivals(), s.walls(), s.ticks());
 
     assertThat(GoldenTimelines.sorted(got)).isEqualTo(GoldenTimelines.sorted(want));
-    assertThat(swapping.swapped()).isPositive();
+    // a short stream may see no swap (each input swaps with chance 1/6): most tries must
+    Statistics.label("a task was swapped").collect(swapping.swapped() > 0);
+    Statistics.label("a task was swapped").coverage(c -> c.check(true).percentage(p -> p >= 50));
   }
 
   @org.junit.jupiter.api.Disabled("issue 15, open: split tasks swapped to their per-key entries"
