@@ -24,7 +24,7 @@ final class Changes {
   static final String PLACED = "p/";
   static final String APPLIED = "c/";
   static final String TIMELINE = "t/";
-  static final String RETIRED = "r/";
+  static final String RETIRED = "w/";
 
   boolean on;
   final LinkedHashMap<String, Object> dirty = new LinkedHashMap<>();

@@ -65,10 +65,10 @@ public final class Sessionizer {
   private final LinkedHashMap<String, Long> retired = new LinkedHashMap<>();
   private final long retiredMax;
   /** Placed events' keys whose timeline retired: kept until the destination's watermark. */
-  private final Set<String> orphans = new HashSet<>();
+  private final ArrayDeque<String> orphans = new ArrayDeque<>();
   /** The timeline each placed key was placed on (as it was keyed then), for the stored state. */
   private final Map<String, String> placedOn = new HashMap<>();
-  /** The timeline part of the stored state (snapshot section, {@code t/} and {@code r/}). */
+  /** The timeline part of the stored state (snapshot section, {@code t/} and {@code w/}). */
   final TimelineState timelineState = new TimelineState();
   /** {@code sessions.backfillGrace}: a quiet user's sessions follow the destination's time. */
   private final long graceMillis;
@@ -91,11 +91,12 @@ public final class Sessionizer {
    */
   static final class Timeline {
     final String key;
-    final PriorityQueue<SessionEvent> held = new PriorityQueue<>(BY_TIME);
-    /** De-duplication keys of its placed events, in placement (time) order. */
-    final ArrayDeque<String> placed = new ArrayDeque<>();
-    /** The session keys on this timeline: its own and the devices that joined it. */
-    final Set<String> keys = new HashSet<>(2);
+    /** Its held events, in time order; null while none was held (most users hold none). */
+    private PriorityQueue<SessionEvent> held;
+    /** De-duplication keys of its placed events, in placement (time) order; null while none. */
+    private ArrayDeque<String> placed;
+    /** The session keys on this timeline besides its own (devices that joined it); or null. */
+    private Set<String> joinedKeys;
     long max = Long.MIN_VALUE;
     /** Events older than this are late: newest - allowedLateness, placed events, emitted sessions. */
     long floor = Long.MIN_VALUE;
@@ -108,7 +109,54 @@ public final class Sessionizer {
 
     Timeline(String key) {
       this.key = key;
-      keys.add(key);
+    }
+
+    PriorityQueue<SessionEvent> held() {
+      if (held == null) {
+        held = new PriorityQueue<>(4, BY_TIME);
+      }
+      return held;
+    }
+
+    boolean holds() {
+      return held != null && !held.isEmpty();
+    }
+
+    /** The oldest held event, or null. */
+    SessionEvent oldest() {
+      return held == null ? null : held.peek();
+    }
+
+    ArrayDeque<String> placed() {
+      if (placed == null) {
+        placed = new ArrayDeque<>(4);
+      }
+      return placed;
+    }
+
+    /** Its session keys: its own and the devices that joined it. */
+    Set<String> keys() {
+      if (joinedKeys == null) {
+        return Set.of(key);
+      }
+      Set<String> all = new HashSet<>(joinedKeys);
+      all.add(key);
+      return all;
+    }
+
+    void addKey(String k) {
+      if (k.equals(key)) {
+        return;
+      }
+      if (joinedKeys == null) {
+        joinedKeys = new HashSet<>(2);
+      }
+      joinedKeys.add(k);
+    }
+
+    /** Whether devices joined it (its keys are more than its own). */
+    boolean joinedAny() {
+      return joinedKeys != null && !joinedKeys.isEmpty();
     }
   }
 
@@ -218,7 +266,7 @@ public final class Sessionizer {
       }
       st.lastEventWall = Math.max(st.lastEventWall, wallNow);
       pending.add(e);
-      tl.held.add(e);
+      tl.held().add(e);
       tl.released = Long.MIN_VALUE;
       changes.held(e, false);
       touch(tl, wallNow);
@@ -230,10 +278,11 @@ public final class Sessionizer {
       long upTo = minus(tl.max, rules.latenessMillis());
       if (pending.size() > maxHeld) {
         // memory before lateness: the user's oldest held event is placed now
-        upTo = Math.max(upTo, tl.held.peek().time());
+        upTo = Math.max(upTo, tl.oldest().time());
       }
       release(tl, upTo, closed);
     }
+    dropOrphans(false);
     return emit(closed);
   }
 
@@ -248,21 +297,13 @@ public final class Sessionizer {
     List<Closed> closed = new ArrayList<>();
     st.lastWall = Math.max(st.lastWall, wallNow);
     quiet(wallNow, closed);
-    if (!orphans.isEmpty()) {
-      orphans.removeIf(k -> {
-        Long t = placedKeys.get(k);
-        if (t != null && t >= st.watermark) {
-          return false;
-        }
-        forget(k);
-        return true;
-      });
-    }
+    dropOrphans(true);
     for (String user : placement.giveUp(wallNow, carryWaitMillis, closed)) {
       settled(user, closed);
     }
     int from = closed.size();
-    timers.onWall(wallNow, this::heldFrom, closed);
+    timers.onWatermark(st.watermark, graceMillis);
+    timers.onWall(wallNow, st.watermark, graceMillis, this::heldFrom, closed);
     for (int i = from; i < closed.size(); i++) {
       emitted(closed.get(i));
     }
@@ -476,7 +517,7 @@ public final class Sessionizer {
         heldKeys.add(e.dedupKey());
       }
       Timeline tl = timeline(e);
-      tl.held.add(e);
+      tl.held().add(e);
       tl.max = Math.max(tl.max, e.time());
       tl.floor = Math.max(tl.floor, minus(tl.max, rules.latenessMillis()));
       tl.lastWall = Math.max(tl.lastWall, e.arrival());
@@ -521,7 +562,7 @@ public final class Sessionizer {
       if (e.dedupKey() != null) {
         heldKeys.add(e.dedupKey());
       }
-      timeline(e).held.add(e);
+      timeline(e).held().add(e);
     }
     for (String k : placedKeys.keySet()) {
       String on = placedOn.get(k);
@@ -529,7 +570,7 @@ public final class Sessionizer {
       if (tl == null) {
         orphans.add(k);
       } else {
-        tl.placed.add(k);
+        tl.placed().add(k);
       }
     }
     restored.forEach((key, s) -> {
@@ -612,6 +653,12 @@ public final class Sessionizer {
         tl.floor = floor;
         changes.retired(key);
       }
+      UserState s = users.peek(key);
+      if (s != null) { // retired with its session open: the session's last event is its newest
+        tl.max = Math.max(tl.max, s.last);
+        tl.floor = Math.max(tl.floor, s.last);
+        tl.lastWall = Math.max(tl.lastWall, s.lastArrival);
+      }
       timelines.put(key, tl);
       changes.timeline(key);
     }
@@ -621,7 +668,7 @@ public final class Sessionizer {
   /** The device's timeline continues as the user's: one timeline from here on. */
   private void join(String devKey, Timeline user) {
     joined.put(devKey, user.key);
-    user.keys.add(devKey);
+    user.addKey(devKey);
     changes.timeline(user.key);
     Long floor = retired.remove(devKey);
     if (floor != null) {
@@ -633,15 +680,19 @@ public final class Sessionizer {
       return;
     }
     changes.timeline(devKey);
-    user.held.addAll(d.held);
-    user.placed.addAll(d.placed);
+    if (d.holds()) {
+      user.held().addAll(d.held);
+    }
+    if (d.placed != null) {
+      user.placed().addAll(d.placed);
+    }
     user.max = Math.max(user.max, d.max);
     user.floor = Math.max(user.floor, d.floor);
     user.lastWall = Math.max(user.lastWall, d.lastWall);
     user.released = Long.MIN_VALUE;
-    for (String k : d.keys) {
+    for (String k : d.keys()) {
       if (!k.equals(devKey)) {
-        user.keys.add(k);
+        user.addKey(k);
         joined.put(k, user.key);
       }
     }
@@ -677,7 +728,7 @@ public final class Sessionizer {
   /** The earliest held event time on the key's timeline, {@code Long.MAX_VALUE} when none. */
   private long heldFrom(String key) {
     Timeline tl = timelineOf(key);
-    return tl == null || tl.held.isEmpty() ? Long.MAX_VALUE : tl.held.peek().time();
+    return tl == null || !tl.holds() ? Long.MAX_VALUE : tl.oldest().time();
   }
 
   /**
@@ -698,7 +749,7 @@ public final class Sessionizer {
       if (wallNow - tl.lastWall >= rules.latenessMillis()) {
         upTo = Math.max(upTo, tl.max);
       }
-      if (upTo > tl.released || !tl.held.isEmpty()) {
+      if (upTo > tl.released || tl.holds()) {
         release(tl, upTo, closed);
       } else {
         retire(tl); // what release would still do: its sessions may have gone meanwhile
@@ -713,7 +764,7 @@ public final class Sessionizer {
   private void release(Timeline tl, long upTo, List<Closed> closed) {
     long floorBefore = tl.floor;
     tl.floor = Math.max(tl.floor, minus(tl.max, rules.latenessMillis()));
-    while (!tl.held.isEmpty() && tl.held.peek().time() <= upTo) {
+    while (tl.holds() && tl.oldest().time() <= upTo) {
       SessionEvent e = tl.held.poll();
       pending.remove(e);
       changes.held(e, true);
@@ -721,14 +772,14 @@ public final class Sessionizer {
         heldKeys.remove(e.dedupKey());
         placedKeys.put(e.dedupKey(), e.time());
         changes.placed(e.dedupKey());
-        tl.placed.add(e.dedupKey());
+        tl.placed().add(e.dedupKey());
         placedOn.put(e.dedupKey(), tl.key);
       }
       tl.floor = Math.max(tl.floor, e.time());
       placement.place(e, closed);
     }
     int from = closed.size();
-    for (String k : tl.keys.toArray(new String[0])) {
+    for (String k : tl.keys().toArray(new String[0])) {
       UserState s = users.peek(k);
       if (s != null && machine.deadline(s) <= upTo) {
         UserState before = users.lookup(k);
@@ -740,16 +791,24 @@ public final class Sessionizer {
     }
     // an older duplicate is late anyway
     long floor = tl.floor;
-    tl.placed.removeIf(k -> {
-      Long t = placedKeys.get(k);
-      if (t != null && t >= floor) {
-        return false;
+    if (tl.placed != null) {
+      // in placement (time) order: the oldest first
+      while (!tl.placed.isEmpty()) {
+        Long t = placedKeys.get(tl.placed.peekFirst());
+        if (t != null && t >= floor) {
+          break;
+        }
+        forget(tl.placed.pollFirst());
       }
-      forget(k);
-      return true;
-    });
+      if (tl.placed.isEmpty()) {
+        tl.placed = null;
+      }
+    }
     placement.closeUnclaimed(closed);
-    tl.released = tl.held.isEmpty() ? upTo : Long.MIN_VALUE;
+    if (tl.held != null && tl.held.isEmpty()) {
+      tl.held = null;
+    }
+    tl.released = tl.holds() ? Long.MIN_VALUE : upTo;
     if (tl.floor != floorBefore) {
       changes.timeline(tl.key);
     }
@@ -785,33 +844,72 @@ public final class Sessionizer {
     }
   }
 
-  /** Drops a timeline with nothing held, open or awaited, remembering its floor. */
+  /**
+   * Drops a timeline with nothing held or awaited. A timeline of one key with an open session is
+   * dropped too (most users): its newest time and floor are then the session's last event, read
+   * back from the session when the user's next event comes (see {@link #open}). Otherwise, when
+   * nothing is open on it, its floor is remembered.
+   */
   private void retire(Timeline tl) {
-    if (!tl.held.isEmpty() || carry.isAwaiting(tl.key)) {
+    if (tl.holds() || carry.isAwaiting(tl.key)) {
       return;
     }
-    for (String k : tl.keys) {
-      if (users.peek(k) != null) {
-        return;
+    boolean open = false;
+    if (tl.joinedAny()) {
+      for (String k : tl.keys()) {
+        if (users.contains(k)) {
+          return;
+        }
       }
+    } else {
+      open = users.contains(tl.key);
     }
     timelines.remove(tl.key);
     changes.timeline(tl.key);
-    for (String k : tl.keys) {
-      if (!k.equals(tl.key)) {
+    if (tl.joinedKeys != null) {
+      for (String k : tl.joinedKeys) {
         joined.remove(k);
       }
     }
-    for (String k : tl.placed) { // orphans from here: re-stored as such, newest
-      Long t = placedKeys.remove(k);
-      if (t != null) {
-        placedKeys.put(k, t);
-        placedOn.put(k, "");
-        changes.placed(k);
-        orphans.add(k);
+    if (tl.placed != null) {
+      for (String k : tl.placed) { // orphans from here: re-stored as such, newest
+        Long t = placedKeys.remove(k);
+        if (t != null) {
+          placedKeys.put(k, t);
+          placedOn.remove(k);
+          changes.placed(k);
+          orphans.add(k);
+        }
       }
     }
-    remember(tl.key, tl.floor);
+    if (!open) {
+      remember(tl.key, tl.floor);
+    }
+  }
+
+  /**
+   * Forgets the orphaned placed keys the destination's watermark passed (a duplicate that old is
+   * late for the destination anyway); {@code all} looks at every one, else only the oldest.
+   */
+  private void dropOrphans(boolean all) {
+    if (all) {
+      orphans.removeIf(k -> {
+        Long t = placedKeys.get(k);
+        if (t != null && t >= st.watermark) {
+          return false;
+        }
+        forget(k);
+        return true;
+      });
+      return;
+    }
+    while (!orphans.isEmpty()) {
+      Long t = placedKeys.get(orphans.peekFirst());
+      if (t != null && t >= st.watermark) {
+        return;
+      }
+      forget(orphans.pollFirst());
+    }
   }
 
   private void remember(String key, long floor) {
@@ -831,7 +929,7 @@ public final class Sessionizer {
   /**
    * The per-user timelines as stored: in a snapshot a section after the handoffs (the live
    * timelines in activity order, the retired floors, each placed key's timeline), as entries
-   * {@code t/<key>} and {@code r/<key>}, and the placed key's timeline after its time in
+   * {@code t/<key>} and {@code w/<key>}, and the placed key's timeline after its time in
    * {@code p/<dedup key>}. A state without them (from before) is {@code known == false}.
    */
   final class TimelineState {
@@ -864,7 +962,7 @@ public final class Sessionizer {
         retired.put(codec.readString(in), in.readLong());
       }
       for (int i = in.readInt(); i > 0; i--) {
-        placedOn.put(StateCodec.readRaw(in), codec.readString(in));
+        readPlacedOn(StateCodec.readRaw(in), codec.readString(in));
       }
       known = true;
     }
@@ -891,7 +989,7 @@ public final class Sessionizer {
       tl.lastWall = in.readLong();
       for (int i = in.readInt(); i > 0; i--) {
         String k = codec.readString(in);
-        tl.keys.add(k);
+        tl.addKey(k);
         joined.put(k, key);
       }
       timelines.put(key, tl);
@@ -912,7 +1010,9 @@ public final class Sessionizer {
     }
 
     void readPlacedOn(String dedupKey, String timeline) {
-      placedOn.put(dedupKey, timeline);
+      if (!timeline.isEmpty()) { // "": an orphan
+        placedOn.put(dedupKey, timeline);
+      }
     }
 
     Iterable<String> timelineKeys() {
@@ -927,8 +1027,9 @@ public final class Sessionizer {
       out.writeLong(tl.max);
       out.writeLong(tl.floor);
       out.writeLong(tl.lastWall);
-      out.writeInt(tl.keys.size() - 1);
-      for (String k : new java.util.TreeSet<>(tl.keys)) {
+      Set<String> keys = tl.keys();
+      out.writeInt(keys.size() - 1);
+      for (String k : new java.util.TreeSet<>(keys)) {
         if (!k.equals(tl.key)) {
           StateCodec.writeString(out, k);
         }

@@ -341,7 +341,7 @@ final class StateEntries {
     out.writeLong(st.lastEventWall);
     out.writeLong(st.lastWall);
     out.writeLong(clock);
-    out.writeInt(TIMELINES); // the state has per-user timelines (t/, r/)
+    out.writeInt(TIMELINES); // the state has per-user timelines (t/, w/)
   }
 
   /** Marks scalars of a state with per-user timelines. */

@@ -81,7 +81,7 @@
  *       re-read after a restore are ignored. Commit the handoff input's position with the state.
  *       The timelines (newest time, floor, last wall time, joined device keys), the retired floors
  *       and each placed key's timeline are stored too (snapshot version 4, entries {@code t/},
- *       {@code r/}); a state from before restores with its destination-wide watermark as the
+ *       {@code w/}); a state from before restores with its destination-wide watermark as the
  *       floor of the users it knew.
  * </ul>
  * The sessions equal one sessionizer's when every record's routed key is the key one sessionizer
