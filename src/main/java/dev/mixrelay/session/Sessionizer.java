@@ -328,6 +328,7 @@ public final class Sessionizer {
       if (st.lastWall != Long.MIN_VALUE) {
         quiet(st.lastWall, closed);
       }
+      dropOrphans(false);
     }
     return emit(closed);
   }
@@ -636,8 +637,7 @@ public final class Sessionizer {
     Timeline tl = open(key);
     if (e.linkFrom() != null && key.equals(user) && !devKey.equals(user)
         && !joined.containsKey(devKey)) {
-      String linked = links.get(device);
-      if (linked == null || linked.equals(user)) {
+      if (!links.containsKey(device)) { // once placed, the link routes the device's events
         join(devKey, tl);
       }
     }
@@ -855,6 +855,20 @@ public final class Sessionizer {
       return;
     }
     boolean open = false;
+    if (tl.joinedKeys != null) { // a device whose link is placed needs its join no more
+      tl.joinedKeys.removeIf(k -> {
+        if (!links.containsKey(k.startsWith("$device:") ? k.substring(8) : k)
+            || users.contains(k)) {
+          return false;
+        }
+        joined.remove(k);
+        return true;
+      });
+      if (tl.joinedKeys.isEmpty()) {
+        tl.joinedKeys = null;
+        changes.timeline(tl.key);
+      }
+    }
     if (tl.joinedAny()) {
       for (String k : tl.keys()) {
         if (users.contains(k)) {
