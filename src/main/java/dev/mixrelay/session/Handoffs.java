@@ -146,6 +146,28 @@ final class Handoffs {
     return h;
   }
 
+  /**
+   * A received handoff of the same user and device as {@code id} but made at another time (the
+   * device's task placed another of the pair's link events first: they arrived out of order
+   * within allowedLateness), now the caller's as if it had that id; null if none.
+   */
+  Handoff claimPair(String id) {
+    String pair = pair(id);
+    for (Handoff h : received.values()) {
+      if (pair(h.id()).equals(pair) && !h.id().equals(id)) {
+        claim(h.id());
+        expected.remove(id);
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /** The user and device part of a handoff id (its time left out). */
+  static String pair(String id) {
+    return id.substring(0, id.lastIndexOf('\n'));
+  }
+
   /** Marks a handoff that was closed rather than applied, so a replay of it is ignored too. */
   void applied(String id) {
     if (applied.add(id)) {

@@ -55,6 +55,17 @@ final class Placement {
       listener.duplicateHandoff();
       return false;
     }
+    Handoffs.Awaiting awaited = carry.awaiting(handoff.userKey());
+    if (!carry.expected(id) && awaited != null && awaited.waitingFor != null
+        && !awaited.waitingFor.equals(id)
+        && Handoffs.pair(awaited.waitingFor).equals(Handoffs.pair(id))) {
+      // the pair's link placed here is another of its events than the device's task placed
+      carry.applied(id); // a replay of it is ignored
+      handoff = new Handoff(handoff.userKey(), handoff.deviceKey(),
+          Long.parseLong(awaited.waitingFor.substring(Handoffs.pair(id).length() + 1)),
+          handoff.state());
+      id = handoff.id();
+    }
     UserState state = decode(handoff);
     if (carry.expected(id)) {
       carry.receive(handoff);
@@ -230,6 +241,9 @@ final class Placement {
       String device = Handoffs.deviceKey(bit, e);
       String id = Handoff.id(key, device, e.time());
       Handoff h = carry.claim(id);
+      if (h == null && !owns.test(device)) {
+        h = carry.claimPair(id);
+      }
       if (h != null) {
         UserState s = decode(h);
         if (s != null && !owns.test(device)) {

@@ -559,12 +559,21 @@ public final class Sessionizer {
     byWall.sort(Comparator.comparingLong(t -> t.lastWall));
     timelines.clear();
     byWall.forEach(t -> timelines.put(t.key, t));
+    // finding a held event's timeline reads links (moving them to the newest): the state as read
+    // keeps the links' recency, and nothing of it is a change
+    boolean tracking = changes.on;
+    changes.on = false;
+    List<Map.Entry<String, String>> linkOrder = new ArrayList<>();
+    links.forEach((device, user) -> linkOrder.add(Map.entry(device, user)));
     for (SessionEvent e : pending) {
       if (e.dedupKey() != null) {
         heldKeys.add(e.dedupKey());
       }
       timeline(e).held().add(e);
     }
+    links.clear();
+    linkOrder.forEach(l -> links.put(l.getKey(), l.getValue()));
+    changes.on = tracking;
     for (String k : placedKeys.keySet()) {
       String on = placedOn.get(k);
       Timeline tl = on == null ? null : timelineOf(on);
@@ -634,11 +643,20 @@ public final class Sessionizer {
     }
     String key = user != null && (owns.test(user) || devKey == null || !owns.test(devKey))
         ? user : devKey != null ? devKey : "";
-    Timeline tl = open(key);
+    String home = joined.get(key);
+    Timeline tl = open(home != null ? home : key);
+    // once placed, the link routes the device's events: until then they join the user's timeline
     if (e.linkFrom() != null && key.equals(user) && !devKey.equals(user)
-        && !joined.containsKey(devKey)) {
-      if (!links.containsKey(device)) { // once placed, the link routes the device's events
+        && !links.containsKey(device)) {
+      String other = joined.get(devKey);
+      if (other == null) {
         join(devKey, tl);
+      } else if (!other.equals(tl.key) && timelines.containsKey(other)) {
+        // a second user links the device before its first link is placed: the two users share
+        // one timeline, so the links are placed in time order (the first user wins)
+        Timeline first = timelines.get(other);
+        join(tl.key, first);
+        tl = first;
       }
     }
     return tl;

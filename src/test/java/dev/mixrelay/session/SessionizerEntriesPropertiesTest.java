@@ -62,8 +62,6 @@ class SessionizerEntriesPropertiesTest {
     assertThat(restores).isGreaterThanOrEqualTo(0);
   }
 
-  @org.junit.jupiter.api.Disabled("issue 15, open: split tasks swapped to their per-key entries"
-      + " emit other records since per-user timelines; the state compares equal (NormalState)")
   @Property(tries = 200)
   void splitTasksRestoredFromTheirEntriesGiveTheSameRecords(@ForAll long seed) {
     Random r = new Random(seed);
@@ -87,8 +85,6 @@ class SessionizerEntriesPropertiesTest {
     Statistics.label("a task was swapped").coverage(c -> c.check(true).percentage(p -> p >= 50));
   }
 
-  @org.junit.jupiter.api.Disabled("issue 15, open: split tasks swapped to their per-key entries"
-      + " emit other records since per-user timelines; the state compares equal (NormalState)")
   @Property(tries = 100)
   void aTaskThatCrashesToASnapshotKeepsDrainingEntriesThatDescribeItsState(@ForAll long seed) {
     Random r = new Random(seed);
