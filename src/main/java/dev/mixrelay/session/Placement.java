@@ -26,12 +26,18 @@ final class Placement {
   private final Predicate<String> owns;
   /** The time before which a user key's events are late (its timeline's floor). */
   private final ToLongFunction<String> floorOf;
+  /**
+   * Whether a device key is on a timeline here while its link waits to be placed: its events
+   * that came here are placed on it, and its session is re-keyed when the link is placed.
+   */
+  private final Predicate<String> joinedHere;
 
   Placement(SessionRules rules, SessionListener listener, Interner interner,
       SessionMachine machine, StateCodec codec, UserStore users, Links links, Timers timers,
       Handoffs carry, Sessionizer.State st, Predicate<String> owns,
-      ToLongFunction<String> floorOf) {
+      ToLongFunction<String> floorOf, Predicate<String> joinedHere) {
     this.floorOf = floorOf;
+    this.joinedHere = joinedHere;
     this.rules = rules;
     this.listener = listener;
     this.interner = interner;
@@ -142,7 +148,7 @@ final class Placement {
       user = linked != null;
       key = user ? linked : bare != null ? bare : "$device:" + device;
     }
-    if (!owns.test(key)) {
+    if (!owns.test(key) && !joinedHere.test(key)) {
       listener.eventNotOwned(); // routed by a key it no longer has (it crossed a link)
       return;
     }
@@ -249,7 +255,7 @@ final class Placement {
         if (s != null && !owns.test(device)) {
           s.minOffset = e.offset(); // the other task's offsets mean nothing here
         }
-        userHalf(device, key, e.time(), s, closed);
+        userHalf(device, key, e.time(), withLocal(device, s, e.time(), closed), closed);
       } else if (!owns.test(device) && !liveAt(key, e.time(), closed)) {
         if (!giveUp) {
           carry.expect(id);
@@ -257,6 +263,9 @@ final class Placement {
         }
         listener.handoffMissed();
         giveUp = false;
+        userHalf(device, key, e.time(), withLocal(device, null, e.time(), closed), closed);
+      } else if (!owns.test(device)) {
+        userHalf(device, key, e.time(), withLocal(device, null, e.time(), closed), closed);
       }
       p.halves &= ~(1 << bit);
     }
@@ -264,6 +273,22 @@ final class Placement {
       placeOn(key, p.user, e, closed);
     }
     return null;
+  }
+
+  /**
+   * The device's session as handed off ({@code remote}, or null) joined with the one its events
+   * that came here made (they came after the router knew the link, timed before it); null when
+   * there is none, or it is over at the link's {@code time} (then closed).
+   */
+  private UserState withLocal(String device, UserState remote, long time, List<Closed> closed) {
+    UserState local = users.contains(device) ? users.take(device) : null;
+    UserState s = local == null ? remote
+        : remote == null ? local : machine.join(device, remote, local, closed);
+    if (s != null && s == local && machine.deadline(s) <= time) {
+      closed.add(machine.close(device, s, Reason.TIMEOUT));
+      return null;
+    }
+    return s;
   }
 
   /** Places a waiting user's parked events until one must wait for a handoff again. */

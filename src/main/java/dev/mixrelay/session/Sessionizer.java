@@ -188,7 +188,7 @@ public final class Sessionizer {
     this.users = new UserStore(config.maxUsersInMemory(), codec, listener, changes);
     this.timers = new Timers(machine, users);
     this.placement = new Placement(rules, listener, interner, machine, codec, users, links,
-        timers, carry, st, owns, this::floorOf);
+        timers, carry, st, owns, this::floorOf, joined::containsKey);
     this.fingerprint = rules.mode() + "|" + rules.timeoutMillis() + "|" + rules.startEvent() + "|"
         + rules.endEvent() + "|" + rules.sessionIdProperty() + "|" + new TreeSet<>(rules.excluded())
         + "|" + rules.associated() + "|" + rules.startEventName() + "|" + rules.endEventName()

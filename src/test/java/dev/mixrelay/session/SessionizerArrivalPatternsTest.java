@@ -40,8 +40,8 @@ class SessionizerArrivalPatternsTest {
   void everyPatternSplitOverFourTasksGivesTheReferenceSessions(@ForAll long seed) {
     Random r = new Random(seed);
     Pattern p = Pattern.values()[r.nextInt(4)];
-    SessionizerPropertiesTest.Stream s = withoutRetries(arrange(
-        SessionizerPropertiesTest.generate(r), p, r, true));
+    SessionizerPropertiesTest.Stream s = withoutLateAnonymousEventsInEventMode(withoutRetries(
+        arrange(SessionizerPropertiesTest.generate(r), p, r, true)));
     boolean[] ticks = new boolean[s.arrivals().size()];
     for (int i = 0; i < ticks.length; i++) {
       ticks[i] = r.nextInt(4) == 0;
@@ -79,6 +79,36 @@ class SessionizerArrivalPatternsTest {
         arrivals.add(s.arrivals().get(i));
         walls.add(s.walls().get(i));
       }
+    }
+    return new SessionizerPropertiesTest.Stream(s.config(), arrivals, walls);
+  }
+
+  /**
+   * Event mode: without anonymous events that arrive after their device's first link (so the
+   * router sends them to the user's task) but are timed before it. Their session may be open in
+   * the device's task, which the user's task cannot know until the handoff: a limit of the split
+   * protocol (package-info.java). Timeout and property mode join the two halves exactly.
+   */
+  static SessionizerPropertiesTest.Stream withoutLateAnonymousEventsInEventMode(
+      SessionizerPropertiesTest.Stream s) {
+    if (s.config().mode() != SessionConfig.Mode.event) {
+      return s;
+    }
+    java.util.Map<String, Long> linkedAt = new java.util.HashMap<>();
+    List<ObjectNode> arrivals = new ArrayList<>();
+    List<Long> walls = new ArrayList<>();
+    for (int i = 0; i < s.arrivals().size(); i++) {
+      ObjectNode e = s.arrivals().get(i);
+      var p = e.get("properties");
+      String device = p.has("$device_id") ? p.get("$device_id").asText() : null;
+      if (device != null && p.has("$user_id")) {
+        linkedAt.putIfAbsent(device, time(e));
+      } else if (device != null && linkedAt.containsKey(device)
+          && time(e) < linkedAt.get(device)) {
+        continue;
+      }
+      arrivals.add(e);
+      walls.add(s.walls().get(i));
     }
     return new SessionizerPropertiesTest.Stream(s.config(), arrivals, walls);
   }
