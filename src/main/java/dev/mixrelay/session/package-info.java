@@ -85,9 +85,15 @@
  *       floor of the users it knew.
  * </ul>
  * The sessions equal one sessionizer's when every record's routed key is the key one sessionizer
- * places it under, i.e. a device's records arrive in time order around its links (reordering
- * within a key is fine). Limits: an anonymous event routed to one side of a link but timed on the
- * other is not sessionized ({@code eventNotOwned}); a retry of an anonymous event that straddles
+ * places it under, or a device's records arrive out of order around its link within
+ * allowedLateness: the device's events that reach the user's task after the link but are timed
+ * before it make a session there (the device is on the user's timeline until its link is placed),
+ * joined with the session the device's task hands off (timeout and property mode); a handoff made
+ * at another of the pair's link events than the one the user's task placed is applied as that
+ * one. A second user linking a device before its first link is placed shares the first user's
+ * timeline, so the links are placed in time order. Limits: in event mode, such an anonymous event
+ * is not counted in a session the device's task has open; an anonymous event routed to one side
+ * of a link but timed on the other is otherwise not sessionized ({@code eventNotOwned}); a retry of an anonymous event that straddles
  * the link reaches two tasks and is counted twice; a link dropped from the bounded link memory
  * makes the user's task wait {@code carryWaitMillis} for a handoff that never comes; in original
  * mode only the bare anonymous id's session travels; a session started by an event without
