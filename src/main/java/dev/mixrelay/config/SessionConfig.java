@@ -19,7 +19,8 @@ public record SessionConfig(
     String startEventName,
     String endEventName,
     Integer maxUsersInMemory,
-    Integer maxHeldEvents) {
+    Integer maxHeldEvents,
+    Duration backfillGrace) {
 
   /** Session definition. */
   public enum Mode { timeout, event, property, off }
@@ -35,6 +36,17 @@ public record SessionConfig(
     endEventName = endEventName == null ? "Session End" : endEventName;
     maxUsersInMemory = maxUsersInMemory == null ? 100_000 : maxUsersInMemory;
     maxHeldEvents = maxHeldEvents == null ? 1_000_000 : maxHeldEvents;
+    backfillGrace = backfillGrace == null ? Duration.ofSeconds(5) : backfillGrace;
+  }
+
+  /** Without {@code backfillGrace} (its default). */
+  public SessionConfig(Mode mode, Duration timeout, String startEvent, String endEvent,
+      String sessionIdProperty, String timezone, List<String> excludedEvents,
+      List<String> extraProperties, Duration allowedLateness, String startEventName,
+      String endEventName, Integer maxUsersInMemory, Integer maxHeldEvents) {
+    this(mode, timeout, startEvent, endEvent, sessionIdProperty, timezone, excludedEvents,
+        extraProperties, allowedLateness, startEventName, endEventName, maxUsersInMemory,
+        maxHeldEvents, null);
   }
 
   public static SessionConfig defaults() {
@@ -69,5 +81,7 @@ public record SessionConfig(
     c.require(!endEventName.isBlank(), path + ".endEventName", "must not be empty", null);
     c.range(maxUsersInMemory, 100, 100_000_000, path + ".maxUsersInMemory");
     c.range(maxHeldEvents, 1_000, 100_000_000, path + ".maxHeldEvents");
+    c.between(backfillGrace, Duration.ofMillis(100), Duration.ofMinutes(10),
+        path + ".backfillGrace");
   }
 }

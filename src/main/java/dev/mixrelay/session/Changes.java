@@ -23,6 +23,8 @@ final class Changes {
   static final String HELD = "h/";
   static final String PLACED = "p/";
   static final String APPLIED = "c/";
+  static final String TIMELINE = "t/";
+  static final String RETIRED = "w/";
 
   boolean on;
   final LinkedHashMap<String, Object> dirty = new LinkedHashMap<>();
@@ -68,6 +70,20 @@ final class Changes {
   void placed(String dedupKey) {
     if (on) {
       last(PLACED + dedupKey, LAZY);
+    }
+  }
+
+  /** A user's timeline changed, came or went (its recency moved to the newest). */
+  void timeline(String key) {
+    if (on) {
+      last(TIMELINE + key, LAZY);
+    }
+  }
+
+  /** A retired floor added, changed or dropped. */
+  void retired(String key) {
+    if (on) {
+      last(RETIRED + key, LAZY);
     }
   }
 

@@ -146,6 +146,28 @@ final class Handoffs {
     return h;
   }
 
+  /**
+   * A received handoff of the same user and device as {@code id} but made at another time (the
+   * device's task placed another of the pair's link events first: they arrived out of order
+   * within allowedLateness), now the caller's as if it had that id; null if none.
+   */
+  Handoff claimPair(String id) {
+    String pair = pair(id);
+    for (Handoff h : received.values()) {
+      if (pair(h.id()).equals(pair) && !h.id().equals(id)) {
+        claim(h.id());
+        expected.remove(id);
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /** The user and device part of a handoff id (its time left out). */
+  static String pair(String id) {
+    return id.substring(0, id.lastIndexOf('\n'));
+  }
+
   /** Marks a handoff that was closed rather than applied, so a replay of it is ignored too. */
   void applied(String id) {
     if (applied.add(id)) {
@@ -166,10 +188,18 @@ final class Handoffs {
    * Removes and returns the handoffs received unasked whose time the watermark has passed: no
    * event that could ask for them can be placed any more.
    */
-  List<Handoff> unclaimed(long watermark) {
+  List<Handoff> unclaimed(java.util.function.ToLongFunction<String> floorOf) {
+    if (early.isEmpty()) {
+      return List.of();
+    }
     List<Handoff> out = new ArrayList<>();
-    while (!early.isEmpty() && early.peek().time() < watermark) {
-      Handoff h = early.poll();
+    java.util.Iterator<Handoff> it = early.iterator();
+    while (it.hasNext()) {
+      Handoff h = it.next();
+      if (h.time() >= floorOf.applyAsLong(h.userKey())) {
+        continue;
+      }
+      it.remove();
       String id = h.id();
       if (received.get(id) == h && !expected.contains(id)) {
         received.remove(id);
@@ -178,6 +208,10 @@ final class Handoffs {
       }
     }
     return out;
+  }
+
+  boolean isAwaiting(String user) {
+    return awaiting.containsKey(user);
   }
 
   Awaiting awaiting(String user) {

@@ -3,6 +3,7 @@ package dev.mixrelay.session;
 import dev.mixrelay.session.SessionListener.Reason;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * Places events, in time order, on the sessions of their keys: resolves the key, applies a new
@@ -23,10 +24,20 @@ final class Placement {
   private final Sessionizer.State st;
   /** Whether a session key is this sessionizer's; every key unless split over tasks. */
   private final Predicate<String> owns;
+  /** The time before which a user key's events are late (its timeline's floor). */
+  private final ToLongFunction<String> floorOf;
+  /**
+   * Whether a device key is on a timeline here while its link waits to be placed: its events
+   * that came here are placed on it, and its session is re-keyed when the link is placed.
+   */
+  private final Predicate<String> joinedHere;
 
   Placement(SessionRules rules, SessionListener listener, Interner interner,
       SessionMachine machine, StateCodec codec, UserStore users, Links links, Timers timers,
-      Handoffs carry, Sessionizer.State st, Predicate<String> owns) {
+      Handoffs carry, Sessionizer.State st, Predicate<String> owns,
+      ToLongFunction<String> floorOf, Predicate<String> joinedHere) {
+    this.floorOf = floorOf;
+    this.joinedHere = joinedHere;
     this.rules = rules;
     this.listener = listener;
     this.interner = interner;
@@ -50,6 +61,17 @@ final class Placement {
       listener.duplicateHandoff();
       return false;
     }
+    Handoffs.Awaiting awaited = carry.awaiting(handoff.userKey());
+    if (!carry.expected(id) && awaited != null && awaited.waitingFor != null
+        && !awaited.waitingFor.equals(id)
+        && Handoffs.pair(awaited.waitingFor).equals(Handoffs.pair(id))) {
+      // the pair's link placed here is another of its events than the device's task placed
+      carry.applied(id); // a replay of it is ignored
+      handoff = new Handoff(handoff.userKey(), handoff.deviceKey(),
+          Long.parseLong(awaited.waitingFor.substring(Handoffs.pair(id).length() + 1)),
+          handoff.state());
+      id = handoff.id();
+    }
     UserState state = decode(handoff);
     if (carry.expected(id)) {
       carry.receive(handoff);
@@ -58,7 +80,7 @@ final class Placement {
         drain(handoff.userKey(), false, closed);
         return true;
       }
-    } else if (handoff.time() >= st.watermark && !links.containsKey(linkFrom(handoff))) {
+    } else if (handoff.time() >= floorOf.applyAsLong(handoff.userKey()) && !links.containsKey(linkFrom(handoff))) {
       carry.receive(handoff); // its link is not placed here yet and may still be
     } else if (state != null) {
       carry.applied(id);
@@ -68,20 +90,20 @@ final class Placement {
   }
 
   /** Places the events of users who waited {@code wait} ms at {@code wallNow} without them. */
-  boolean giveUp(long wallNow, long wait, List<Closed> closed) {
+  List<String> giveUp(long wallNow, long wait, List<Closed> closed) {
     if (carry.awaitingUsers() == 0) {
-      return false;
+      return List.of();
     }
     List<String> due = carry.waitedSince(wallNow, wait);
     for (String user : due) {
       drain(user, true, closed);
     }
-    return !due.isEmpty();
+    return due;
   }
 
   /** Closes, as they are, the handoffs no link placed here will ask for any more. */
   void closeUnclaimed(List<Closed> closed) {
-    for (Handoff h : carry.unclaimed(st.watermark)) {
+    for (Handoff h : carry.unclaimed(floorOf)) {
       if (h.carriesSession()) {
         carry.applied(h.id());
         closed.add(machine.close(h.deviceKey(), decode(h), Reason.REKEY_COLLISION));
@@ -126,7 +148,7 @@ final class Placement {
       user = linked != null;
       key = user ? linked : bare != null ? bare : "$device:" + device;
     }
-    if (!owns.test(key)) {
+    if (!owns.test(key) && !joinedHere.test(key)) {
       listener.eventNotOwned(); // routed by a key it no longer has (it crossed a link)
       return;
     }
@@ -225,12 +247,15 @@ final class Placement {
       String device = Handoffs.deviceKey(bit, e);
       String id = Handoff.id(key, device, e.time());
       Handoff h = carry.claim(id);
+      if (h == null && !owns.test(device)) {
+        h = carry.claimPair(id);
+      }
       if (h != null) {
         UserState s = decode(h);
         if (s != null && !owns.test(device)) {
           s.minOffset = e.offset(); // the other task's offsets mean nothing here
         }
-        userHalf(device, key, e.time(), s, closed);
+        userHalf(device, key, e.time(), withLocal(device, s, e.time(), closed), closed);
       } else if (!owns.test(device) && !liveAt(key, e.time(), closed)) {
         if (!giveUp) {
           carry.expect(id);
@@ -238,6 +263,9 @@ final class Placement {
         }
         listener.handoffMissed();
         giveUp = false;
+        userHalf(device, key, e.time(), withLocal(device, null, e.time(), closed), closed);
+      } else if (!owns.test(device)) {
+        userHalf(device, key, e.time(), withLocal(device, null, e.time(), closed), closed);
       }
       p.halves &= ~(1 << bit);
     }
@@ -245,6 +273,22 @@ final class Placement {
       placeOn(key, p.user, e, closed);
     }
     return null;
+  }
+
+  /**
+   * The device's session as handed off ({@code remote}, or null) joined with the one its events
+   * that came here made (they came after the router knew the link, timed before it); null when
+   * there is none, or it is over at the link's {@code time} (then closed).
+   */
+  private UserState withLocal(String device, UserState remote, long time, List<Closed> closed) {
+    UserState local = users.contains(device) ? users.take(device) : null;
+    UserState s = local == null ? remote
+        : remote == null ? local : machine.join(device, remote, local, closed);
+    if (s != null && s == local && machine.deadline(s) <= time) {
+      closed.add(machine.close(device, s, Reason.TIMEOUT));
+      return null;
+    }
+    return s;
   }
 
   /** Places a waiting user's parked events until one must wait for a handoff again. */

@@ -85,6 +85,38 @@ final class SessionMachine {
     return s;
   }
 
+  /**
+   * One key's two sessions made of different events (one task saw {@code earlier}'s, another
+   * {@code later}'s) as one would have made them: {@code later} continues {@code earlier} when its
+   * first event would have (timeout and property mode); otherwise {@code earlier} is closed, as its
+   * gap or value change closes it, or (their events interleave, or event mode) as it is. Returns
+   * the session left open.
+   */
+  UserState join(String key, UserState earlier, UserState later, List<Closed> out) {
+    if (earlier.last <= later.first && later.first < deadline(earlier)
+        && (rules.mode() == Mode.timeout
+            || rules.mode() == Mode.property && java.util.Objects.equals(earlier.value, later.value))) {
+      earlier.last = later.last;
+      earlier.count += later.count;
+      earlier.endName = later.endName;
+      if (earlier.deviceId == null) {
+        earlier.deviceId = later.deviceId;
+      }
+      earlier.lastArrival = Math.max(earlier.lastArrival, later.lastArrival);
+      earlier.minOffset = Math.min(earlier.minOffset, later.minOffset);
+      if (rules.mode() == Mode.timeout) {
+        earlier.props = firstDefined(earlier.props, later.props);
+      }
+      return earlier;
+    }
+    Reason reason = earlier.last > later.first || rules.mode() == Mode.event
+        ? Reason.REKEY_COLLISION
+        : later.first >= days.endOfDay(earlier.first) ? Reason.MIDNIGHT
+        : rules.mode() == Mode.property ? Reason.VALUE_CHANGE : Reason.TIMEOUT;
+    out.add(new Closed(key, earlier, rules.endsWithoutEndEvent(), reason));
+    return later;
+  }
+
   /** Each property's first value: {@code had}, completed from {@code more} (a shared array). */
   private JsonNode[] firstDefined(JsonNode[] had, JsonNode[] more) {
     if (more == null || had == more) {

@@ -3,10 +3,16 @@ package dev.mixrelay.session;
 import dev.mixrelay.config.SessionConfig;
 import dev.mixrelay.config.SessionConfig.Mode;
 import dev.mixrelay.mixpanel.MixpanelRecord;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +55,23 @@ public final class Sessionizer {
   private final Changes changes = new Changes();
   private final UserStore users;
   private final Links links;
-  private final PriorityQueue<SessionEvent> pending = new PriorityQueue<>(BY_TIME);
+  /** Every held event (each also in its timeline's queue). */
+  private final Set<SessionEvent> pending = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** The live timelines (identity clusters), least recently active first. */
+  private final LinkedHashMap<String, Timeline> timelines = new LinkedHashMap<>();
+  /** Device keys whose timeline joined a user's (the link arrived), to that user's key. */
+  private final Map<String, String> joined = new HashMap<>();
+  /** The lateness floors of timelines with nothing open any more, least recent first, bounded. */
+  private final LinkedHashMap<String, Long> retired = new LinkedHashMap<>();
+  private final long retiredMax;
+  /** Placed events' keys whose timeline retired: kept until the destination's watermark. */
+  private final ArrayDeque<String> orphans = new ArrayDeque<>();
+  /** The timeline each placed key was placed on (as it was keyed then), for the stored state. */
+  private final Map<String, String> placedOn = new HashMap<>();
+  /** The timeline part of the stored state (snapshot section, {@code t/} and {@code w/}). */
+  final TimelineState timelineState = new TimelineState();
+  /** {@code sessions.backfillGrace}: a quiet user's sessions follow the destination's time. */
+  private final long graceMillis;
   /** De-duplication keys of the held events, and of placed events not older than the watermark. */
   private final Set<String> heldKeys = new HashSet<>();
   private final LinkedHashMap<String, Long> placedKeys = new LinkedHashMap<>();
@@ -62,6 +84,81 @@ public final class Sessionizer {
   private final Handoffs carry;
   private final Placement placement;
   private final StateEntries entries;
+
+  /**
+   * One user's own timeline (an identity cluster: a user and the devices linked to it): its newest
+   * event time, its held events, and the time before which its events are late.
+   */
+  static final class Timeline {
+    final String key;
+    /** Its held events, in time order; null while none was held (most users hold none). */
+    private PriorityQueue<SessionEvent> held;
+    /** De-duplication keys of its placed events, in placement (time) order; null while none. */
+    private ArrayDeque<String> placed;
+    /** The session keys on this timeline besides its own (devices that joined it); or null. */
+    private Set<String> joinedKeys;
+    long max = Long.MIN_VALUE;
+    /** Events older than this are late: newest - allowedLateness, placed events, emitted sessions. */
+    long floor = Long.MIN_VALUE;
+    long lastWall = Long.MIN_VALUE;
+    /**
+     * The highest release bound applied with nothing held since: a quiet user's re-scan is
+     * skipped below it (a cache, not stored: a release again changes nothing).
+     */
+    long released = Long.MIN_VALUE;
+
+    Timeline(String key) {
+      this.key = key;
+    }
+
+    PriorityQueue<SessionEvent> held() {
+      if (held == null) {
+        held = new PriorityQueue<>(4, BY_TIME);
+      }
+      return held;
+    }
+
+    boolean holds() {
+      return held != null && !held.isEmpty();
+    }
+
+    /** The oldest held event, or null. */
+    SessionEvent oldest() {
+      return held == null ? null : held.peek();
+    }
+
+    ArrayDeque<String> placed() {
+      if (placed == null) {
+        placed = new ArrayDeque<>(4);
+      }
+      return placed;
+    }
+
+    /** Its session keys: its own and the devices that joined it. */
+    Set<String> keys() {
+      if (joinedKeys == null) {
+        return Set.of(key);
+      }
+      Set<String> all = new HashSet<>(joinedKeys);
+      all.add(key);
+      return all;
+    }
+
+    void addKey(String k) {
+      if (k.equals(key)) {
+        return;
+      }
+      if (joinedKeys == null) {
+        joinedKeys = new HashSet<>(2);
+      }
+      joinedKeys.add(k);
+    }
+
+    /** Whether devices joined it (its keys are more than its own). */
+    boolean joinedAny() {
+      return joinedKeys != null && !joinedKeys.isEmpty();
+    }
+  }
 
   /** The scalar progress of the stream (kept together so a snapshot is one read). */
   static final class State {
@@ -81,6 +178,8 @@ public final class Sessionizer {
     this.carry = new Handoffs(Math.max(10_000, config.maxUsersInMemory()), changes);
     this.rules = SessionRules.of(config);
     this.maxHeld = config.maxHeldEvents();
+    this.graceMillis = config.backfillGrace().toMillis();
+    this.retiredMax = 4L * config.maxUsersInMemory();
     this.listener = listener;
     this.machine = new SessionMachine(rules, new LocalDays(config.zone()), interner);
     this.links = new Links(4L * config.maxUsersInMemory(), changes);
@@ -89,13 +188,13 @@ public final class Sessionizer {
     this.users = new UserStore(config.maxUsersInMemory(), codec, listener, changes);
     this.timers = new Timers(machine, users);
     this.placement = new Placement(rules, listener, interner, machine, codec, users, links,
-        timers, carry, st, owns);
+        timers, carry, st, owns, this::floorOf, joined::containsKey);
     this.fingerprint = rules.mode() + "|" + rules.timeoutMillis() + "|" + rules.startEvent() + "|"
         + rules.endEvent() + "|" + rules.sessionIdProperty() + "|" + new TreeSet<>(rules.excluded())
         + "|" + rules.associated() + "|" + rules.startEventName() + "|" + rules.endEventName()
         + "|" + config.zone();
     this.entries = new StateEntries(fingerprint, codec, interner, changes, st, links, pending,
-        placedKeys, users, carry);
+        placedKeys, users, carry, timelineState);
   }
 
   /**
@@ -152,7 +251,8 @@ public final class Sessionizer {
       if (e == null) {
         continue;
       }
-      if (e.time() < st.watermark) {
+      Timeline tl = timeline(e);
+      if (e.time() < tl.floor) {
         listener.lateEvent();
         continue;
       }
@@ -166,18 +266,23 @@ public final class Sessionizer {
       }
       st.lastEventWall = Math.max(st.lastEventWall, wallNow);
       pending.add(e);
+      tl.held().add(e);
+      tl.released = Long.MIN_VALUE;
       changes.held(e, false);
+      touch(tl, wallNow);
+      tl.max = Math.max(tl.max, e.time());
       if (e.time() > st.maxTime) {
         st.maxTime = e.time();
-        st.watermark = Math.max(st.watermark, st.maxTime - rules.latenessMillis());
+        st.watermark = Math.max(st.watermark, minus(st.maxTime, rules.latenessMillis()));
       }
+      long upTo = minus(tl.max, rules.latenessMillis());
       if (pending.size() > maxHeld) {
-        // memory before lateness: at a high rate allowedLateness would hold millions of events,
-        // so the oldest are placed now and anything older arriving later counts as late
-        st.watermark = Math.max(st.watermark, pending.peek().time());
+        // memory before lateness: the user's oldest held event is placed now
+        upTo = Math.max(upTo, tl.oldest().time());
       }
-      advance(closed);
+      release(tl, upTo, closed);
     }
+    dropOrphans(false);
     return emit(closed);
   }
 
@@ -191,15 +296,17 @@ public final class Sessionizer {
   public List<MixpanelRecord> onTick(long wallNow) {
     List<Closed> closed = new ArrayList<>();
     st.lastWall = Math.max(st.lastWall, wallNow);
-    if (st.maxTime != Long.MIN_VALUE && st.watermark < st.maxTime
-        && wallNow - st.lastEventWall >= rules.latenessMillis()) {
-      st.watermark = st.maxTime;
-      advance(closed);
+    quiet(wallNow, closed);
+    dropOrphans(true);
+    for (String user : placement.giveUp(wallNow, carryWaitMillis, closed)) {
+      settled(user, closed);
     }
-    if (placement.giveUp(wallNow, carryWaitMillis, closed)) {
-      advance(closed);
+    int from = closed.size();
+    timers.onWatermark(st.watermark, graceMillis);
+    timers.onWall(wallNow, st.watermark, graceMillis, this::heldFrom, closed);
+    for (int i = from; i < closed.size(); i++) {
+      emitted(closed.get(i));
     }
-    timers.onWall(wallNow, pending.isEmpty() ? Long.MAX_VALUE : pending.peek().time(), closed);
     return emit(closed);
   }
 
@@ -215,11 +322,13 @@ public final class Sessionizer {
     }
     List<Closed> closed = new ArrayList<>();
     st.maxTime = Math.max(st.maxTime, streamTime);
-    long watermark = streamTime < Long.MIN_VALUE + rules.latenessMillis() ? Long.MIN_VALUE
-        : streamTime - rules.latenessMillis();
+    long watermark = minus(streamTime, rules.latenessMillis());
     if (watermark > st.watermark) {
       st.watermark = watermark;
-      advance(closed);
+      if (st.lastWall != Long.MIN_VALUE) {
+        quiet(st.lastWall, closed);
+      }
+      dropOrphans(false);
     }
     return emit(closed);
   }
@@ -256,7 +365,7 @@ public final class Sessionizer {
     st.lastWall = Math.max(st.lastWall, wallNow);
     List<Closed> closed = new ArrayList<>();
     if (placement.adopt(handoff, closed)) {
-      advance(closed);
+      settled(user, closed);
     }
     return emit(closed);
   }
@@ -319,7 +428,7 @@ public final class Sessionizer {
    */
   public byte[] snapshot() {
     return new Snapshots(codec).write(fingerprint, st, links, pending, placedKeys,
-        users.inMemory(), users.spilled(), carry);
+        users.inMemory(), users.spilled(), carry, timelineState);
   }
 
   /**
@@ -333,7 +442,7 @@ public final class Sessionizer {
     Map<String, UserState> restored = new HashMap<>();
     try {
       new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, placedKeys, restored,
-          carry);
+          carry, timelineState);
     } catch (IllegalArgumentException e) {
       clear();
       throw e;
@@ -395,15 +504,90 @@ public final class Sessionizer {
 
   /** Derives the held keys and stores and schedules the open sessions of a restored state. */
   private void restored(Map<String, UserState> restored) {
-    pending.forEach(e -> {
+    if (timelineState.known) {
+      restoredTimelines(restored);
+      return;
+    }
+    // a state from before per-user timelines: derived from the held events and open sessions,
+    // with the destination-wide watermark it was judged by as the floor of the users it knew
+    long legacy = st.watermark;
+    List<SessionEvent> held = new ArrayList<>(pending);
+    held.sort(Comparator.comparingLong(SessionEvent::seq));
+    for (SessionEvent e : held) {
       if (e.dedupKey() != null) {
         heldKeys.add(e.dedupKey());
       }
+      Timeline tl = timeline(e);
+      tl.held().add(e);
+      tl.max = Math.max(tl.max, e.time());
+      tl.floor = Math.max(tl.floor, minus(tl.max, rules.latenessMillis()));
+      tl.lastWall = Math.max(tl.lastWall, e.arrival());
+    }
+    orphans.addAll(placedKeys.keySet());
+    restored.forEach((key, s) -> {
+      timers.schedule(key, s);
+      users.store(key, s);
+      Timeline tl = timelineOf(key);
+      if (tl == null) {
+        tl = open(key);
+      }
+      tl.max = Math.max(tl.max, s.last);
+      tl.floor = Math.max(tl.floor, s.last);
+      tl.lastWall = Math.max(tl.lastWall, s.lastArrival);
     });
+    for (Timeline tl : timelines.values()) {
+      tl.floor = Math.max(tl.floor, legacy);
+    }
+    links.forEach((device, user) -> {
+      for (String k : new String[] {user, "$device:" + device}) {
+        if (!timelines.containsKey(k) && !joined.containsKey(k)) {
+          remember(k, legacy);
+        }
+      }
+    });
+    List<Timeline> byWall = new ArrayList<>(timelines.values());
+    byWall.sort(Comparator.comparingLong(t -> t.lastWall));
+    timelines.clear();
+    byWall.forEach(t -> timelines.put(t.key, t));
+    timelines.keySet().forEach(changes::timeline);
+  }
+
+  /** Places the held events and placed keys of a restored state on their stored timelines. */
+  private void restoredTimelines(Map<String, UserState> restored) {
+    // activity order: by the last wall time (the stored stamps also move when a floor moves)
+    List<Timeline> byWall = new ArrayList<>(timelines.values());
+    byWall.sort(Comparator.comparingLong(t -> t.lastWall));
+    timelines.clear();
+    byWall.forEach(t -> timelines.put(t.key, t));
+    // finding a held event's timeline reads links (moving them to the newest): the state as read
+    // keeps the links' recency, and nothing of it is a change
+    boolean tracking = changes.on;
+    changes.on = false;
+    List<Map.Entry<String, String>> linkOrder = new ArrayList<>();
+    links.forEach((device, user) -> linkOrder.add(Map.entry(device, user)));
+    for (SessionEvent e : pending) {
+      if (e.dedupKey() != null) {
+        heldKeys.add(e.dedupKey());
+      }
+      timeline(e).held().add(e);
+    }
+    links.clear();
+    linkOrder.forEach(l -> links.put(l.getKey(), l.getValue()));
+    changes.on = tracking;
+    for (String k : placedKeys.keySet()) {
+      String on = placedOn.get(k);
+      Timeline tl = on == null ? null : timelineOf(on);
+      if (tl == null) {
+        orphans.add(k);
+      } else {
+        tl.placed().add(k);
+      }
+    }
     restored.forEach((key, s) -> {
       timers.schedule(key, s);
       users.store(key, s);
     });
+    timelineState.known = false;
   }
 
   /** Empties the state; marks its entries removed when tracking changes. */
@@ -412,6 +596,11 @@ public final class Sessionizer {
     users.clear();
     links.clear();
     pending.clear();
+    timelines.clear();
+    joined.clear();
+    retired.clear();
+    orphans.clear();
+    placedOn.clear();
     heldKeys.clear();
     placedKeys.clear();
     timers.clear();
@@ -424,29 +613,460 @@ public final class Sessionizer {
     st.lastWall = Long.MIN_VALUE;
   }
 
-  private void advance(List<Closed> closed) {
-    while (!pending.isEmpty() && pending.peek().time() <= st.watermark) {
-      SessionEvent e = pending.poll();
+  private static long minus(long time, long millis) {
+    return time < Long.MIN_VALUE + millis ? Long.MIN_VALUE : time - millis;
+  }
+
+  /**
+   * The timeline an arriving event belongs to: its user's (the user it links to, its $user_id, or
+   * the user its device joined), when that user is this sessionizer's; else its device's. A link
+   * to a user owned here joins the device's timeline to the user's (the device's later records
+   * come here too).
+   */
+  private Timeline timeline(SessionEvent e) {
+    String device = null;
+    String devKey = null;
+    if (e.linkFrom() != null) {
+      device = e.linkFrom();
+      devKey = Handoffs.deviceKey(e.linkAnon() ? 1 : 0, e);
+    } else if (e.deviceId() != null) {
+      device = e.deviceId();
+      devKey = "$device:" + device;
+    } else if (e.distinctId() != null) {
+      devKey = e.distinctId();
+      device = devKey.startsWith("$device:") ? devKey.substring(8) : devKey;
+    }
+    String user = e.linkFrom() != null ? e.linkTo() : e.userId();
+    if (user == null && devKey != null) {
+      String j = joined.get(devKey);
+      user = j != null ? j : links.get(device);
+    }
+    String key = user != null && (owns.test(user) || devKey == null || !owns.test(devKey))
+        ? user : devKey != null ? devKey : "";
+    String home = joined.get(key);
+    Timeline tl = open(home != null ? home : key);
+    // once placed, the link routes the device's events: until then they join the user's timeline
+    if (e.linkFrom() != null && key.equals(user) && !devKey.equals(user)
+        && !links.containsKey(device)) {
+      String other = joined.get(devKey);
+      if (other == null) {
+        join(devKey, tl);
+      } else if (!other.equals(tl.key) && timelines.containsKey(other)) {
+        // a second user links the device before its first link is placed: the two users share
+        // one timeline, so the links are placed in time order (the first user wins)
+        Timeline first = timelines.get(other);
+        join(tl.key, first);
+        tl = first;
+      }
+    }
+    return tl;
+  }
+
+  private Timeline open(String key) {
+    Timeline tl = timelines.get(key);
+    if (tl == null) {
+      tl = new Timeline(key);
+      Long floor = retired.remove(key);
+      if (floor != null) {
+        tl.floor = floor;
+        changes.retired(key);
+      }
+      UserState s = users.peek(key);
+      if (s != null) { // retired with its session open: the session's last event is its newest
+        tl.max = Math.max(tl.max, s.last);
+        tl.floor = Math.max(tl.floor, s.last);
+        tl.lastWall = Math.max(tl.lastWall, s.lastArrival);
+      }
+      timelines.put(key, tl);
+      changes.timeline(key);
+    }
+    return tl;
+  }
+
+  /** The device's timeline continues as the user's: one timeline from here on. */
+  private void join(String devKey, Timeline user) {
+    joined.put(devKey, user.key);
+    user.addKey(devKey);
+    changes.timeline(user.key);
+    Long floor = retired.remove(devKey);
+    if (floor != null) {
+      user.floor = Math.max(user.floor, floor);
+      changes.retired(devKey);
+    }
+    Timeline d = timelines.remove(devKey);
+    if (d == null) {
+      return;
+    }
+    changes.timeline(devKey);
+    if (d.holds()) {
+      user.held().addAll(d.held);
+    }
+    if (d.placed != null) {
+      user.placed().addAll(d.placed);
+    }
+    user.max = Math.max(user.max, d.max);
+    user.floor = Math.max(user.floor, d.floor);
+    user.lastWall = Math.max(user.lastWall, d.lastWall);
+    user.released = Long.MIN_VALUE;
+    for (String k : d.keys()) {
+      if (!k.equals(devKey)) {
+        user.addKey(k);
+        joined.put(k, user.key);
+      }
+    }
+  }
+
+  private void touch(Timeline tl, long wallNow) {
+    tl.lastWall = Math.max(tl.lastWall, wallNow);
+    timelines.remove(tl.key);
+    timelines.put(tl.key, tl);
+    changes.timeline(tl.key);
+  }
+
+  /** The live timeline a session key is on, or null. */
+  private Timeline timelineOf(String key) {
+    Timeline tl = timelines.get(key);
+    if (tl == null) {
+      String user = joined.get(key);
+      tl = user == null ? null : timelines.get(user);
+    }
+    return tl;
+  }
+
+  /** The time before which an event of this user key is late. */
+  private long floorOf(String key) {
+    Timeline tl = timelineOf(key);
+    if (tl != null) {
+      return tl.floor;
+    }
+    Long floor = retired.get(key);
+    return floor == null ? Long.MIN_VALUE : floor;
+  }
+
+  /** The earliest held event time on the key's timeline, {@code Long.MAX_VALUE} when none. */
+  private long heldFrom(String key) {
+    Timeline tl = timelineOf(key);
+    return tl == null || !tl.holds() ? Long.MAX_VALUE : tl.oldest().time();
+  }
+
+  /**
+   * The wall-clock rules of quiet users: after {@code backfillGrace} without an event from the
+   * user, its timeline follows the destination's watermark (the newest event time of all users
+   * minus allowedLateness); after allowedLateness, its held events are all placed.
+   */
+  private void quiet(long wallNow, List<Closed> closed) {
+    List<Timeline> due = new ArrayList<>();
+    for (Timeline tl : timelines.values()) {
+      if (tl.lastWall > wallNow - graceMillis) {
+        break;
+      }
+      due.add(tl);
+    }
+    for (Timeline tl : due) {
+      long upTo = Math.max(st.watermark, minus(tl.max, rules.latenessMillis()));
+      if (wallNow - tl.lastWall >= rules.latenessMillis()) {
+        upTo = Math.max(upTo, tl.max);
+      }
+      if (upTo > tl.released || tl.holds()) {
+        release(tl, upTo, closed);
+      } else {
+        retire(tl); // what release would still do: its sessions may have gone meanwhile
+      }
+    }
+  }
+
+  /**
+   * Places the timeline's held events up to {@code upTo} in time order and closes its sessions
+   * whose event-time deadline {@code upTo} reached.
+   */
+  private void release(Timeline tl, long upTo, List<Closed> closed) {
+    long floorBefore = tl.floor;
+    tl.floor = Math.max(tl.floor, minus(tl.max, rules.latenessMillis()));
+    while (tl.holds() && tl.oldest().time() <= upTo) {
+      SessionEvent e = tl.held.poll();
+      pending.remove(e);
       changes.held(e, true);
       if (e.dedupKey() != null) {
         heldKeys.remove(e.dedupKey());
         placedKeys.put(e.dedupKey(), e.time());
         changes.placed(e.dedupKey());
+        tl.placed().add(e.dedupKey());
+        placedOn.put(e.dedupKey(), tl.key);
       }
+      tl.floor = Math.max(tl.floor, e.time());
       placement.place(e, closed);
     }
-    // an older duplicate is late anyway
-    Iterator<Map.Entry<String, Long>> placed = placedKeys.entrySet().iterator();
-    while (placed.hasNext()) {
-      Map.Entry<String, Long> p = placed.next();
-      if (p.getValue() >= st.watermark) {
-        break;
+    int from = closed.size();
+    for (String k : tl.keys().toArray(new String[0])) {
+      UserState s = users.peek(k);
+      if (s != null && machine.deadline(s) <= upTo) {
+        UserState before = users.lookup(k);
+        users.settle(k, before, machine.onWatermark(k, before, upTo, closed));
       }
-      changes.placed(p.getKey());
-      placed.remove();
     }
-    timers.onWatermark(st.watermark, closed);
+    for (int i = from; i < closed.size(); i++) {
+      tl.floor = Math.max(tl.floor, machine.deadline(closed.get(i).state()));
+    }
+    // an older duplicate is late anyway
+    long floor = tl.floor;
+    if (tl.placed != null) {
+      // in placement (time) order: the oldest first
+      while (!tl.placed.isEmpty()) {
+        Long t = placedKeys.get(tl.placed.peekFirst());
+        if (t != null && t >= floor) {
+          break;
+        }
+        forget(tl.placed.pollFirst());
+      }
+      if (tl.placed.isEmpty()) {
+        tl.placed = null;
+      }
+    }
     placement.closeUnclaimed(closed);
+    if (tl.held != null && tl.held.isEmpty()) {
+      tl.held = null;
+    }
+    tl.released = tl.holds() ? Long.MIN_VALUE : upTo;
+    if (tl.floor != floorBefore) {
+      changes.timeline(tl.key);
+    }
+    retire(tl);
+  }
+
+  private void forget(String dedupKey) {
+    if (placedKeys.remove(dedupKey) != null) {
+      changes.placed(dedupKey);
+    }
+    placedOn.remove(dedupKey);
+  }
+
+  /** After a user's parked events were placed: the deadlines its timeline already passed. */
+  private void settled(String user, List<Closed> closed) {
+    Timeline tl = timelineOf(user);
+    if (tl != null) {
+      release(tl, minus(tl.max, rules.latenessMillis()), closed);
+    } else {
+      placement.closeUnclaimed(closed);
+    }
+  }
+
+  /** A session closed by the wall clock: its user's later events within its reach are late. */
+  private void emitted(Closed c) {
+    Timeline tl = timelineOf(c.key());
+    if (tl != null) {
+      tl.floor = Math.max(tl.floor, machine.deadline(c.state()));
+      changes.timeline(tl.key);
+      retire(tl);
+    } else {
+      remember(c.key(), machine.deadline(c.state()));
+    }
+  }
+
+  /**
+   * Drops a timeline with nothing held or awaited. A timeline of one key with an open session is
+   * dropped too (most users): its newest time and floor are then the session's last event, read
+   * back from the session when the user's next event comes (see {@link #open}). Otherwise, when
+   * nothing is open on it, its floor is remembered.
+   */
+  private void retire(Timeline tl) {
+    if (tl.holds() || carry.isAwaiting(tl.key)) {
+      return;
+    }
+    boolean open = false;
+    if (tl.joinedKeys != null) { // a device whose link is placed needs its join no more
+      tl.joinedKeys.removeIf(k -> {
+        if (!links.containsKey(k.startsWith("$device:") ? k.substring(8) : k)
+            || users.contains(k)) {
+          return false;
+        }
+        joined.remove(k);
+        return true;
+      });
+      if (tl.joinedKeys.isEmpty()) {
+        tl.joinedKeys = null;
+        changes.timeline(tl.key);
+      }
+    }
+    if (tl.joinedAny()) {
+      for (String k : tl.keys()) {
+        if (users.contains(k)) {
+          return;
+        }
+      }
+    } else {
+      open = users.contains(tl.key);
+    }
+    timelines.remove(tl.key);
+    changes.timeline(tl.key);
+    if (tl.joinedKeys != null) {
+      for (String k : tl.joinedKeys) {
+        joined.remove(k);
+      }
+    }
+    if (tl.placed != null) {
+      for (String k : tl.placed) { // orphans from here: re-stored as such, newest
+        Long t = placedKeys.remove(k);
+        if (t != null) {
+          placedKeys.put(k, t);
+          placedOn.remove(k);
+          changes.placed(k);
+          orphans.add(k);
+        }
+      }
+    }
+    if (!open) {
+      remember(tl.key, tl.floor);
+    }
+  }
+
+  /**
+   * Forgets the orphaned placed keys the destination's watermark passed (a duplicate that old is
+   * late for the destination anyway); {@code all} looks at every one, else only the oldest.
+   */
+  private void dropOrphans(boolean all) {
+    if (all) {
+      orphans.removeIf(k -> {
+        Long t = placedKeys.get(k);
+        if (t != null && t >= st.watermark) {
+          return false;
+        }
+        forget(k);
+        return true;
+      });
+      return;
+    }
+    while (!orphans.isEmpty()) {
+      Long t = placedKeys.get(orphans.peekFirst());
+      if (t != null && t >= st.watermark) {
+        return;
+      }
+      forget(orphans.pollFirst());
+    }
+  }
+
+  private void remember(String key, long floor) {
+    if (floor == Long.MIN_VALUE) {
+      return;
+    }
+    retired.remove(key);
+    retired.put(key, floor);
+    changes.retired(key);
+    if (retired.size() > retiredMax) {
+      Iterator<String> oldest = retired.keySet().iterator();
+      changes.retired(oldest.next());
+      oldest.remove();
+    }
+  }
+
+  /**
+   * The per-user timelines as stored: in a snapshot a section after the handoffs (the live
+   * timelines in activity order, the retired floors, each placed key's timeline), as entries
+   * {@code t/<key>} and {@code w/<key>}, and the placed key's timeline after its time in
+   * {@code p/<dedup key>}. A state without them (from before) is {@code known == false}.
+   */
+  final class TimelineState {
+    /** Set by a reader that found the timelines. */
+    boolean known;
+
+    void write(DataOutputStream out) throws IOException {
+      out.writeInt(timelines.size());
+      for (Timeline tl : timelines.values()) {
+        StateCodec.writeString(out, tl.key);
+        writeTimeline(out, tl);
+      }
+      out.writeInt(retired.size());
+      for (Map.Entry<String, Long> r : retired.entrySet()) {
+        StateCodec.writeString(out, r.getKey());
+        out.writeLong(r.getValue());
+      }
+      out.writeInt(placedOn.size());
+      for (Map.Entry<String, String> p : new java.util.TreeMap<>(placedOn).entrySet()) {
+        StateCodec.writeString(out, p.getKey());
+        StateCodec.writeString(out, p.getValue());
+      }
+    }
+
+    void read(DataInputStream in) throws IOException {
+      for (int i = in.readInt(); i > 0; i--) {
+        readTimeline(codec.readString(in), in);
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        retired.put(codec.readString(in), in.readLong());
+      }
+      for (int i = in.readInt(); i > 0; i--) {
+        readPlacedOn(StateCodec.readRaw(in), codec.readString(in));
+      }
+      known = true;
+    }
+
+    /** A live timeline's entry, or null when it is not live. */
+    byte[] timeline(String key) {
+      Timeline tl = timelines.get(key);
+      if (tl == null) {
+        return null;
+      }
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(48);
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        writeTimeline(out, tl);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return bytes.toByteArray();
+    }
+
+    void readTimeline(String key, DataInputStream in) throws IOException {
+      Timeline tl = new Timeline(key);
+      tl.max = in.readLong();
+      tl.floor = in.readLong();
+      tl.lastWall = in.readLong();
+      for (int i = in.readInt(); i > 0; i--) {
+        String k = codec.readString(in);
+        tl.addKey(k);
+        joined.put(k, key);
+      }
+      timelines.put(key, tl);
+      known = true;
+    }
+
+    /** A retired floor, or null. */
+    Long retired(String key) {
+      return retired.get(key);
+    }
+
+    void readRetired(String key, long floor) {
+      retired.put(key, floor);
+    }
+
+    String placedOn(String dedupKey) {
+      return placedOn.get(dedupKey);
+    }
+
+    void readPlacedOn(String dedupKey, String timeline) {
+      if (!timeline.isEmpty()) { // "": an orphan
+        placedOn.put(dedupKey, timeline);
+      }
+    }
+
+    Iterable<String> timelineKeys() {
+      return timelines.keySet();
+    }
+
+    Iterable<String> retiredKeys() {
+      return retired.keySet();
+    }
+
+    private void writeTimeline(DataOutputStream out, Timeline tl) throws IOException {
+      out.writeLong(tl.max);
+      out.writeLong(tl.floor);
+      out.writeLong(tl.lastWall);
+      Set<String> keys = tl.keys();
+      out.writeInt(keys.size() - 1);
+      for (String k : new java.util.TreeSet<>(keys)) {
+        if (!k.equals(tl.key)) {
+          StateCodec.writeString(out, k);
+        }
+      }
+    }
   }
 
   private List<MixpanelRecord> emit(List<Closed> closed) {

@@ -24,6 +24,9 @@ import java.util.Map;
 final class Snapshots {
   private static final int MAGIC = 0x4d525353; // "MRSS"
 
+  /** 4: the per-user timelines after the handoffs; 3: handoffs; 2: the first. */
+  static final int VERSION = 4;
+
   private final StateCodec codec;
 
   Snapshots(StateCodec codec) {
@@ -32,11 +35,11 @@ final class Snapshots {
 
   byte[] write(String fingerprint, Sessionizer.State st, Map<String, String> links,
       Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users,
-      Map<String, byte[]> spilled, Handoffs handoffs) {
+      Map<String, byte[]> spilled, Handoffs handoffs, Sessionizer.TimelineState timelines) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
-      out.writeInt(StateCodec.VERSION);
+      out.writeInt(VERSION);
       StateCodec.writeString(out, fingerprint);
       out.writeLong(st.lastOffset);
       out.writeLong(st.seq);
@@ -77,6 +80,7 @@ final class Snapshots {
       }
       out.writeLong(st.lastWall);
       handoffs.write(out, codec);
+      timelines.write(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -85,12 +89,11 @@ final class Snapshots {
 
   void read(byte[] snapshot, String fingerprint, Sessionizer.State st, Map<String, String> links,
       Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users,
-      Handoffs handoffs) {
+      Handoffs handoffs, Sessionizer.TimelineState timelines) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       int version = in.readInt() == MAGIC ? in.readInt() : -1;
-      if (version != StateCodec.VERSION && version != 2) {
-        throw new IllegalArgumentException("not a session snapshot of version 2 to "
-            + StateCodec.VERSION);
+      if (version < 2 || version > VERSION) {
+        throw new IllegalArgumentException("not a session snapshot of version 2 to " + VERSION);
       }
       String made = codec.readString(in);
       if (!fingerprint.equals(made)) {
@@ -121,6 +124,9 @@ final class Snapshots {
       if (version >= 3) {
         st.lastWall = in.readLong();
         handoffs.read(in, codec);
+      }
+      if (version >= 4) {
+        timelines.read(in);
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("not a readable session snapshot: " + e.getMessage(), e);

@@ -46,6 +46,7 @@ final class StateEntries {
   private final Sessionizer.State st;
   private final Links links;
   private final Collection<SessionEvent> pending;
+  private final Sessionizer.TimelineState timelines;
   private final Map<String, Long> placed;
   private final UserStore users;
   private final Handoffs carry;
@@ -56,7 +57,7 @@ final class StateEntries {
 
   StateEntries(String fingerprint, StateCodec codec, Interner interner, Changes changes, Sessionizer.State st,
       Links links, Collection<SessionEvent> pending, Map<String, Long> placed, UserStore users,
-      Handoffs carry) {
+      Handoffs carry, Sessionizer.TimelineState timelines) {
     this.fingerprint = fingerprint;
     this.codec = codec;
     this.interner = interner;
@@ -64,6 +65,7 @@ final class StateEntries {
     this.st = st;
     this.links = links;
     this.pending = pending;
+    this.timelines = timelines;
     this.placed = placed;
     this.users = users;
     this.carry = carry;
@@ -96,6 +98,12 @@ final class StateEntries {
     users.inMemory().keySet().forEach(changes::user);
     users.spilled().keySet().forEach(changes::user);
     carry.appliedIds().forEach(changes::applied);
+    List<String> live = new ArrayList<>();
+    timelines.timelineKeys().forEach(live::add);
+    List<String> retired = new ArrayList<>();
+    timelines.retiredKeys().forEach(retired::add);
+    retired.forEach(changes::retired);
+    live.forEach(changes::timeline);
   }
 
   /** Hands every changed entry to {@code sink}, (key, null) for a removed one, and forgets them. */
@@ -137,9 +145,25 @@ final class StateEntries {
     }
     if (key.startsWith(Changes.PLACED)) {
       Long time = placed.get(key.substring(Changes.PLACED.length()));
+      String on = timelines.placedOn(key.substring(Changes.PLACED.length()));
       return time == null ? null : write(out -> {
         StateCodec.writeVarLong(out, ++clock);
         out.writeLong(time);
+        StateCodec.writeString(out, on == null ? "" : on);
+      });
+    }
+    if (key.startsWith(Changes.TIMELINE)) {
+      byte[] t = timelines.timeline(key.substring(Changes.TIMELINE.length()));
+      return t == null ? null : write(out -> {
+        StateCodec.writeVarLong(out, ++clock);
+        out.write(t);
+      });
+    }
+    if (key.startsWith(Changes.RETIRED)) {
+      Long floor = timelines.retired(key.substring(Changes.RETIRED.length()));
+      return floor == null ? null : write(out -> {
+        StateCodec.writeVarLong(out, ++clock);
+        out.writeLong(floor);
       });
     }
     if (key.startsWith(Changes.APPLIED)) {
@@ -163,6 +187,9 @@ final class StateEntries {
     List<Stamped> linked = new ArrayList<>();
     List<Stamped> placedKeys = new ArrayList<>();
     List<Stamped> applied = new ArrayList<>();
+    List<Stamped> lines = new ArrayList<>();
+    List<Stamped> retiredFloors = new ArrayList<>();
+    List<byte[]> lineBytes = new ArrayList<>();
     byte[] scalars = null;
     byte[] handoffs = null;
     List<Handoff> got = new ArrayList<>();
@@ -192,7 +219,20 @@ final class StateEntries {
           pending.add(codec.readEvent(in(b)));
         } else if (key.startsWith(Changes.PLACED)) {
           DataInputStream in = in(b);
-          placedKeys.add(new Stamped(StateCodec.readVarLong(in), key.substring(2), null,
+          Stamped p = new Stamped(StateCodec.readVarLong(in), key.substring(2), null,
+              in.readLong());
+          placedKeys.add(p);
+          if (in.available() > 0) {
+            timelines.readPlacedOn(p.key(), codec.readString(in));
+          }
+        } else if (key.startsWith(Changes.TIMELINE)) {
+          DataInputStream in = in(b);
+          lines.add(new Stamped(StateCodec.readVarLong(in), key.substring(2), null,
+              lineBytes.size()));
+          lineBytes.add(in.readAllBytes());
+        } else if (key.startsWith(Changes.RETIRED)) {
+          DataInputStream in = in(b);
+          retiredFloors.add(new Stamped(StateCodec.readVarLong(in), key.substring(2), null,
               in.readLong()));
         } else if (key.startsWith(Changes.APPLIED)) {
           applied.add(new Stamped(StateCodec.readVarLong(in(b)), key.substring(2), null, 0));
@@ -221,7 +261,17 @@ final class StateEntries {
       applied.sort(BY_STAMP);
       applied.forEach(a -> carry.applied(a.key()));
       carry.finishRead(got);
+      lines.sort(BY_STAMP);
+      for (Stamped l : lines) {
+        timelines.readTimeline(l.key(), in(lineBytes.get((int) l.number())));
+      }
+      retiredFloors.sort(BY_STAMP);
+      retiredFloors.forEach(r -> timelines.readRetired(r.key(), r.number()));
+      if (scalarsKnowTimelines) {
+        timelines.known = true;
+      }
       clock = Math.max(clock, maxStamp(linked, placedKeys, applied));
+      clock = Math.max(clock, maxStamp(lines, retiredFloors, List.of()));
     } catch (IOException | RuntimeException e) {
       if (e instanceof IllegalArgumentException && key == null) {
         throw (IllegalArgumentException) e;
@@ -264,6 +314,12 @@ final class StateEntries {
     if (key.startsWith(Changes.APPLIED)) {
       return !carry.isApplied(key.substring(Changes.APPLIED.length()));
     }
+    if (key.startsWith(Changes.TIMELINE)) {
+      return timelines.timeline(key.substring(Changes.TIMELINE.length())) == null;
+    }
+    if (key.startsWith(Changes.RETIRED)) {
+      return timelines.retired(key.substring(Changes.RETIRED.length())) == null;
+    }
     return key.equals(Changes.FINGERPRINT);
   }
 
@@ -285,7 +341,12 @@ final class StateEntries {
     out.writeLong(st.lastEventWall);
     out.writeLong(st.lastWall);
     out.writeLong(clock);
+    out.writeInt(TIMELINES); // the state has per-user timelines (t/, w/)
   }
+
+  /** Marks scalars of a state with per-user timelines. */
+  private static final int TIMELINES = 1;
+  private boolean scalarsKnowTimelines;
 
   private void readScalars(DataInputStream in) throws IOException {
     st.lastOffset = in.readLong();
@@ -295,6 +356,7 @@ final class StateEntries {
     st.lastEventWall = in.readLong();
     st.lastWall = in.readLong();
     clock = in.readLong();
+    scalarsKnowTimelines = in.available() >= 4 && in.readInt() == TIMELINES;
   }
 
   private interface Writer {

@@ -29,16 +29,30 @@
  *       a hash of the starting event), see {@code SessionRecords}.
  * </ul>
  *
- * <h2>Live stream</h2>
- * Watermark = highest event time seen minus {@code allowedLateness}, or the highest event time once
- * no event arrived for {@code allowedLateness} of wall-clock time. Events wait until the watermark
- * passes them and are then placed in time order, so the core only ever sees a user's events sorted.
- * An event older than the watermark is late: counted, not sessionized (the pipeline still delivers
- * it). A session is emitted when the watermark passes its last event + timeout or its local
- * midnight, or when the user sent nothing for {@code timeout + allowedLateness} of wall-clock time
- * (event and property mode: and its local day has ended). Decisions made on event time are
- * repeated exactly by a replay; the wall-clock ones can differ only for events that arrived more
- * than {@code allowedLateness} of wall time after newer ones.
+ * <h2>Live stream: each user's own timeline</h2>
+ * Time is judged per timeline: a user key with the device keys linked to it (a link to a user this
+ * sessionizer owns joins the device's timeline to the user's at arrival), never across users.
+ * <ul>
+ *   <li><b>Hold-back</b>: an event waits until its timeline's newest event time minus
+ *       {@code allowedLateness} passes it, then is placed in time order, so the core only ever sees
+ *       a user's events sorted.
+ *   <li><b>Late</b>: older than the timeline's floor = max(newest - allowedLateness, the newest
+ *       placed event, the end + timeout (or midnight) of a session already emitted): counted, not
+ *       sessionized (the pipeline still delivers it). The floors of timelines with nothing open are
+ *       kept, the least recent dropped beyond four per {@code maxUsersInMemory}.
+ *   <li><b>Close</b>: (1) the timeline's own bound passes the session's last event + timeout or
+ *       its local midnight (exact; an end event or a new session id closes at once); (2) the user
+ *       sent nothing for {@code timeout + allowedLateness} of wall-clock time (event and property
+ *       mode: and its local day has ended), and after {@code allowedLateness} of quiet its held
+ *       events are placed; (3) the user sent nothing for {@code backfillGrace} of wall-clock time
+ *       and the destination's watermark (its newest event time minus allowedLateness, or the
+ *       stream time {@link dev.mixrelay.session.Sessionizer#onStreamTime} gives) passes it: held
+ *       events up to it are placed and its sessions closed. Rules 2 and 3 run in {@code onTick}.
+ *   <li>{@code maxHeldEvents} bounds the held events: past it the timeline being fed places its
+ *       oldest.
+ * </ul>
+ * Decisions made on event time are repeated exactly by a replay; the wall-clock ones can differ
+ * only for a user whose events arrived more than {@code backfillGrace} of wall time apart.
  *
  * <h2>Split over tasks</h2>
  * A cluster runs one sessionizer per task, each owning the session keys its {@code ownsKey}
@@ -65,17 +79,29 @@
  *   <li><b>State</b>: parked events, received and untaken handoffs and the ids of the handoffs
  *       applied (the last {@code max(10000, maxUsersInMemory)}) are in the snapshot, so handoffs
  *       re-read after a restore are ignored. Commit the handoff input's position with the state.
+ *       The timelines (newest time, floor, last wall time, joined device keys), the retired floors
+ *       and each placed key's timeline are stored too (snapshot version 4, entries {@code t/},
+ *       {@code w/}); a state from before restores with its destination-wide watermark as the
+ *       floor of the users it knew.
  * </ul>
  * The sessions equal one sessionizer's when every record's routed key is the key one sessionizer
- * places it under, i.e. a device's records arrive in time order around its links (reordering
- * within a key is fine). Limits: an anonymous event routed to one side of a link but timed on the
- * other is not sessionized ({@code eventNotOwned}); a retry of an anonymous event that straddles
+ * places it under, or a device's records arrive out of order around its link within
+ * allowedLateness: the device's events that reach the user's task after the link but are timed
+ * before it make a session there (the device is on the user's timeline until its link is placed),
+ * joined with the session the device's task hands off (timeout and property mode); a handoff made
+ * at another of the pair's link events than the one the user's task placed is applied as that
+ * one. A second user linking a device before its first link is placed shares the first user's
+ * timeline, so the links are placed in time order. Limits: in event mode, such an anonymous event
+ * is not counted in a session the device's task has open; an anonymous event routed to one side
+ * of a link but timed on the other is otherwise not sessionized ({@code eventNotOwned}); a retry of an anonymous event that straddles
  * the link reaches two tasks and is counted twice; a link dropped from the bounded link memory
  * makes the user's task wait {@code carryWaitMillis} for a handoff that never comes; in original
  * mode only the bare anonymous id's session travels; a session started by an event without
  * {@code $insert_id} gets other {@code $insert_id}s (its tie-break is the task's arrival order);
- * each task's watermark follows its own records, so lateness and the wall-clock rules are judged
- * per task; parked events are bounded by {@code carryWaitMillis}, not {@code maxHeldEvents}.
+ * lateness is judged per user in every task, so tasks that lag each other make no event late; a
+ * device's link copy waits on the device's timeline (its later records go to the user's task)
+ * until rule 2 or 3 places it; parked events are bounded by {@code carryWaitMillis}, not
+ * {@code maxHeldEvents}.
  *
  * <h2>Memory</h2>
  * One {@code UserState} per open session (primitives, interned names and values), held in a

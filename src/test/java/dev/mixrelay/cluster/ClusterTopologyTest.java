@@ -87,19 +87,29 @@ class ClusterTopologyTest {
     final TestOutputTopic<String, byte[]> deadLetters;
     final TestOutputTopic<String, byte[]> handoffs;
 
+    /** The relay's clock, moved with the driver's wall clock by {@link #advance}. */
+    final MovableClock clock;
+
+    /** Moves the relay's clock and the driver's wall clock (its punctuations) on together. */
+    void advance(Duration by) {
+      clock.now = clock.now.plus(by);
+      driver.advanceWallClockTime(by);
+    }
+
     Driver(int partitions) {
       this(config(partitions));
     }
 
     Driver(RelayConfig config) {
       this.config = config;
+      this.clock = new MovableClock(T0.plusSeconds(60));
       ClusterTopology.Settings s = ClusterTopology.Settings.of(config);
       Properties p = new Properties();
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "app");
       p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
       p.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-      driver = new TopologyTestDriver(ClusterTopology.build(s, translator, new Metrics(),
-          Clock.fixed(T0.plusSeconds(60), ZoneOffset.UTC)), p, T0.plusSeconds(60));
+      driver = new TopologyTestDriver(ClusterTopology.build(s, translator, new Metrics(), clock),
+          p, T0.plusSeconds(60));
       intake = driver.createInputTopic(s.intakeTopic(), new StringSerializer(),
           new ByteArraySerializer());
       outgoing = driver.createOutputTopic(s.outgoingTopic(), new StringDeserializer(),
@@ -227,12 +237,13 @@ class ClusterTopologyTest {
     try (Driver d = new Driver(2)) {
       d.send(message("page", "m1", device, null, T0));
       d.send(message("track", "m2", device, user, T0.plusSeconds(30)));
-      // the link is placed once the watermark (stream time less the lateness) passes it
+      // the link copy waits on the device's own timeline: it is placed once the device's task
+      // has seen nothing from it for allowedLateness (1m) of wall-clock time
       // (the driver's topics have one partition, so the handoff comes back to this task, which
       // refuses it: it does not own the user; the handoff is on the topic all the same)
       assertThatThrownBy(() -> {
         d.send(message("page", "m3", "later", null, T0.plus(Duration.ofMinutes(10))));
-        d.driver.advanceWallClockTime(Duration.ofSeconds(2));
+        d.advance(Duration.ofSeconds(70));
       }).isInstanceOf(StreamsException.class).rootCause().hasMessageContaining("does not own");
       var handed = d.handoffs.readRecordsToList();
       assertThat(handed).isNotEmpty();
@@ -284,6 +295,30 @@ class ClusterTopologyTest {
       assertThat(actions.properties().get("mp_lib").asText())
           .isEqualTo("Segment Actions: analytics.js");
       assertThat(d.deadLetters.isEmpty()).isTrue();
+    }
+  }
+
+  /** A clock the test moves. */
+  static final class MovableClock extends Clock {
+    Instant now;
+
+    MovableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
     }
   }
 }

@@ -19,10 +19,8 @@ import dev.mixrelay.translate.Translation;
 import dev.mixrelay.translate.Translator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SessionProcessorTest {
   private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
-  private static final Clock CLOCK = Clock.fixed(T0.plusSeconds(60), ZoneOffset.UTC);
+  private final ClusterTopologyTest.MovableClock clock =
+      new ClusterTopologyTest.MovableClock(T0.plusSeconds(60));
   private static Translator translator;
   private static RelayConfig config;
 
@@ -77,7 +76,7 @@ class SessionProcessorTest {
     final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>(
         new Properties(), new TaskId(1, 0), dir.toFile());
     final SessionProcessor processor = new SessionProcessor(
-        ClusterTopology.Settings.of(config), translator, new Metrics(), CLOCK);
+        ClusterTopology.Settings.of(config), translator, new Metrics(), clock);
 
     Task() {
       if (!store.isOpen()) {
@@ -95,6 +94,14 @@ class SessionProcessorTest {
       r.headers().add(KafkaRecords.SOURCE, config.sources().get(0).name()
           .getBytes(StandardCharsets.UTF_8));
       processor.process(r);
+    }
+
+    /** Moves the relay's clock on and runs the wall-clock punctuation. */
+    void wallClock(Duration later) {
+      clock.now = clock.now.plus(later);
+      context.scheduledPunctuators().stream()
+          .filter(p -> p.getType() == PunctuationType.WALL_CLOCK_TIME)
+          .forEach(p -> p.getPunctuator().punctuate(clock.millis()));
     }
 
     /** Runs the stream-time punctuation at {@code at} (event time has reached it). */
@@ -154,7 +161,8 @@ class SessionProcessorTest {
     Task second = new Task();
     second.track("user-1", "m2", T0.plusSeconds(300));
     second.track("user-2", "m3", T0.plus(Duration.ofHours(3)));
-    second.streamTime(T0.plus(Duration.ofHours(3))); // closes user-1's session
+    second.streamTime(T0.plus(Duration.ofHours(3)));
+    second.wallClock(Duration.ofSeconds(10)); // user-1 quiet for backfillGrace: closed
     MixpanelRecord start = sessionStart(second.outgoing());
     assertThat(start.properties().get("Session Event Count").asInt()).isEqualTo(2);
   }
@@ -167,7 +175,7 @@ class SessionProcessorTest {
         null, key -> true, Duration.ofMinutes(2).toMillis());
     Translation.Translated t = (Translation.Translated) translator.translate(
         SegmentMessage.fromNormalized(normalized("user-1", "m1", T0)), main, key -> null);
-    legacy.onEvents(0, t.records(), CLOCK.millis());
+    legacy.onEvents(0, t.records(), clock.millis());
     store.init(new MockProcessorContext<>(new Properties(), new TaskId(1, 0), dir.toFile())
         .getStateStoreContext(), store);
     store.put(TaskState.LEGACY_SESSIONS_PREFIX + "main", legacy.snapshot());
@@ -193,6 +201,7 @@ class SessionProcessorTest {
     again.context.resetForwards();
     again.track("user-2", "m3", T0.plus(Duration.ofHours(3)));
     again.streamTime(T0.plus(Duration.ofHours(3)));
+    again.wallClock(Duration.ofSeconds(10)); // user-1 quiet for backfillGrace: closed
     MixpanelRecord start = sessionStart(again.outgoing());
     assertThat(start.properties().get("Session Event Count").asInt()).isEqualTo(3);
   }

@@ -26,7 +26,9 @@ final class NormalState {
     StateCodec codec = new StateCodec(new Interner(1 << 16));
     StringBuilder sb = new StringBuilder();
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
-      sb.append("magic ").append(in.readInt()).append(" v").append(in.readInt()).append('\n');
+      sb.append("magic ").append(in.readInt());
+      int version = in.readInt();
+      sb.append(" v").append(version).append('\n');
       sb.append("fingerprint ").append(StateCodec.readRaw(in)).append('\n');
       sb.append("progress");
       for (int i = 0; i < 5; i++) {
@@ -42,10 +44,11 @@ final class NormalState {
         held.put(String.format("%020d/%020d", e.time() - Long.MIN_VALUE, e.seq()), event(codec, e));
       }
       sb.append("\nheld ").append(held.values());
-      sb.append("\nplaced");
+      TreeMap<String, Long> placed = new TreeMap<>(); // pruned by time per user: order is no state
       for (int i = in.readInt(); i > 0; i--) {
-        sb.append(' ').append(StateCodec.readRaw(in)).append('@').append(in.readLong());
+        placed.put(StateCodec.readRaw(in), in.readLong());
       }
+      sb.append("\nplaced ").append(placed);
       List<JsonNode[]> table = new ArrayList<>();
       for (int i = in.readInt(); i > 0; i--) {
         table.add(codec.props(codec.readNodes(in)));
@@ -81,6 +84,30 @@ final class NormalState {
       sb.append("\napplied");
       for (int i = in.readInt(); i > 0; i--) {
         sb.append(' ').append(StateCodec.readRaw(in));
+      }
+      if (version >= 4) {
+        TreeMap<String, String> lines = new TreeMap<>();
+        for (int i = in.readInt(); i > 0; i--) {
+          String key = StateCodec.readRaw(in);
+          StringBuilder l = new StringBuilder();
+          for (int j = 0; j < 3; j++) {
+            l.append(in.readLong()).append(' ');
+          }
+          for (int j = in.readInt(); j > 0; j--) {
+            l.append(StateCodec.readRaw(in)).append(' ');
+          }
+          lines.put(key, l.toString());
+        }
+        sb.append("\ntimelines ").append(lines);
+        TreeMap<String, Long> retired = new TreeMap<>(); // recency only picks whom a bound drops
+        for (int i = in.readInt(); i > 0; i--) {
+          retired.put(StateCodec.readRaw(in), in.readLong());
+        }
+        sb.append("\nretired ").append(retired);
+        sb.append("\nplacedOn");
+        for (int i = in.readInt(); i > 0; i--) {
+          sb.append(' ').append(StateCodec.readRaw(in)).append('=').append(StateCodec.readRaw(in));
+        }
       }
       if (in.available() != 0) {
         throw new IllegalStateException(in.available() + " bytes left over");

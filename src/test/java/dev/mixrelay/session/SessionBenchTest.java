@@ -151,6 +151,62 @@ class SessionBenchTest {
         spilling.openSessions(), (spillAfter - spillBefore) / sessions);
   }
 
+  /**
+   * Issue 15's backfills: 1,000,000 users, three events each a minute apart at random times of one
+   * day, imported one event per millisecond of wall clock (ticks every 1,000 events), sorted by
+   * user and sorted by time, at the default settings. Prints the peak heap after GC (sampled every
+   * 250,000 events) above the heap before, and the peak open sessions and held events.
+   */
+  @Test
+  void heapOfMillionUserBackfills() {
+    int users = Integer.getInteger("bench.backfillUsers", 1_000_000);
+    java.util.Random r = new java.util.Random(15);
+    long[] start = new long[users];
+    for (int u = 0; u < users; u++) {
+      start[u] = T0 + (long) (r.nextDouble() * 86_000_000L);
+    }
+    for (boolean byUser : new boolean[] {true, false}) {
+      long[] order = new long[users * 3]; // user * 3 + k, sorted as the import is
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      if (!byUser) {
+        Long[] boxed = java.util.Arrays.stream(order).boxed().toArray(Long[]::new);
+        java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(
+            (Long i) -> start[(int) (i / 3)] + (i % 3) * 60_000L).thenComparingLong(i -> i));
+        order = java.util.Arrays.stream(boxed).mapToLong(Long::longValue).toArray();
+      }
+      long before = usedAfterGc();
+      Sessionizer s = Sessionizer.create(config(100_000, null),
+          MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE, SessionListener.NONE);
+      long peakHeap = 0;
+      long peakOpen = 0;
+      int peakHeld = 0;
+      long emitted = 0;
+      long began = System.nanoTime();
+      for (int i = 0; i < order.length; i++) {
+        int u = (int) (order[i] / 3);
+        long time = start[u] + (order[i] % 3) * 60_000L;
+        long wall = T0 + 86_400_000L + i;
+        emitted += s.onEvents(i, List.of(event("Page", time, "user-" + u, i)), wall).size();
+        if (i % 1000 == 999) {
+          emitted += s.onTick(wall).size();
+          peakOpen = Math.max(peakOpen, s.openSessions());
+          peakHeld = Math.max(peakHeld, s.heldEvents());
+        }
+        if (i % 250_000 == 249_999) {
+          peakHeap = Math.max(peakHeap, usedAfterGc() - before);
+        }
+      }
+      emitted += s.onTick(T0 + 86_400_000L + order.length + 3_600_000L).size();
+      System.out.printf("backfill of %,d users sorted by %s: %,d events in %.1f s, peak heap after"
+          + " GC %,d MB, peak open sessions %,d, peak held events %,d, %,d session records, %,d"
+          + " open at the end%n", users, byUser ? "user" : "time", order.length,
+          (System.nanoTime() - began) / 1e9, peakHeap >> 20, peakOpen, peakHeld, emitted,
+          s.openSessions());
+    }
+  }
+
   private static long usedAfterGc() {
     for (int i = 0; i < 4; i++) {
       System.gc();

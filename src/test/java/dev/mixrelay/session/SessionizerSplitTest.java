@@ -137,9 +137,9 @@ class SessionizerSplitTest {
     feed(user, 2, buy); // the watermark passes the login: u waits for d's session
     assertThat(user.parkedEvents()).isEqualTo(1);
     feed(device, 3, linkCopy(login));
-    assertThat(handOver(T0 + 7 * MIN)).isEmpty(); // the copy waits for the device's watermark
+    assertThat(handOver(T0 + 7 * MIN)).isEmpty(); // the copy waits for the device's own time
 
-    out.addAll(device.onStreamTime(T0 + 7 * MIN));
+    out.addAll(device.onTick(T0 + 7 * MIN));
     List<Handoff> sent = handOver(T0 + 7 * MIN);
 
     assertThat(sent).singleElement().satisfies(h -> {
@@ -169,7 +169,7 @@ class SessionizerSplitTest {
     feed(user, 3, buy);
     assertThat(user.parkedEvents()).as("u is live: nothing to wait for").isZero();
     feed(device, 2, linkCopy(login));
-    out.addAll(device.onStreamTime(T0 + 7 * MIN));
+    out.addAll(device.onTick(T0 + 7 * MIN));
 
     List<MixpanelRecord> before = new ArrayList<>(out);
     handOver(T0 + 7 * MIN);
@@ -200,7 +200,7 @@ class SessionizerSplitTest {
     // the device's session, when it comes after all, is closed as it is
     feed(device, 1, event("View", T0, null, "d"));
     feed(device, 2, linkCopy(login));
-    device.onStreamTime(T0 + 8 * MIN);
+    device.onTick(T0 + 8 * MIN);
     handOver(T0 + 9 * MIN);
     assertThat(summary(out)).containsExactly("Session End@0 $device:d n=1",
         "Session Start@0 $device:d n=1");
@@ -211,7 +211,7 @@ class SessionizerSplitTest {
     MixpanelRecord login = event("Login", T0 + 5 * MIN, "u", "d");
     feed(device, 1, event("View", T0, null, "d"));
     feed(device, 2, linkCopy(login));
-    device.onStreamTime(T0 + 7 * MIN);
+    device.onTick(T0 + 7 * MIN);
     Handoff h = device.takeHandoffs().get(0);
     feed(user, 1, login);
     feed(user, 2, event("Buy", T0 + 7 * MIN, "u", null));
@@ -239,7 +239,7 @@ class SessionizerSplitTest {
   void handoffsNotYetTakenArePartOfTheSnapshot() {
     feed(device, 1, event("View", T0, null, "d"));
     feed(device, 2, linkCopy(event("Login", T0 + 5 * MIN, "u", "d")));
-    device.onStreamTime(T0 + 7 * MIN);
+    device.onTick(T0 + 7 * MIN);
     Sessionizer restored = task(false, 30 * SEC);
     restored.restore(device.snapshot());
     assertThat(restored.takeHandoffs()).isEqualTo(device.takeHandoffs()).hasSize(1);
@@ -259,11 +259,12 @@ class SessionizerSplitTest {
     feed(device, 2, identify); // the copy: the identify itself, to the anonymous id's task
     feed(user, 1, identify);
     feed(user, 2, buy);
-    device.onStreamTime(T0 + 5 * MIN);
-    user.onStreamTime(T0 + 5 * MIN);
-    assertThat(user.parkedEvents()).as("the identify and Buy").isEqualTo(2);
+    device.onTick(T0 + 2 * MIN + 20 * SEC);
+    user.onTick(T0 + 2 * MIN + 20 * SEC);
+    assertThat(user.parkedEvents()).as("the identify; Buy waits for the user's own time")
+        .isEqualTo(1);
 
-    handOver(T0 + 5 * MIN);
+    handOver(T0 + 2 * MIN + 20 * SEC);
     flush(T0 + 100 * MIN);
 
     assertThat(summary(out))
@@ -273,19 +274,20 @@ class SessionizerSplitTest {
   }
 
   @Test
-  void onStreamTimeClosesAnIdleSessionAndNeverMovesBack() {
+  void aQuietUsersSessionClosesOnceStreamTimePassesItAndStreamTimeNeverMovesBack() {
     Sessionizer one = Sessionizer.create(CONFIG, MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE,
         listener);
     one.onEvents(1, List.of(event("A", T0, "u", null)), T0);
     assertThat(one.heldEvents()).isEqualTo(1);
-    assertThat(one.onStreamTime(T0 + 30 * MIN)).isEmpty(); // watermark T0 + 29m: A placed
-    assertThat(one.heldEvents()).isZero();
-    assertThat(summary(one.onStreamTime(T0 + 31 * MIN)))
+    assertThat(one.onStreamTime(T0 + 31 * MIN)).isEmpty(); // u may still be sending
+    assertThat(one.heldEvents()).isEqualTo(1);
+    assertThat(summary(one.onTick(T0 + 5 * SEC))) // quiet for backfillGrace
         .containsExactly("Session End@0 u n=1", "Session Start@0 u n=1");
+    assertThat(one.heldEvents()).isZero();
     assertThat(one.onStreamTime(T0)).isEmpty();
     assertThat(one.onEvents(2, List.of(event("B", T0 + 29 * MIN, "u", null)), T0 + 31 * MIN))
         .isEmpty();
-    assertThat(one.heldEvents()).as("older than the watermark: late").isZero();
+    assertThat(one.heldEvents()).as("within the emitted session's reach: late").isZero();
     assertThat(seen).containsExactly("closed TIMEOUT");
   }
 

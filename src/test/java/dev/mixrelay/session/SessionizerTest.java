@@ -87,25 +87,40 @@ class SessionizerTest {
   }
 
   @Test
-  void aBackfillClosesSessionsAsEventTimeAdvances() {
+  void aBackfillClosesAQuietUsersSessionOnceTheDestinationsTimeMovesPastIt() {
     Sessionizer s = sessionizer(config(Mode.timeout, 100));
-    long wall = T0 + 400 * 86_400_000L; // a year later: the wall clock plays no part
+    long wall = T0 + 400 * 86_400_000L; // a year later
     assertThat(s.onEvents(1, List.of(event("A", T0, "u"), event("A", T0 + MIN, "v")), wall))
         .isEmpty();
     assertThat(s.onEvents(2, List.of(event("B", T0 + 30 * MIN, "v")), wall)).isEmpty();
-    assertThat(summary(s.onEvents(3, List.of(event("C", T0 + 31 * MIN, "v")), wall)))
+    assertThat(s.onEvents(3, List.of(event("C", T0 + 32 * MIN, "v")), wall)).isEmpty();
+    assertThat(s.onTick(wall + 4_999)).isEmpty(); // u may still be sending its block
+    assertThat(summary(s.onTick(wall + 5_000)))
         .containsExactly("Session Start@0 u", "Session End@0 u");
+  }
+
+  @Test
+  void aUsersOwnStreamClosesItsSessionWhateverOtherUsersDo() {
+    Sessionizer s = sessionizer(config(Mode.timeout, 100));
+    long wall = T0 + 400 * 86_400_000L;
+    s.onEvents(1, List.of(event("A", T0 + 500 * MIN, "v")), wall); // another user far ahead
+    assertThat(s.onEvents(2, List.of(event("A", T0, "u")), wall)).isEmpty();
+    assertThat(s.onEvents(3, List.of(event("B", T0 + 30 * MIN, "u")), wall)).isEmpty();
+    assertThat(summary(s.onEvents(4, List.of(event("C", T0 + 31 * MIN, "u")), wall)))
+        .containsExactly("Session Start@0 u", "Session End@0 u");
+    assertThat(seen).doesNotContain("late");
   }
 
   @Test
   void anEventLaterThanTheLatenessIsCountedAndNotSessionized() {
     Sessionizer s = sessionizer(config(Mode.timeout, 100));
     s.onEvents(1, List.of(event("A", T0 + 10 * MIN, "u")), T0 + 10 * MIN);
-    s.onEvents(2, List.of(event("Old", T0 + 8 * MIN, "v")), T0 + 10 * MIN);
-    s.onEvents(3, List.of(event("Ok", T0 + 9 * MIN + 1, "w")), T0 + 10 * MIN);
-    assertThat(seen).containsExactly("late"); // A and Ok are held, not yet placed
+    s.onEvents(2, List.of(event("Old", T0 + 8 * MIN, "u")), T0 + 10 * MIN);
+    s.onEvents(3, List.of(event("Ok", T0 + 9 * MIN + 1, "u")), T0 + 10 * MIN);
+    s.onEvents(4, List.of(event("Other", T0 + 2 * MIN, "w")), T0 + 10 * MIN); // w's own time
+    assertThat(seen).containsExactly("late"); // the others are held, not yet placed
     assertThat(summary(s.onTick(T0 + 100 * MIN))).containsExactlyInAnyOrder(
-        "Session Start@10 u", "Session End@10 u", "Session Start@9 w", "Session End@9 w");
+        "Session Start@9 u", "Session End@10 u", "Session Start@2 w", "Session End@2 w");
   }
 
   @Test
@@ -117,7 +132,7 @@ class SessionizerTest {
       s.onEvents(i + 1, List.of(event("E", T0 + i * 1000L, "u")), T0 + i * 1000L);
     }
     assertThat(s.heldEvents()).isEqualTo(1_000);
-    s.onEvents(2_000, List.of(event("Old", T0 + 100_000, "v")), T0 + 1_500_000);
+    s.onEvents(2_000, List.of(event("Old", T0 + 100_000, "u")), T0 + 1_500_000);
     assertThat(seen).containsExactly("opened", "late");
     assertThat(summary(s.onTick(T0 + 200 * MIN)))
         .containsExactly("Session Start@0 u", "Session End@24 u");
@@ -151,12 +166,14 @@ class SessionizerTest {
     assertThat(s.heldEvents()).isEqualTo(1);
     assertThat(s.checkpointableOffset()).isEqualTo(7);
     s.onEvents(8, List.of(event("B", T0 + 2 * MIN, "v")), T0 + 2 * MIN);
-    assertThat(s.heldEvents()).isEqualTo(1);
+    assertThat(s.heldEvents()).isEqualTo(2); // each user's own time: u's A still waits
+    s.onEvents(9, List.of(event("C", T0 + 2 * MIN, "u")), T0 + 2 * MIN);
+    assertThat(s.heldEvents()).isEqualTo(2);
     assertThat(s.openSessions()).isEqualTo(1);
     assertThat(s.checkpointableOffset()).isEqualTo(7);
-    assertThat(s.snapshotOffset()).isEqualTo(8);
+    assertThat(s.snapshotOffset()).isEqualTo(9);
     s.onTick(T0 + 200 * MIN);
-    assertThat(s.checkpointableOffset()).isEqualTo(9);
+    assertThat(s.checkpointableOffset()).isEqualTo(10);
   }
 
   @Test
