@@ -173,6 +173,8 @@ final class ImportCommand implements dev.mixrelay.cli.Command {
       long t0 = System.nanoTime();
       out.println("waiting until everything accepted is delivered ...");
       Polling.await(relay.logFinished(), DELIVERY_LIMIT);
+      // the files are the users' history: their sessions go out now, not at the next start
+      Polling.await(relay.engine().closeSessionsAtInputEnd(), DELIVERY_LIMIT);
       double deliverSeconds = (System.nanoTime() - t0) / 1e9;
       out.print(summary(result, deliverSeconds));
     } catch (Exception e) {

@@ -100,6 +100,17 @@ public final class EmbeddedEngine {
     return read.future().compose(v -> checkpoints.stop());
   }
 
+  /**
+   * The end of an import, once the log is finished: the sessions the imported history contains
+   * and that cannot go on any more are closed and delivered (see {@link
+   * MessageStage#onInputEnd}); completes when Mixpanel has them and a checkpoint reflecting them
+   * is saved, so the next start does not open them again.
+   */
+  public Future<Void> closeSessionsAtInputEnd() {
+    return pipeline.onPipelineContext(checkpoints::closeAtInputEnd).compose(f -> f)
+        .compose(v -> pipeline.onPipelineContext(checkpoints::saveNow)).compose(f -> f);
+  }
+
   /** Shows the live debugger what each message became (only while it has a viewer). */
   public void tap(StageTap tap) {
     stage.tap(tap);

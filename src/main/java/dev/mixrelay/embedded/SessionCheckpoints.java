@@ -177,6 +177,47 @@ final class SessionCheckpoints {
     savePending();
   }
 
+  /**
+   * The end of an import: sends the sessions the stage closes at {@code clock.millis()} (see
+   * {@link MessageStage#onInputEnd}); completes when they are delivered. Call on the pipeline's
+   * context once everything read is finished, then {@link #saveNow}.
+   */
+  Future<Void> closeAtInputEnd() {
+    List<Future<Void>> sends = new ArrayList<>();
+    for (Map.Entry<String, List<MixpanelRecord>> e
+        : stage.onInputEnd(clock.millis()).entrySet()) {
+      List<MixpanelRecord> closed = e.getValue();
+      if (!closed.isEmpty()) {
+        Object token = new Object();
+        tickSends.add(token);
+        sends.add(delivery.send(destinations.get(e.getKey()), closed).onComplete(ar -> {
+          tickSends.remove(token);
+          savePending();
+        }));
+      }
+    }
+    return Future.all(sends).mapEmpty();
+  }
+
+  /**
+   * Saves every destination's state now, when everything it reflects is finished and no session
+   * event of the tick is in flight (the checkpoint rule); completes when saved. Call on the
+   * pipeline's context.
+   */
+  Future<Void> saveNow() {
+    List<Future<Void>> saves = new ArrayList<>();
+    long finished = finishedUpTo.getAsLong();
+    if (tickSends.isEmpty()) {
+      sessionizers.forEach((name, s) -> {
+        if (s.snapshotOffset() >= 0 && s.snapshotOffset() <= finished) {
+          pending.remove(name);
+          saves.add(save(name, s.snapshotOffset(), s.snapshot(), profileSnapshot(name)));
+        }
+      });
+    }
+    return Future.all(saves).mapEmpty();
+  }
+
   private void savePending() {
     long finished = finishedUpTo.getAsLong();
     var it = pending.entrySet().iterator();

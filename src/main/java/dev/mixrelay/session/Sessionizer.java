@@ -334,6 +334,44 @@ public final class Sessionizer {
   }
 
   /**
+   * The end of a finite input (an {@code import} of archive files): no more events come for the
+   * users seen, so nothing needs holding back any more. Places every held event, then closes what
+   * the close rules would close once {@code backfillGrace} has passed and the destination's event
+   * time has reached {@code streamTime}: each session whose own stream already moved past it, and
+   * each session whose last event + timeout (in event and property mode: whose local day, session
+   * id or end event deadline) is at or before {@code streamTime}. A session that could still go on
+   * after {@code streamTime} stays open for the traffic that follows. The destination's watermark
+   * is not moved: live traffic after the import is judged as before.
+   *
+   * @param streamTime the event time the input is taken to have reached (an import passes the wall
+   *     clock at its end: an archive is history)
+   */
+  public List<MixpanelRecord> onInputEnd(long streamTime) {
+    if (rules.mode() == Mode.off) {
+      return List.of();
+    }
+    List<Closed> closed = new ArrayList<>();
+    for (String user : placement.giveUp(Long.MAX_VALUE, 0, closed)) {
+      settled(user, closed);
+    }
+    for (Timeline tl : new ArrayList<>(timelines.values())) {
+      long upTo = tl.max == Long.MIN_VALUE ? streamTime : Math.max(tl.max, streamTime);
+      if (tl.holds() || upTo > tl.released) {
+        release(tl, upTo, closed);
+      }
+    }
+    int from = closed.size();
+    timers.onWatermark(streamTime, 0);
+    long wallNow = st.lastWall == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : st.lastWall;
+    timers.onWall(wallNow, streamTime, 0, this::heldFrom, closed);
+    for (int i = from; i < closed.size(); i++) {
+      emitted(closed.get(i));
+    }
+    dropOrphans(true);
+    return emit(closed);
+  }
+
+  /**
    * The handoffs made since the last call, for the owners of their user keys; drains them. Call it
    * after each {@link #onEvents}, {@link #onTick} and {@link #onStreamTime}. Handoffs not yet taken
    * are part of the {@link #snapshot}.

@@ -48,6 +48,9 @@
  *       and the destination's watermark (its newest event time minus allowedLateness, or the
  *       stream time {@link dev.mixrelay.session.Sessionizer#onStreamTime} gives) passes it: held
  *       events up to it are placed and its sessions closed. Rules 2 and 3 run in {@code onTick}.
+ *   <li><b>End of input</b> ({@code onInputEnd(time)}, an import's end): every held event is
+ *       placed, and rule 3 is applied as if the grace had passed and the destination's time were
+ *       {@code time}; the watermark itself is not moved.
  *   <li>{@code maxHeldEvents} bounds the held events: past it the timeline being fed places its
  *       oldest.
  * </ul>

@@ -190,6 +190,17 @@ public final class MessageStage {
     return closed;
   }
 
+  /**
+   * The end of a finite input ({@code import}): every destination places what it holds and closes
+   * the sessions that cannot go on after {@code streamTime} (see {@link Sessionizer#onInputEnd});
+   * the session events each destination closed (possibly none).
+   */
+  public Map<String, List<MixpanelRecord>> onInputEnd(long streamTime) {
+    Map<String, List<MixpanelRecord>> closed = new LinkedHashMap<>();
+    sessionizers.forEach((dest, s) -> closed.put(dest, s.onInputEnd(streamTime)));
+    return closed;
+  }
+
   private List<MixpanelRecord> sessionize(String dest, long offset,
       List<MixpanelRecord> records, long now) {
     Sessionizer s = sessionizers.get(dest);

@@ -21,10 +21,10 @@ import java.util.TreeMap;
 /**
  * A straightforward batch implementation of the session definition over all events sorted by
  * time (ties in arrival order), written independently of the streaming code, for the property
- * test. Sessions come out as summary lines, one per session event, which {@link #lines} also
- * makes of the streaming output.
+ * tests and the tests of {@code import}. Sessions come out as summary lines, one per session
+ * event, which {@link #lines} also makes of the streaming output.
  */
-final class ReferenceSessions {
+public final class ReferenceSessions {
   private final SessionConfig config;
   private final ZoneId zone;
   private final Set<String> excluded = new HashSet<>(SessionRules.DEFAULT_EXCLUDED);
@@ -44,7 +44,7 @@ final class ReferenceSessions {
     Map<String, JsonNode> props = new TreeMap<>();
   }
 
-  ReferenceSessions(SessionConfig config) {
+  public ReferenceSessions(SessionConfig config) {
     this.config = config;
     this.zone = config.zone();
     excluded.addAll(config.excludedEvents());
@@ -52,7 +52,7 @@ final class ReferenceSessions {
   }
 
   /** The summary lines of all sessions of the events, given in arrival order. */
-  List<String> sessions(List<ObjectNode> arrivals) {
+  public List<String> sessions(List<ObjectNode> arrivals) {
     List<ObjectNode> events = new ArrayList<>(arrivals);
     events.sort(Comparator.comparingLong(e -> e.get("properties").get("time").asLong()));
     Set<String> seen = new HashSet<>();
@@ -197,7 +197,7 @@ final class ReferenceSessions {
   }
 
   /** The same summary lines made of emitted records. */
-  static List<String> lines(List<MixpanelRecord> records) {
+  public static List<String> lines(List<MixpanelRecord> records) {
     List<String> lines = new ArrayList<>();
     for (MixpanelRecord r : records) {
       ObjectNode p = r.properties();
