@@ -256,7 +256,10 @@ final class Placement {
           s.minOffset = e.offset(); // the other task's offsets mean nothing here
         }
         userHalf(device, key, e.time(), withLocal(device, s, e.time(), closed), closed);
-      } else if (!owns.test(device) && !liveAt(key, e.time(), closed)) {
+      } else if (!owns.test(device)
+          && (users.contains(device) || !liveAt(key, e.time(), closed))) {
+        // nothing live to collide with, or a half of the device's session made here that the
+        // handed-off half joins before it goes on as the user's (or collides with the user's)
         if (!giveUp) {
           carry.expect(id);
           return id;

@@ -607,7 +607,7 @@ public final class Sessionizer {
       if (e.dedupKey() != null) {
         heldKeys.add(e.dedupKey());
       }
-      timeline(e).held().add(e);
+      timeline(e, false).held().add(e); // the joins are the stored timelines' own
     }
     links.clear();
     linkOrder.forEach(l -> links.put(l.getKey(), l.getValue()));
@@ -662,6 +662,10 @@ public final class Sessionizer {
    * come here too).
    */
   private Timeline timeline(SessionEvent e) {
+    return timeline(e, true);
+  }
+
+  private Timeline timeline(SessionEvent e, boolean joinNew) {
     String device = null;
     String devKey = null;
     if (e.linkFrom() != null) {
@@ -684,7 +688,7 @@ public final class Sessionizer {
     String home = joined.get(key);
     Timeline tl = open(home != null ? home : key);
     // once placed, the link routes the device's events: until then they join the user's timeline
-    if (e.linkFrom() != null && key.equals(user) && !devKey.equals(user)
+    if (joinNew && e.linkFrom() != null && key.equals(user) && !devKey.equals(user)
         && !links.containsKey(device)) {
       String other = joined.get(devKey);
       if (other == null) {
@@ -781,10 +785,22 @@ public final class Sessionizer {
     return floor == null ? Long.MIN_VALUE : floor;
   }
 
-  /** The earliest held event time on the key's timeline, {@code Long.MAX_VALUE} when none. */
+  /**
+   * The earliest event time not yet placed on the key's timeline, {@code Long.MAX_VALUE} when
+   * none: held there, or parked while its user waits for a handoff (a device's session joined
+   * here is then re-keyed by a parked link, not closed under the device's key).
+   */
   private long heldFrom(String key) {
     Timeline tl = timelineOf(key);
-    return tl == null || !tl.holds() ? Long.MAX_VALUE : tl.oldest().time();
+    long from = tl == null || !tl.holds() ? Long.MAX_VALUE : tl.oldest().time();
+    return Math.min(from, parkedFrom(tl != null ? tl.key : key));
+  }
+
+  /** The earliest event time parked while the user waits for a handoff; else MAX_VALUE. */
+  private long parkedFrom(String user) {
+    Handoffs.Awaiting waiting = carry.awaiting(user);
+    return waiting == null || waiting.events.isEmpty()
+        ? Long.MAX_VALUE : waiting.events.peek().event.time();
   }
 
   /**
@@ -835,9 +851,10 @@ public final class Sessionizer {
       placement.place(e, closed);
     }
     int from = closed.size();
+    long closeUpTo = Math.min(upTo, parkedFrom(tl.key) - 1); // a parked link may re-key them
     for (String k : tl.keys().toArray(new String[0])) {
       UserState s = users.peek(k);
-      if (s != null && machine.deadline(s) <= upTo) {
+      if (s != null && machine.deadline(s) <= closeUpTo) {
         UserState before = users.lookup(k);
         users.settle(k, before, machine.onWatermark(k, before, upTo, closed));
       }
@@ -912,7 +929,7 @@ public final class Sessionizer {
     }
     boolean open = false;
     if (tl.joinedKeys != null) { // a device whose link is placed needs its join no more
-      tl.joinedKeys.removeIf(k -> {
+      boolean dropped = tl.joinedKeys.removeIf(k -> {
         if (!links.containsKey(k.startsWith("$device:") ? k.substring(8) : k)
             || users.contains(k)) {
           return false;
@@ -922,6 +939,8 @@ public final class Sessionizer {
       });
       if (tl.joinedKeys.isEmpty()) {
         tl.joinedKeys = null;
+      }
+      if (dropped) {
         changes.timeline(tl.key);
       }
     }

@@ -106,6 +106,9 @@ final class Timers {
         } else if (deadline > watermark) {
           t.eventAt = deadline;
           byEvent.add(new Timer(t.key, t.id, deadline, Long.MAX_VALUE, false));
+        } else { // held: asked again once what holds it may have been placed
+          t.wallAt = plus(wallNow, Math.max(1, graceMillis));
+          byWall.add(t);
         }
         users.settle(t.key, s, s);
       }

@@ -101,6 +101,19 @@ class SessionizerEntriesPropertiesTest {
     assertThat(SplitRun.distinct(got)).isEqualTo(SplitRun.distinct(want));
   }
 
+  /**
+   * Streams the properties once failed on: a joined device key dropped from a timeline that keeps
+   * others is a change of its entry; a restore puts held events on the stored timelines without
+   * joining devices anew.
+   */
+  @net.jqwik.api.Example
+  void streamsThatOnceFailed() {
+    entriesRestoredAtRandomPointsGiveTheSameStateAndRecords(2356L);
+    splitTasksRestoredFromTheirEntriesGiveTheSameRecords(671L);
+    splitTasksRestoredFromTheirEntriesGiveTheSameRecords(1600L);
+    aTaskThatCrashesToASnapshotKeepsDrainingEntriesThatDescribeItsState(1600L);
+  }
+
   /** The records of one call: the same, in an order that may differ only among equal deadlines. */
   private static void same(List<MixpanelRecord> want, List<MixpanelRecord> got, int at) {
     List<JsonNode> w = new ArrayList<>();
