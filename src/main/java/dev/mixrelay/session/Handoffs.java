@@ -163,6 +163,25 @@ final class Handoffs {
     return null;
   }
 
+  /**
+   * Whether the handoff's user has a parked event that waits for a handoff of the same user and
+   * device (made at another of the pair's link events, see {@link #claimPair}).
+   */
+  boolean parkedFor(Handoff h) {
+    Awaiting waiting = awaiting.get(h.userKey());
+    if (waiting == null) {
+      return false;
+    }
+    for (Parked p : waiting.events) {
+      for (int bit = 0; bit < 2; bit++) {
+        if ((p.halves & (1 << bit)) != 0 && deviceKey(bit, p.event).equals(h.deviceKey())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The user and device part of a handoff id (its time left out). */
   static String pair(String id) {
     return id.substring(0, id.lastIndexOf('\n'));
@@ -196,7 +215,7 @@ final class Handoffs {
     java.util.Iterator<Handoff> it = early.iterator();
     while (it.hasNext()) {
       Handoff h = it.next();
-      if (h.time() >= floorOf.applyAsLong(h.userKey())) {
+      if (h.time() >= floorOf.applyAsLong(h.userKey()) || parkedFor(h)) {
         continue;
       }
       it.remove();

@@ -80,8 +80,11 @@ final class Placement {
         drain(handoff.userKey(), false, closed);
         return true;
       }
-    } else if (handoff.time() >= floorOf.applyAsLong(handoff.userKey()) && !links.containsKey(linkFrom(handoff))) {
-      carry.receive(handoff); // its link is not placed here yet and may still be
+    } else if (handoff.time() >= floorOf.applyAsLong(handoff.userKey())
+        && !links.containsKey(linkFrom(handoff)) || carry.parkedFor(handoff)) {
+      // its link is not placed here yet and may still be, or is parked (waiting for another
+      // handoff first) at another of the pair's link events
+      carry.receive(handoff);
     } else if (state != null) {
       carry.applied(id);
       closed.add(machine.close(handoff.deviceKey(), state, Reason.REKEY_COLLISION));
@@ -285,8 +288,11 @@ final class Placement {
    */
   private UserState withLocal(String device, UserState remote, long time, List<Closed> closed) {
     UserState local = users.contains(device) ? users.take(device) : null;
+    // both halves are timed before the link, either may begin first
     UserState s = local == null ? remote
-        : remote == null ? local : machine.join(device, remote, local, closed);
+        : remote == null ? local
+        : remote.first <= local.first ? machine.join(device, remote, local, closed)
+        : machine.join(device, local, remote, closed);
     if (s != null && s == local && machine.deadline(s) <= time) {
       closed.add(machine.close(device, s, Reason.TIMEOUT));
       return null;

@@ -88,9 +88,9 @@ final class SessionMachine {
   /**
    * One key's two sessions made of different events (one task saw {@code earlier}'s, another
    * {@code later}'s) as one would have made them: {@code later} continues {@code earlier} when its
-   * first event would have (timeout and property mode); otherwise {@code earlier} is closed, as its
-   * gap or value change closes it, or (their events interleave, or event mode) as it is. Returns
-   * the session left open.
+   * first event would have, and their events interleaving within one local day are one session
+   * (timeout and property mode); otherwise {@code earlier} is closed, as its gap or value change
+   * closes it, or (event mode) as it is. Returns the session left open.
    */
   UserState join(String key, UserState earlier, UserState later, List<Closed> out) {
     if (earlier.last <= later.first && later.first < deadline(earlier)
@@ -99,6 +99,26 @@ final class SessionMachine {
       earlier.last = later.last;
       earlier.count += later.count;
       earlier.endName = later.endName;
+      if (earlier.deviceId == null) {
+        earlier.deviceId = later.deviceId;
+      }
+      earlier.lastArrival = Math.max(earlier.lastArrival, later.lastArrival);
+      earlier.minOffset = Math.min(earlier.minOffset, later.minOffset);
+      if (rules.mode() == Mode.timeout) {
+        earlier.props = firstDefined(earlier.props, later.props);
+      }
+      return earlier;
+    }
+    boolean oneRun = rules.mode() == Mode.timeout
+        || rules.mode() == Mode.property && java.util.Objects.equals(earlier.value, later.value);
+    if (oneRun && earlier.first <= later.first && earlier.last > later.first
+        && Math.max(earlier.last, later.last) < days.endOfDay(earlier.first)) {
+      // their events interleave: every gap of the union is within one of them, one session
+      if (later.last > earlier.last) {
+        earlier.last = later.last;
+        earlier.endName = later.endName;
+      }
+      earlier.count += later.count;
       if (earlier.deviceId == null) {
         earlier.deviceId = later.deviceId;
       }
