@@ -358,6 +358,9 @@ public final class Relay {
     for (String d : config.destinations().keySet()) {
       metrics.destination(d);
       metrics.gauge("mixrelay_sessions_open", "open sessions", () -> engine.openSessions(d), "destination", d);
+      metrics.gauge("mixrelay_sessions_held_events", "events waiting on their user's timeline to"
+          + " be placed (out of order within allowedLateness)", () -> engine.heldEvents(d),
+          "destination", d);
       metrics.gauge("mixrelay_destination_ready", "1 while the destination accepts records",
           () -> delivery.ready(d) ? 1 : 0, "destination", d);
     }

@@ -65,7 +65,7 @@ final class ClusterTopology {
       Map<String, List<DestinationConfig>> destinationsBySource, int partitions, String intakeTopic,
       String usersTopic, String handoffTopic, String linksTopic, String deadLetterTopic,
       String outgoingTopic, Duration handoffWait, TaskGauges gauges,
-      Map<String, Long> dedupWindowMillis) {
+      Map<String, Long> dedupWindowMillis, Duration reorderWindow) {
 
     static Settings of(RelayConfig config) {
       KafkaConfig k = config.kafka();
@@ -84,7 +84,8 @@ final class ClusterTopology {
       return new Settings(config.destinations(), bySource, k.partitions(), k.intakeTopic(),
           ClusterTopology.usersTopic(k), ClusterTopology.handoffTopic(k), k.linksTopic(),
           k.deadLetterTopic(), ClusterTopology.outgoingTopic(k),
-          Duration.ofMinutes(2), new TaskGauges(), config.dedupWindowMillisBySource());
+          Duration.ofMinutes(2), new TaskGauges(), config.dedupWindowMillisBySource(),
+          k.reorderWindow());
     }
 
     Set<String> internalTopics() {
@@ -152,6 +153,10 @@ final class ClusterTopology {
         Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of(
             TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_STATE_ENTRY_BYTES))),
         "session");
+    // the user-keyed records a task keeps for kafka.reorderWindow, by intake time
+    t.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(SessionProcessor.REORDER_STORE), Serdes.String(),
+        Serdes.ByteArray()).withCachingEnabled(), "session");
     t.addSink(OUTGOING_SINK, s.outgoingTopic(), keys, bytes, byKey, "session");
     t.addSink(HANDOFF_SINK, s.handoffTopic(), keys, bytes, byKey, "session");
     // one sink per stage: a sink shared by both would make them one sub-topology, whose tasks'

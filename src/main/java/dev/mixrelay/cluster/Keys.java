@@ -19,6 +19,7 @@ final class Keys {
   static final String SOURCE = KafkaRecords.SOURCE;
   /** Header: when intake appended the message (the intake record format's). */
   static final String APPENDED_AT = KafkaRecords.APPENDED_AT;
+  static final String APPEND_SEQ = KafkaRecords.APPEND_SEQ;
   /**
    * Header on a user-keyed record: {@code link} for a link-only record, whose value is the
    * linking message's identity event ({@code Translator#identityEvent}) as JSON: placed in the

@@ -192,6 +192,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
         copy.headers().add(Keys.KIND, Keys.utf8(Keys.KIND_LINK));
         copyHeader(record.headers(), copy.headers(), Keys.SOURCE);
         copyHeader(record.headers(), copy.headers(), Keys.APPENDED_AT);
+        copyHeader(record.headers(), copy.headers(), Keys.APPEND_SEQ);
         context.forward(copy, ClusterTopology.USERS_SINK);
       }
     }

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
 final class SessionProcessor implements Processor<String, byte[], String, byte[]> {
   private static final Logger LOG = LoggerFactory.getLogger(SessionProcessor.class);
   static final String STATE_STORE = "mixrelay-sessions";
+  static final String REORDER_STORE = "mixrelay-reorder";
   private static final Duration TICK = Duration.ofSeconds(1);
+  private static final Duration REORDER_TICK = Duration.ofMillis(100);
 
   private final ClusterTopology.Settings settings;
   private final Translator translator;
@@ -52,6 +54,10 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
   private MessageStage stage;
   private TaskState state;
   private int partition;
+  private ReorderBuffer reorder;
+  private long reorderMillis;
+  /** The newest event time among the records run (stream time, as far as the stage saw it). */
+  private long ranUpTo = Long.MIN_VALUE;
 
   SessionProcessor(ClusterTopology.Settings settings, Translator translator, Metrics metrics,
       Clock clock) {
@@ -71,13 +77,18 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
         d -> Sessionizer.create(d.sessions(), d.settings().insertIdNamespace(),
             metrics.sessions(d.name()), key -> owns(d.name(), key),
             settings.handoffWait().toMillis()), metrics);
+    long seen = -1;
     for (String dest : stage.destinations()) {
       Sessionizer s = stage.sessionizer(dest);
       state.restore(dest, s);
       stage.sessionsAfter(dest, s.snapshotOffset());
+      seen = Math.max(seen, s.snapshotOffset());
     }
+    this.reorderMillis = settings.reorderWindow().toMillis();
+    this.reorder = new ReorderBuffer(context.getStateStore(REORDER_STORE), seen);
     context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     context.schedule(TICK, PunctuationType.STREAM_TIME, this::onStreamTime);
+    context.schedule(REORDER_TICK, PunctuationType.WALL_CLOCK_TIME, t -> runDue());
   }
 
   /** True when the task owns the session key (its user-keyed records land on this partition). */
@@ -92,14 +103,48 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
     String dest = Keys.destination(record.key());
     DestinationConfig destination = settings.destinations().get(dest);
     if (destination == null) {
-      deadLetter(dest, record, "the destination '" + dest + "' is not configured on this"
-          + " processor");
+      deadLetter(dest, record.value(), record.timestamp(), "the destination '" + dest
+          + "' is not configured on this processor");
       return;
     }
-    long now = clock.millis();
     if (meta.topic().equals(settings.handoffTopic())) {
-      send(dest, stage.adopt(dest, Handoff.fromBytes(record.value()), now), null);
-    } else if (Keys.KIND_LINK.equals(Keys.text(record.headers(), Keys.KIND))) {
+      send(dest, stage.adopt(dest, Handoff.fromBytes(record.value()), clock.millis()), null);
+      afterCall(dest);
+      return;
+    }
+    ReorderBuffer.Kept k = new ReorderBuffer.Kept(record.key(),
+        Keys.text(record.headers(), Keys.SOURCE), Keys.text(record.headers(), Keys.KIND),
+        KafkaRecords.appendedAtMillis(record.headers()), KafkaRecords.appendSeq(record.headers()),
+        record.timestamp(),
+        context.currentSystemTimeMs(), record.value());
+    if (reorderMillis == 0 && reorder.size() == 0) {
+      run(destination, k, reorder.nextSequence());
+      return;
+    }
+    reorder.add(k, meta.offset());
+    runDue();
+  }
+
+  /** Runs the kept records whose time in the buffer is up, in intake order. */
+  private void runDue() {
+    for (ReorderBuffer.Kept k : reorder.due(context.currentSystemTimeMs(), reorderMillis)) {
+      String dest = Keys.destination(k.key());
+      DestinationConfig destination = settings.destinations().get(dest);
+      if (destination == null) { // configured when kept, not since the restart
+        deadLetter(dest, k.value(), k.timestamp(), "the destination '" + dest
+            + "' is not configured on this processor");
+        continue;
+      }
+      run(destination, k, reorder.nextSequence());
+    }
+  }
+
+  /** Runs one user-keyed record through the stage as the {@code offset}-th of the task. */
+  private void run(DestinationConfig destination, ReorderBuffer.Kept record, long offset) {
+    String dest = destination.name();
+    long now = clock.millis();
+    ranUpTo = Math.max(ranUpTo, record.timestamp());
+    if (Keys.KIND_LINK.equals(record.kind())) {
       MixpanelRecord link;
       try {
         link = new MixpanelRecord(Endpoint.IMPORT,
@@ -108,10 +153,10 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
         LOG.warn("an unreadable link-only record on partition {} is ignored", partition);
         return;
       }
-      send(dest, stage.onLink(dest, meta.offset(), link, now), record.key());
+      send(dest, stage.onLink(dest, offset, link, now), record.key());
     } else {
-      Outcome outcome = stage.process(destination, Keys.text(record.headers(), Keys.SOURCE),
-          meta.offset(), null, record.value(), false, now);
+      Outcome outcome = stage.process(destination, record.source(), offset, null,
+          record.value(), false, now);
       if (outcome instanceof Outcome.Deliver deliver) {
         send(dest, deliver.records(), record.key());
         for (DeadLetter d : deliver.rejected()) {
@@ -120,9 +165,9 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
               ClusterTopology.DEAD_LETTER_SINK);
         }
       } else if (outcome instanceof Outcome.Refused refused) {
-        forwardDeadLetter(dest, record, refused.reason());
+        forwardDeadLetter(dest, record.value(), record.timestamp(), refused.reason());
       }
-      long appendedAt = KafkaRecords.appendedAtMillis(record.headers());
+      long appendedAt = record.appendedAt();
       metrics.finished(dest, appendedAt < 0 ? 0 : Math.max(0, now - appendedAt));
     }
     afterCall(dest);
@@ -146,8 +191,15 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
     closed(stage.onTick(now));
   }
 
+  /**
+   * The stream-time rule, up to the newest event time the stage has run (records still kept for
+   * the reorder window have not moved the user's or the destination's time yet).
+   */
   private void onStreamTime(long streamTime) {
-    closed(stage.onStreamTime(streamTime));
+    long upTo = reorder.size() == 0 ? streamTime : Math.min(streamTime, ranUpTo);
+    if (upTo != Long.MIN_VALUE) {
+      closed(stage.onStreamTime(upTo));
+    }
   }
 
   /** Sends what a time rule closed, per destination, and saves each destination's state. */
@@ -190,14 +242,14 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
     }
   }
 
-  private void deadLetter(String dest, Record<String, byte[]> record, String reason) {
-    forwardDeadLetter(dest, record, reason);
+  private void deadLetter(String dest, byte[] value, long timestamp, String reason) {
+    forwardDeadLetter(dest, value, timestamp, reason);
     metrics.deadLetteredMessage(dest, "untranslatable", 1);
   }
 
-  private void forwardDeadLetter(String dest, Record<String, byte[]> record, String reason) {
-    context.forward(DeadLetters.record(dest, "segment", record.value(), reason,
-        record.timestamp()), ClusterTopology.DEAD_LETTER_SINK);
+  private void forwardDeadLetter(String dest, byte[] value, long timestamp, String reason) {
+    context.forward(DeadLetters.record(dest, "segment", value, reason, timestamp),
+        ClusterTopology.DEAD_LETTER_SINK);
   }
 
   @Override

@@ -19,13 +19,18 @@ import java.util.Properties;
  * @param stateDir where each processor keeps its local state stores
  * @param commitInterval how often processors commit a transaction (state, outgoing records,
  *     input offsets)
+ * @param reorderWindow how long a session task keeps a user-keyed record before it runs it, so
+ *     the records of one user that reached it from several intake partitions run in the order
+ *     intake accepted them (the skew between the partitions' processing it absorbs); 0 runs them
+ *     as they come
  * @param properties Kafka client settings passed to every producer, consumer, admin and Streams
  *     client the relay makes (security: {@code security.protocol}, {@code sasl.*}, {@code ssl.*};
  *     timeouts such as {@code session.timeout.ms}); the relay's own settings win where they meet
  */
 public record KafkaConfig(String bootstrapServers, String intakeTopic, String deadLetterTopic,
     String linksTopic, String applicationId, Integer partitions, Integer replicationFactor,
-    String stateDir, Duration commitInterval, Map<String, String> properties) {
+    String stateDir, Duration commitInterval, Duration reorderWindow,
+    Map<String, String> properties) {
 
   public KafkaConfig {
     bootstrapServers = bootstrapServers == null ? "localhost:9092" : bootstrapServers;
@@ -37,6 +42,7 @@ public record KafkaConfig(String bootstrapServers, String intakeTopic, String de
     replicationFactor = replicationFactor == null ? 1 : replicationFactor;
     stateDir = stateDir == null ? "./data/kafka-streams" : stateDir;
     commitInterval = commitInterval == null ? Duration.ofMillis(100) : commitInterval;
+    reorderWindow = reorderWindow == null ? Duration.ofSeconds(5) : reorderWindow;
     properties = properties == null ? Map.of() : Map.copyOf(properties);
   }
 
@@ -49,7 +55,7 @@ public record KafkaConfig(String bootstrapServers, String intakeTopic, String de
   }
 
   static KafkaConfig defaults() {
-    return new KafkaConfig(null, null, null, null, null, null, null, null, null, null);
+    return new KafkaConfig(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   void check(String path, Checks c) {
@@ -67,6 +73,7 @@ public record KafkaConfig(String bootstrapServers, String intakeTopic, String de
     c.require(!stateDir.isBlank(), path + ".stateDir", "must not be empty", null);
     c.between(commitInterval, Duration.ofMillis(100), Duration.ofMinutes(1),
         path + ".commitInterval");
+    c.between(reorderWindow, Duration.ZERO, Duration.ofMinutes(10), path + ".reorderWindow");
     properties.forEach((k, v) -> c.require(k != null && !k.isBlank() && v != null,
         path + ".properties", "must map Kafka client setting names to values", null));
   }

@@ -121,6 +121,11 @@ public final class EmbeddedEngine {
     return pipeline.readUpTo();
   }
 
+  /** Events the sessionizer of a destination holds, as of the last tick (any thread). */
+  public long heldEvents(String destination) {
+    return checkpoints.heldEvents(destination);
+  }
+
   /** Open sessions of a destination as of the last tick (any thread). */
   public long openSessions(String destination) {
     return checkpoints.openSessions(destination);

@@ -58,6 +58,7 @@ final class SessionCheckpoints {
   private final Map<String, Sessionizer> sessionizers = new LinkedHashMap<>();
   private final Set<Object> tickSends = new HashSet<>();
   private final Map<String, Long> openCounts = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> heldCounts = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new LinkedHashMap<>();
   private final SuperPropertyStore profiles;
   /** The last super-property snapshot per destination and the store version it was taken at. */
@@ -144,7 +145,10 @@ final class SessionCheckpoints {
 
   private void tick() {
     long now = clock.millis();
-    sessionizers.forEach((name, sz) -> openCounts.put(name, sz.openSessions()));
+    sessionizers.forEach((name, sz) -> {
+      openCounts.put(name, sz.openSessions());
+      heldCounts.put(name, (long) sz.heldEvents());
+    });
     for (Map.Entry<String, List<MixpanelRecord>> e : stage.onTick(now).entrySet()) {
       List<MixpanelRecord> closed = e.getValue();
       if (!closed.isEmpty()) {
@@ -299,6 +303,11 @@ final class SessionCheckpoints {
    * Open sessions of a destination as of the last tick (for status and metrics, read from any
    * thread; the sessionizer itself is confined to the pipeline's context).
    */
+  /** Events a destination's sessionizer holds, as of the last tick (any thread). */
+  long heldEvents(String destination) {
+    return heldCounts.getOrDefault(destination, 0L);
+  }
+
   long openSessions(String destination) {
     return openCounts.getOrDefault(destination, 0L);
   }

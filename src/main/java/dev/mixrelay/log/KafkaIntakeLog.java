@@ -215,8 +215,8 @@ public final class KafkaIntakeLog implements IntakeAppender {
     }
     for (int i = 0; i < call.entries.size(); i++) {
       try {
-        producer.send(KafkaRecords.record(options.topic(), call.entries.get(i), call.appendedAt),
-            call);
+        producer.send(KafkaRecords.record(options.topic(), call.entries.get(i), call.appendedAt,
+            call.firstSeq + i), call);
       } catch (RuntimeException e) {
         noteFailure(e);
         call.abort(call.entries.size() - i, e);

@@ -18,17 +18,23 @@ public final class KafkaRecords {
   public static final String SOURCE = "source";
   /** Header: when intake accepted the message, epoch milliseconds as 8 bytes big-endian. */
   public static final String APPENDED_AT = "appended-at";
+  /**
+   * Header: the message's place among those the intake node accepted (8 bytes big-endian), which
+   * orders the messages one node accepted in the same millisecond: a batch's in its order.
+   */
+  public static final String APPEND_SEQ = "append-seq";
 
   private KafkaRecords() {}
 
   /** The record for one entry, without a partition or timestamp (the producer picks both). */
   static ProducerRecord<String, byte[]> record(String topic, LogEntry entry,
-      long appendedAtMillis) {
+      long appendedAtMillis, long seq) {
     ProducerRecord<String, byte[]> r =
         new ProducerRecord<>(topic, identityKey(entry), entry.json());
     String source = entry.source() == null ? "-" : entry.source();
     r.headers().add(SOURCE, source.getBytes(StandardCharsets.UTF_8));
     r.headers().add(APPENDED_AT, ByteBuffer.allocate(Long.BYTES).putLong(appendedAtMillis).array());
+    r.headers().add(APPEND_SEQ, ByteBuffer.allocate(Long.BYTES).putLong(seq).array());
     return r;
   }
 
@@ -51,8 +57,17 @@ public final class KafkaRecords {
 
   /** The {@value #APPENDED_AT} header's value, or -1 when the header is missing or malformed. */
   public static long appendedAtMillis(Iterable<Header> headers) {
+    return longHeader(headers, APPENDED_AT);
+  }
+
+  /** The {@value #APPEND_SEQ} header's value, or -1 when the header is missing or malformed. */
+  public static long appendSeq(Iterable<Header> headers) {
+    return longHeader(headers, APPEND_SEQ);
+  }
+
+  private static long longHeader(Iterable<Header> headers, String name) {
     for (Header h : headers) {
-      if (h.key().equals(APPENDED_AT) && h.value() != null && h.value().length == Long.BYTES) {
+      if (h.key().equals(name) && h.value() != null && h.value().length == Long.BYTES) {
         return ByteBuffer.wrap(h.value()).getLong();
       }
     }

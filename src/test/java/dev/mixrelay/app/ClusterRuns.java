@@ -32,11 +32,8 @@ final class ClusterRuns {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Instant NOW = Instant.parse("2026-11-21T00:00:00Z");
   static final String WRITE_KEY = "cluster-key";
-  /**
-   * The sessions of both runs: 30-minute timeout; the lateness covers the event-time skew between
-   * intake partitions when a whole stream is posted in seconds (see the README's cluster section).
-   */
-  static final String SESSIONS = "{ timeout: 30m, allowedLateness: 12h }";
+  /** The sessions of both runs: 30-minute timeout, the default lateness (60 s). */
+  static final String SESSIONS = "{ timeout: 30m }";
 
   /** What the mock received: event insert ids, and session events by insert id. */
   record Outcome(TreeSet<String> events, TreeMap<String, String> sessions,
@@ -45,6 +42,10 @@ final class ClusterRuns {
   private ClusterRuns() {}
 
   static String destinationYaml(String apiHost) {
+    return destinationYaml(apiHost, SESSIONS);
+  }
+
+  static String destinationYaml(String apiHost, String sessions) {
     return """
         sources: [ { writeKey: %s, destination: main } ]
         destinations:
@@ -54,7 +55,7 @@ final class ClusterRuns {
             apiHost: "%s"
             delivery: { linger: 20ms }
             sessions: %s
-        """.formatted(WRITE_KEY, apiHost, SESSIONS);
+        """.formatted(WRITE_KEY, apiHost, sessions);
   }
 
   static Outcome singleNode(Path dir, List<ObjectNode> messages) throws Exception {
@@ -63,11 +64,16 @@ final class ClusterRuns {
 
   static Outcome singleNode(Path dir, List<ObjectNode> messages, Instant start)
       throws Exception {
+    return singleNode(dir, messages, start, SESSIONS);
+  }
+
+  static Outcome singleNode(Path dir, List<ObjectNode> messages, Instant start, String sessions)
+      throws Exception {
     try (MockMixpanel mock = MockMixpanel.builder().port(0).build().start()) {
       RelayConfig config = ConfigLoader.parse("""
           server: { host: 127.0.0.1, port: 0 }
           storage: { dir: "%s" }
-          """.formatted(dir.toString().replace("\\", "/")) + destinationYaml(mock.baseUrl()),
+          """.formatted(dir.toString().replace("\\", "/")) + destinationYaml(mock.baseUrl(), sessions),
           Map.of(), "single");
       ManualClock clock = new ManualClock(start);
       try (RelayFixture fx = new RelayFixture(dir, config)) {
@@ -257,16 +263,21 @@ final class ClusterRuns {
    */
   static void closeEverything(ManualClock clock, LongSupplier events, LongSupplier sessions,
       java.util.function.BooleanSupplier handedOver) throws Exception {
-    clock.advance(Duration.ofHours(12).plusMinutes(10));
-    awaitQuiet(events, sessions);
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!handedOver.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("events still wait for handoffs after 60 s");
+    // time passes as it would: first past allowedLateness (60 s) but within the handoff wait
+    // (2 min), so devices' tasks place their link copies and hand their sessions over while the
+    // users' tasks still wait for them; then past every rule
+    for (Duration step : List.of(Duration.ofSeconds(90), Duration.ofHours(12).plusMinutes(10))) {
+      clock.advance(step);
+      awaitQuiet(events, sessions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!handedOver.getAsBoolean()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("events still wait for handoffs after 60 s");
+        }
+        Thread.sleep(100); // the test thread polls; the relays run on their own threads
       }
-      Thread.sleep(100); // the test thread polls; the relays run on their own threads
+      Thread.sleep(1500); // a tick after the last adoption: the gauges are a tick old
     }
-    Thread.sleep(1500); // a tick after the last adoption: the gauges are a tick old
     clock.advance(Duration.ofDays(2));
     awaitQuiet(events, sessions);
   }

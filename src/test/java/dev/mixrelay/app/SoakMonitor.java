@@ -31,22 +31,25 @@ import java.util.regex.Pattern;
 final class SoakMonitor {
   static final long EVERY_MS = 10_000;
   static final String HEADER = String.format(Locale.ROOT,
-      "%6s %4s %11s %7s %8s %7s %8s %8s %7s %9s %8s %11s %11s", "t(s)", "inst", "accepted",
-      "ev/s", "503/429", "unreach", "heapGC", "heapPeak", "rss", "logDepth", "sessOpen",
+      "%6s %4s %11s %7s %8s %7s %8s %8s %7s %9s %8s %8s %11s %11s", "t(s)", "inst", "accepted",
+      "ev/s", "503/429", "unreach", "heapGC", "heapPeak", "rss", "logDepth", "sessOpen", "held",
       "mockEvents", "mockDistinct");
   static final String CSV_HEADER = "second,instance,accepted,events_per_s,back_pressure,"
-      + "unreachable,heap_after_gc_mb,heap_peak_mb,rss_mb,log_depth,sessions_open,mock_events,"
+      + "unreachable,heap_after_gc_mb,heap_peak_mb,rss_mb,log_depth,sessions_open,held_events,"
+      + "mock_events,"
       + "mock_distinct_insert_ids,loading";
 
   /** One sample; -1 where the value could not be read (the relay restarting). */
   record Sample(long second, int instance, long accepted, long perSecond, long backPressure,
       long unreachable, double heapAfterGcMb, double heapPeakMb, double rssMb, long logDepth,
-      long sessionsOpen, long mockEvents, long mockDistinct, boolean loading) {
+      long sessionsOpen, long heldEvents, long mockEvents, long mockDistinct, boolean loading) {
 
     String row() {
-      return String.format(Locale.ROOT, "%6d %4d %11d %7d %8d %7d %8s %8s %7s %9s %8s %11s %11s",
+      return String.format(Locale.ROOT,
+          "%6d %4d %11d %7d %8d %7d %8s %8s %7s %9s %8s %8s %11s %11s",
           second, instance, accepted, perSecond, backPressure, unreachable, mb(heapAfterGcMb),
-          mb(heapPeakMb), mb(rssMb), num(logDepth), num(sessionsOpen), num(mockEvents),
+          mb(heapPeakMb), mb(rssMb), num(logDepth), num(sessionsOpen), num(heldEvents),
+          num(mockEvents),
           num(mockDistinct));
     }
 
@@ -55,6 +58,7 @@ final class SoakMonitor {
           Long.toString(accepted), Long.toString(perSecond), Long.toString(backPressure),
           Long.toString(unreachable), Double.toString(heapAfterGcMb), Double.toString(heapPeakMb),
           Double.toString(rssMb), Long.toString(logDepth), Long.toString(sessionsOpen),
+          Long.toString(heldEvents),
           Long.toString(mockEvents), Long.toString(mockDistinct), Boolean.toString(loading));
     }
 
@@ -140,6 +144,7 @@ final class SoakMonitor {
         (accepted - lastAccepted) * 1000 / EVERY_MS, load.backPressure.get(),
         load.unreachable.get(), heap[0], heap[1], rss,
         metric(metrics, "mixrelay_intake_log_messages"), metric(metrics, "mixrelay_sessions_open"),
+        metric(metrics, "mixrelay_sessions_held_events"),
         counts == null ? -1 : counts.path("events").asLong(),
         counts == null ? -1 : counts.path("distinctInsertIds").asLong(), now <= loadEnd);
     lastAccepted = accepted;

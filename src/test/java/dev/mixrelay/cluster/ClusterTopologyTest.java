@@ -58,6 +58,11 @@ class ClusterTopologyTest {
   }
 
   private static RelayConfig config(int partitions) {
+    return config(partitions, "0s");
+  }
+
+  /** {@code reorderWindow}: 0s runs the user-keyed records as they come (most tests here). */
+  private static RelayConfig config(int partitions, String reorderWindow) {
     return ConfigLoader.parse("""
         server: { host: 127.0.0.1, port: 0 }
         engine: kafka
@@ -68,6 +73,7 @@ class ClusterTopologyTest {
           deadLetterTopic: app-dead-letters
           linksTopic: app-links
           partitions: %d
+          reorderWindow: %s
         sources: [ { writeKey: wk, destination: main } ]
         destinations:
           main:
@@ -75,7 +81,7 @@ class ClusterTopologyTest {
             apiSecret: s
             apiHost: "http://127.0.0.1:1"
             sessions: { timeout: 30m, allowedLateness: 1m }
-        """.formatted(partitions), Map.of(), "test");
+        """.formatted(partitions, reorderWindow), Map.of(), "test");
   }
 
   /** One driver over the topology, its state in {@code dir}; the wall clock is the test's. */
@@ -131,6 +137,11 @@ class ClusterTopologyTest {
 
     /** Appends a message as it is, e.g. one a relay before today's intake rules accepted. */
     void append(ObjectNode raw) {
+      append(raw, T0);
+    }
+
+    /** Appends a message as intake accepted it at {@code appendedAt}. */
+    void append(ObjectNode raw, Instant appendedAt) {
       String key = raw.hasNonNull("anonymousId") ? raw.get("anonymousId").asText()
           : raw.path("userId").asText();
       TestRecord<String, byte[]> r = new TestRecord<>(key,
@@ -138,7 +149,7 @@ class ClusterTopologyTest {
       r.headers().add(KafkaRecords.SOURCE,
           config.sources().get(0).name().getBytes(StandardCharsets.UTF_8));
       r.headers().add(KafkaRecords.APPENDED_AT,
-          ByteBuffer.allocate(8).putLong(T0.toEpochMilli()).array());
+          ByteBuffer.allocate(8).putLong(appendedAt.toEpochMilli()).array());
       intake.pipeInput(r);
     }
 
@@ -255,6 +266,48 @@ class ClusterTopologyTest {
     }
   }
 
+  /**
+   * A backfilled user whose calls came through two intake partitions (a device's, keyed by its
+   * anonymousId, and the server's, keyed by userId), and the server's partition was routed first:
+   * its records reach the user's task before the device's older ones. Kept for the reorder window,
+   * they run in the order intake accepted them, so the device's are not late and the user has one
+   * session of all four; without the window the device's are late (hours older than the user's
+   * newest) and stay out of it.
+   */
+  @Test
+  void oneUsersRecordsFromTwoPartitionsRunInTheOrderIntakeAcceptedThem() {
+    Instant start = T0.minus(Duration.ofHours(3));
+    Instant accepted = T0;
+    ObjectNode[] calls = new ObjectNode[4];
+    for (int i = 0; i < 4; i++) {
+      calls[i] = message("track", "m" + i, i % 2 == 0 ? "dev-a" : null, "u1",
+          start.plus(Duration.ofMinutes(10L * i)));
+    }
+    int[] routed = {1, 3, 0, 2}; // the server's partition first, then the device's
+    for (String window : List.of("2s", "0s")) {
+      try (Driver d = new Driver(config(1, window))) {
+        for (int i : routed) {
+          d.append(calls[i], accepted.plusMillis(i));
+        }
+        d.advance(Duration.ofSeconds(3)); // the window is up: the four run, in intake order
+        d.advance(Duration.ofHours(1)); // the user is quiet: the session closes
+        List<MixpanelRecord> out = d.outgoing();
+        List<MixpanelRecord> ends = out.stream()
+            .filter(r -> "Session End".equals(r.eventName())).toList();
+        assertThat(ends).as("reorderWindow %s", window).hasSize(1);
+        int events = ends.get(0).properties().get("Session Event Count").asInt();
+        if (window.equals("2s")) {
+          assertThat(events).isEqualTo(4);
+          assertThat(ends.get(0).properties().get("time").asLong())
+              .isEqualTo(start.plus(Duration.ofMinutes(30)).toEpochMilli());
+        } else {
+          assertThat(events).isEqualTo(2); // the device's two came after the user's newest
+        }
+        assertThat(names(out).stream().filter("Product Viewed"::equals)).hasSize(4);
+      }
+    }
+  }
+
   @Test
   void aSourceWithTwoDestinationsFeedsEachOnItsOwn() {
     RelayConfig twoDestinations = ConfigLoader.parse("""
@@ -267,6 +320,7 @@ class ClusterTopologyTest {
           deadLetterTopic: app-dead-letters
           linksTopic: app-links
           partitions: 1
+          reorderWindow: 0s
         sources: [ { writeKey: wk, destinations: [main, actions] } ]
         destinations:
           main:

@@ -54,6 +54,9 @@ class SessionProcessorTest {
   private final KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(
       Stores.inMemoryKeyValueStore(SessionProcessor.STATE_STORE), Serdes.String(),
       Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
+  private final KeyValueStore<String, byte[]> reorder = Stores.keyValueStoreBuilder(
+      Stores.inMemoryKeyValueStore(SessionProcessor.REORDER_STORE), Serdes.String(),
+      Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
   private long offset;
 
   @BeforeAll
@@ -63,7 +66,8 @@ class SessionProcessorTest {
         server: { host: 127.0.0.1, port: 0 }
         engine: kafka
         kafka: { bootstrapServers: "localhost:1", applicationId: app, intakeTopic: app-intake,
-                 deadLetterTopic: app-dead-letters, linksTopic: app-links, partitions: 1 }
+                 deadLetterTopic: app-dead-letters, linksTopic: app-links, partitions: 1,
+                 reorderWindow: 0s }
         sources: [ { writeKey: wk, destination: main } ]
         destinations:
           main: { token: t, apiSecret: s, apiHost: "http://127.0.0.1:1",
@@ -75,30 +79,52 @@ class SessionProcessorTest {
   private final class Task {
     final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>(
         new Properties(), new TaskId(1, 0), dir.toFile());
-    final SessionProcessor processor = new SessionProcessor(
-        ClusterTopology.Settings.of(config), translator, new Metrics(), clock);
+    final SessionProcessor processor;
 
     Task() {
+      this(config);
+    }
+
+    Task(RelayConfig config) {
+      processor = new SessionProcessor(ClusterTopology.Settings.of(config), translator,
+          new Metrics(), clock);
       if (!store.isOpen()) {
         store.init(context.getStateStoreContext(), store);
       }
+      if (!reorder.isOpen()) {
+        reorder.init(context.getStateStoreContext(), reorder);
+      }
       context.addStateStore(store);
+      context.addStateStore(reorder);
+      context.setCurrentSystemTimeMs(clock.millis());
       processor.init(context);
     }
 
     void track(String userId, String messageId, Instant at) {
+      track(userId, messageId, at, -1);
+    }
+
+    /** {@code appendSeq}: the record's place in intake's order (-1: no such header). */
+    void track(String userId, String messageId, Instant at, long appendSeq) {
       context.setRecordMetadata(ClusterTopology.usersTopic(config.kafka()), 0, offset++);
       Record<String, byte[]> r = new Record<>(Keys.userKey("main", userId),
           normalized(userId, messageId, at).toString().getBytes(StandardCharsets.UTF_8),
           at.toEpochMilli());
       r.headers().add(KafkaRecords.SOURCE, config.sources().get(0).name()
           .getBytes(StandardCharsets.UTF_8));
+      if (appendSeq >= 0) {
+        r.headers().add(KafkaRecords.APPENDED_AT,
+            java.nio.ByteBuffer.allocate(8).putLong(T0.toEpochMilli()).array());
+        r.headers().add(KafkaRecords.APPEND_SEQ,
+            java.nio.ByteBuffer.allocate(8).putLong(appendSeq).array());
+      }
       processor.process(r);
     }
 
     /** Moves the relay's clock on and runs the wall-clock punctuation. */
     void wallClock(Duration later) {
       clock.now = clock.now.plus(later);
+      context.setCurrentSystemTimeMs(clock.millis());
       context.scheduledPunctuators().stream()
           .filter(p -> p.getType() == PunctuationType.WALL_CLOCK_TIME)
           .forEach(p -> p.getPunctuator().punctuate(clock.millis()));
@@ -165,6 +191,44 @@ class SessionProcessorTest {
     second.wallClock(Duration.ofSeconds(10)); // user-1 quiet for backfillGrace: closed
     MixpanelRecord start = sessionStart(second.outgoing());
     assertThat(start.properties().get("Session Event Count").asInt()).isEqualTo(2);
+  }
+
+  /**
+   * With a reorder window the records wait in the task's store: a task that stops before the
+   * window is up runs them after its restart, in intake order (the track accepted first, though
+   * it came second), and once.
+   */
+  @Test
+  void recordsKeptForTheReorderWindowRunAfterARestartInIntakeOrder() {
+    RelayConfig windowed = ConfigLoader.parse("""
+        server: { host: 127.0.0.1, port: 0 }
+        engine: kafka
+        kafka: { bootstrapServers: "localhost:1", applicationId: app, intakeTopic: app-intake,
+                 deadLetterTopic: app-dead-letters, linksTopic: app-links, partitions: 1,
+                 reorderWindow: 2s }
+        sources: [ { writeKey: wk, destination: main } ]
+        destinations:
+          main: { token: t, apiSecret: s, apiHost: "http://127.0.0.1:1",
+                  sessions: { timeout: 30m, allowedLateness: 1m } }
+        """, Map.of(), "test");
+    Task first = new Task(windowed);
+    first.track("user-1", "m2", T0.plus(Duration.ofHours(2)), 2);
+    first.track("user-1", "m1", T0, 1); // accepted first, routed second: hours older
+    assertThat(first.outgoing()).isEmpty();
+    first.close();
+
+    Task second = new Task(windowed);
+    second.wallClock(Duration.ofSeconds(3));
+    List<MixpanelRecord> out = second.outgoing();
+    assertThat(out).filteredOn(r -> "Product Viewed".equals(r.eventName()))
+        .extracting(r -> r.properties().get("time").asLong())
+        .containsExactly(T0.toEpochMilli(), T0.plus(Duration.ofHours(2)).toEpochMilli());
+    // the older one ran first, so it is not late: its session, closed by the newer event
+    assertThat(out).filteredOn(r -> "Session Start".equals(r.eventName()))
+        .extracting(r -> r.properties().get("time").asLong())
+        .containsExactly(T0.toEpochMilli());
+    second.wallClock(Duration.ofSeconds(3));
+    assertThat(second.outgoing()).hasSize(out.size());
   }
 
   @Test

@@ -32,9 +32,9 @@ class KafkaRecordsTest {
   }
 
   @Test
-  void theRecordCarriesTheSourceAndTheAppendTimeBigEndian() {
+  void theRecordCarriesTheSourceTheAppendTimeAndSequenceBigEndian() {
     byte[] json = "{\"userId\":\"u1\"}".getBytes(StandardCharsets.UTF_8);
-    var r = KafkaRecords.record("t", new LogEntry("web", json), 0x0102030405060708L);
+    var r = KafkaRecords.record("t", new LogEntry("web", json), 0x0102030405060708L, 42);
     assertThat(r.topic()).isEqualTo("t");
     assertThat(r.key()).isEqualTo("u1");
     assertThat(r.value()).isSameAs(json);
@@ -44,5 +44,6 @@ class KafkaRecordsTest {
     assertThat(r.headers().lastHeader(KafkaRecords.APPENDED_AT).value())
         .containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
     assertThat(KafkaRecords.appendedAtMillis(r.headers())).isEqualTo(0x0102030405060708L);
+    assertThat(KafkaRecords.appendSeq(r.headers())).isEqualTo(42);
   }
 }
