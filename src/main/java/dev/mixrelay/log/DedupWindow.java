@@ -247,18 +247,22 @@ final class DedupWindow {
     if (toInsert.isEmpty()) {
       return duplicates;
     }
+    // inserted in the table's key order (by hash; a stable sort keeps a repeated key's first
+    // place first), so the B-tree is walked once per batch instead of once per key
+    Integer[] order = toInsert.stream().boxed().toArray(Integer[]::new);
+    java.util.Arrays.sort(order, (a, b) -> Long.compare(hashes[a], hashes[b]));
     try (PreparedStatement ps = conn.prepareStatement(
         "INSERT OR IGNORE INTO " + current.table() + " VALUES (?, ?, ?)")) {
-      for (int i = toInsert.nextSetBit(0); i >= 0; i = toInsert.nextSetBit(i + 1)) {
+      for (int i : order) {
         ps.setLong(1, hashes[i]);
         ps.setBytes(2, keys.get(i));
         ps.setLong(3, now);
         ps.addBatch();
       }
-      // in order, one change per new key, none for a key already there (a repeat in this batch)
+      // one change per new key, none for a key already there (a repeat in this batch)
       int[] changes = ps.executeBatch();
       int c = 0;
-      for (int i = toInsert.nextSetBit(0); i >= 0; i = toInsert.nextSetBit(i + 1)) {
+      for (int i : order) {
         if (changes[c++] == 0) {
           // the newest bucket's ids are younger than its span: a repeat for any longer window
           if (windows[i] >= span || !acceptAgain(current, hashes[i], keys.get(i), now,

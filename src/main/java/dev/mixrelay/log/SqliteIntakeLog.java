@@ -139,6 +139,9 @@ public final class SqliteIntakeLog implements IntakeLog {
     String url = "jdbc:sqlite:" + options.dir().resolve("mixrelay.db").toAbsolutePath();
     writeConn = DriverManager.getConnection(url);
     try (Statement st = writeConn.createStatement()) {
+      // 16 KiB pages (a new file only; an existing one keeps its size): a third less writer CPU
+      // per message than 4 KiB, with or without the messageId window (DedupAppendBenchmark)
+      st.execute("PRAGMA page_size=16384");
       st.execute("PRAGMA journal_mode=WAL");
       st.execute("PRAGMA synchronous=" + (options.fsync() ? "FULL" : "NORMAL"));
       st.execute("PRAGMA busy_timeout=5000");
