@@ -109,6 +109,44 @@ class SqliteIntakeLogTest {
   }
 
   @Test
+  void aNewLogHas16KibPagesAndOneWith4KibPagesKeepsThemAndItsMessages() throws Exception {
+    SqliteIntakeLog log = open(1 << 30);
+    await(log.append(entries(0, 10)));
+    await(log.close());
+    assertThat(pageSize(dir)).isEqualTo(16384);
+
+    // a log file made before 16 KiB pages: its page size is kept, its messages read as before
+    Path old = dir.resolve("old");
+    java.nio.file.Files.createDirectories(old);
+    try (var c = java.sql.DriverManager.getConnection(
+        "jdbc:sqlite:" + old.resolve("mixrelay.db").toAbsolutePath());
+        var st = c.createStatement()) {
+      st.execute("PRAGMA page_size=4096");
+      st.execute("PRAGMA journal_mode=WAL");
+      st.execute("CREATE TABLE messages (offset INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+          + " appended_at INTEGER NOT NULL, json BLOB NOT NULL)");
+      st.execute("INSERT INTO messages VALUES (1, 's', 0, CAST('{\"n\":0}' AS BLOB))");
+    }
+    SqliteIntakeLog reopened = SqliteIntakeLog.open(vertx, Clock.systemUTC(),
+        new SqliteIntakeLog.Options(old, true, 1 << 30, 0));
+    await(reopened.append(entries(1, 1)));
+    List<StoredMessage> all = await(reopened.read(0, 10));
+    assertThat(all).extracting(m -> new String(m.json(), StandardCharsets.UTF_8))
+        .containsExactly("{\"n\":0}", "{\"n\":1}");
+    await(reopened.close());
+    assertThat(pageSize(old)).isEqualTo(4096);
+  }
+
+  private static long pageSize(Path dir) throws Exception {
+    try (var c = java.sql.DriverManager.getConnection(
+        "jdbc:sqlite:" + dir.resolve("mixrelay.db").toAbsolutePath());
+        var st = c.createStatement(); var rs = st.executeQuery("PRAGMA page_size")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
   void acknowledgedRowsAreDeletedButOffsetsAreNeverReused() {
     SqliteIntakeLog log = open(1 << 30);
     long last = await(log.append(entries(0, 2500)));
