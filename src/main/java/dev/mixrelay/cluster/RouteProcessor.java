@@ -6,6 +6,7 @@ import dev.mixrelay.config.DestinationConfig;
 import dev.mixrelay.config.MixpanelSettings.IdentityMerge;
 import dev.mixrelay.mixpanel.MixpanelRecord;
 import dev.mixrelay.ops.Metrics;
+import dev.mixrelay.segment.MessageHead;
 import dev.mixrelay.segment.SegmentJson;
 import dev.mixrelay.segment.SegmentMessage;
 import dev.mixrelay.session.DeviceLink;
@@ -103,17 +104,17 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
    * of a message to one task, and the store is written in the same exactly-once transaction as
    * what the stage forwards.
    */
-  private boolean repeated(Record<String, byte[]> record, String source, SegmentMessage message) {
+  private boolean repeated(Record<String, byte[]> record, String source, MessageHead head) {
     long window = dedupWindowMillis.getOrDefault(source, 0L);
-    if (window <= 0 || message.messageId() == null) {
+    if (window <= 0) {
       return false;
     }
     String key = (record.key() == null ? "" : record.key()) + '\u0000' + source + '\u0000'
-        + message.messageId();
+        + head.messageId();
     long now = context.currentSystemTimeMs();
     Long until = seen.get(key);
     if (until != null && until > now) {
-      metrics.duplicate(source, message.type().wireName());
+      metrics.duplicate(source, head.type().wireName());
       return true;
     }
     seen.put(key, now + window);
@@ -131,10 +132,39 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
       metrics.deadLetteredMessage("-", "untranslatable", 1);
       return;
     }
-    SegmentMessage message;
+    // the few fields routing reads, without the tree; the whole message only when the head is
+    // not plain (then it gives the reason) or a destination must build the identity event
+    MessageHead head = MessageHead.read(record.value());
+    SegmentMessage message = null;
+    if (head == null) {
+      message = parse(record, fed);
+      if (message == null) {
+        return;
+      }
+      head = new MessageHead(message.type(), message.messageId(), message.timestampMillis(),
+          message.userId(), message.anonymousId());
+    }
+    if (repeated(record, source, head)) {
+      return;
+    }
+    // fan-out: one user-keyed record per destination the source feeds; each destination's
+    // records are keyed by its name, so each translates, sessionizes and delivers on its own
+    for (DestinationConfig destination : fed) {
+      if (message == null && !linkKnown(head, time(head, record), destination)) {
+        message = parse(record, fed);
+        if (message == null) {
+          return;
+        }
+      }
+      route(record, head, message, destination);
+    }
+  }
+
+  /** The whole message, or null after dead-lettering it for every destination. */
+  private SegmentMessage parse(Record<String, byte[]> record, List<DestinationConfig> fed) {
     try {
       JsonNode node = SegmentJson.MAPPER.readTree(record.value());
-      message = SegmentMessage.fromNormalized((ObjectNode) node);
+      return SegmentMessage.fromNormalized((ObjectNode) node);
     } catch (Exception e) {
       for (DestinationConfig destination : fed) {
         String dest = destination.name();
@@ -143,25 +173,49 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
             ClusterTopology.ROUTE_DEAD_LETTER_SINK);
         metrics.deadLetteredMessage(dest, "untranslatable", 1);
       }
-      return;
-    }
-    if (repeated(record, source, message)) {
-      return;
-    }
-    // fan-out: one user-keyed record per destination the source feeds; each destination's
-    // records are keyed by its name, so each translates, sessionizes and delivers on its own
-    for (DestinationConfig destination : fed) {
-      route(record, message, destination);
+      return null;
     }
   }
 
-  /** Routes the message to its user's task for one destination. */
-  private void route(Record<String, byte[]> record, SegmentMessage message,
+  /**
+   * True when the message's identity event, whatever it is, changes nothing: in Simplified ID
+   * Merge a track, page, screen or identify with both ids links {@code anonymousId} to {@code
+   * userId} ({@link Translator#identityEvent}, read by {@link DeviceLink#of}) or nothing (a
+   * refused message), and this device's earliest link is already to that user, from an earlier
+   * time. Then {@link #route} would neither publish a link nor send a link-only copy, so the
+   * event need not be built.
+   */
+  private boolean linkKnown(MessageHead head, long time, DestinationConfig destination) {
+    if (destination.settings().identityMerge() != IdentityMerge.simplified
+        || head.userId() == null || head.anonymousId() == null) {
+      return false;
+    }
+    switch (head.type()) {
+      case TRACK, PAGE, SCREEN, IDENTIFY -> { }
+      default -> {
+        return false;
+      }
+    }
+    Link known = link(destination.name(), head.anonymousId());
+    return known != null && known.time < time && known.user.equals(head.userId());
+  }
+
+  /** The message's event time; the record's when the message has none after 1970. */
+  private static long time(MessageHead head, Record<String, byte[]> record) {
+    return head.timestampMillis() > 0 ? head.timestampMillis() : record.timestamp();
+  }
+
+  /**
+   * Routes the message to its user's task for one destination; {@code message} is null when
+   * {@link #linkKnown} holds.
+   */
+  private void route(Record<String, byte[]> record, MessageHead head, SegmentMessage message,
       DestinationConfig destination) {
     String dest = destination.name();
     boolean simplified = destination.settings().identityMerge() == IdentityMerge.simplified;
-    long time = message.timestampMillis() > 0 ? message.timestampMillis() : record.timestamp();
-    MixpanelRecord identity = translator.identityEvent(message, destination);
+    long time = time(head, record);
+    MixpanelRecord identity = message == null ? null
+        : translator.identityEvent(message, destination);
     DeviceLink linking = DeviceLink.of(identity);
     if (linking != null) {
       String device = linking.device();
@@ -196,8 +250,8 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
         context.forward(copy, ClusterTopology.USERS_SINK);
       }
     }
-    String userId = message.userId();
-    String anonymousId = message.anonymousId();
+    String userId = head.userId();
+    String anonymousId = head.anonymousId();
     String sessionKey;
     if (userId != null) {
       sessionKey = userId;
@@ -208,7 +262,7 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
       sessionKey = linked != null && linked.time <= time ? linked.user
           : simplified ? "$device:" + anonymousId : anonymousId;
     } else {
-      sessionKey = "\u0001" + message.messageId(); // in no session: spread over the tasks
+      sessionKey = "\u0001" + head.messageId(); // in no session: spread over the tasks
     }
     context.forward(new Record<>(Keys.userKey(dest, sessionKey), record.value(), time,
         record.headers()), ClusterTopology.USERS_SINK);
