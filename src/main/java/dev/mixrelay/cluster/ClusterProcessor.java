@@ -171,6 +171,9 @@ public final class ClusterProcessor {
         () -> settings.gauges().openSessions());
     metrics.gauge("mixrelay_sessions_parked_events", "events of users whose task waits for a"
         + " device's session to be handed over", () -> settings.gauges().parkedEvents());
+    metrics.gauge("mixrelay_kafka_reorder_kept_records", "user-keyed records this processor's"
+        + " tasks keep for kafka.reorderWindow before they run them",
+        () -> settings.gauges().keptRecords());
     metrics.gauge("mixrelay_kafka_delivery_outstanding_records", "records the delivery stage"
         + " handed to delivery and has not committed yet", () -> deliveryStage.outstanding());
     metrics.gauge("mixrelay_kafka_streams_running", "1 while the Kafka Streams instance is"
@@ -246,6 +249,16 @@ public final class ClusterProcessor {
   /** Events parked on this processor's tasks for a handoff (as of their last tick). */
   public long parkedEvents() {
     return settings.gauges().parkedEvents();
+  }
+
+  /** Records this processor's session tasks keep for the reorder window (as of their last tick). */
+  public long keptRecords() {
+    return settings.gauges().keptRecords();
+  }
+
+  /** The session tasks this processor runs that have started (restored their state). */
+  public int sessionTasks() {
+    return settings.gauges().tasks();
   }
 
   /** The Streams state (CREATED, REBALANCING, RUNNING, ...). */

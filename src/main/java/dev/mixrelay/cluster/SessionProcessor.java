@@ -90,6 +90,7 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
     }
     this.reorderMillis = settings.reorderWindow().toMillis();
     this.reorder = new ReorderBuffer(context.getStateStore(REORDER_STORE), seen);
+    updateGauges(); // what the task restored, before its first tick
     context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, t -> {
       onWallClock(t);
       saveState();
@@ -193,6 +194,12 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
 
   private void onWallClock(long punctuatedAt) {
     long now = clock.millis(); // the relay's clock, as the single node's tick reads it
+    updateGauges();
+    closed(stage.onTick(now));
+  }
+
+  /** Tells the processor's gauges what the task holds: sessions, parked events, kept records. */
+  private void updateGauges() {
     long open = 0;
     long parked = 0;
     for (String dest : stage.destinations()) {
@@ -200,13 +207,12 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
       open += s.openSessions();
       parked += s.parkedEvents();
     }
-    settings.gauges().update(partition, open, parked);
+    settings.gauges().update(partition, open, parked, reorder.size());
     if (parked > 0) {
       StringBuilder d = new StringBuilder();
       stage.destinations().forEach(dest -> d.append(stage.sessionizer(dest).describeHandoffs(5)));
       settings.gauges().handoffs(partition, d.toString());
     }
-    closed(stage.onTick(now));
   }
 
   /**

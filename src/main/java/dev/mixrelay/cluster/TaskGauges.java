@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the session tasks of one processor hold, as of their last wall-clock tick: open sessions
- * and events parked for a handoff, per task. Written by the stream threads, read by metrics.
+ * What the session tasks of one processor hold, as of their last wall-clock tick (and of their
+ * start): open sessions, events parked for a handoff and records kept for the reorder window, per
+ * task. Written by the stream threads, read by metrics.
  */
 final class TaskGauges {
   private final Map<Integer, long[]> byPartition = new ConcurrentHashMap<>();
@@ -15,8 +16,8 @@ final class TaskGauges {
     handoffs.put(partition, description);
   }
 
-  void update(int partition, long openSessions, long parkedEvents) {
-    byPartition.put(partition, new long[] {openSessions, parkedEvents});
+  void update(int partition, long openSessions, long parkedEvents, long keptRecords) {
+    byPartition.put(partition, new long[] {openSessions, parkedEvents, keptRecords});
   }
 
   void remove(int partition) {
@@ -27,16 +28,25 @@ final class TaskGauges {
     return byPartition.values().stream().mapToLong(v -> v[0]).sum();
   }
 
-  /** Per task partition: open sessions and parked events, for diagnostics. */
+  /** Per task partition: open sessions, parked events and kept records, for diagnostics. */
   String describe() {
     StringBuilder sb = new StringBuilder();
     new java.util.TreeMap<>(byPartition).forEach((p, v) -> sb.append(p).append(": open=")
-        .append(v[0]).append(" parked=").append(v[1]).append(v[1] > 0 ? " " + handoffs.get(p)
-        : "").append("; "));
+        .append(v[0]).append(" kept=").append(v[2]).append(" parked=").append(v[1])
+        .append(v[1] > 0 ? " " + handoffs.get(p) : "").append("; "));
     return sb.toString();
   }
 
   long parkedEvents() {
     return byPartition.values().stream().mapToLong(v -> v[1]).sum();
+  }
+
+  long keptRecords() {
+    return byPartition.values().stream().mapToLong(v -> v[2]).sum();
+  }
+
+  /** The session tasks this processor runs (those that started and have not closed). */
+  int tasks() {
+    return byPartition.size();
   }
 }

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -248,9 +249,9 @@ final class DedupWindow {
       return duplicates;
     }
     // inserted in the table's key order (by hash; a stable sort keeps a repeated key's first
-    // place first), so the B-tree is walked once per batch instead of once per key
+    // place first): consecutive inserts land on neighbouring pages of the B-tree
     Integer[] order = toInsert.stream().boxed().toArray(Integer[]::new);
-    java.util.Arrays.sort(order, (a, b) -> Long.compare(hashes[a], hashes[b]));
+    Arrays.sort(order, (a, b) -> Long.compare(hashes[a], hashes[b]));
     try (PreparedStatement ps = conn.prepareStatement(
         "INSERT OR IGNORE INTO " + current.table() + " VALUES (?, ?, ?)")) {
       for (int i : order) {

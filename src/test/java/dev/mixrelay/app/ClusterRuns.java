@@ -98,6 +98,7 @@ final class ClusterRuns {
     private String deadLetterTopic;
     private String app;
     private EmbeddedKafka kafka;
+    private final int partitions;
 
     /** For a failure's message: the handoffs on the topic and the link-only copies. */
     String handoffRecords() {
@@ -140,6 +141,7 @@ final class ClusterRuns {
     Cluster(Path dir, EmbeddedKafka kafka, int processorCount, int partitions, Instant start,
         String extraKafka, java.util.function.UnaryOperator<String> destinations) {
       this.dir = dir;
+      this.partitions = partitions;
       this.clock = new ManualClock(start);
       String app = EmbeddedKafka.unique("relay");
       this.deadLetterTopic = app + "-dead-letters";
@@ -206,9 +208,28 @@ final class ClusterRuns {
           () -> "events at the mock " + mock.distinctInsertIds() + " of " + events, 150);
     }
 
+    /**
+     * Waits until every session task has started and none keeps a record for the reorder window.
+     * The window runs on Kafka Streams' wall clock, the session rules on the manual one: a
+     * record still kept when the manual clock moves on (a processor that was stopped within the
+     * window of records it read again after a failover keeps them in its store, and the next one
+     * runs them once their window passes) would run after the move, and a device's link copy
+     * among them would then hand its session over only at the next move, after its user's task
+     * gave up waiting. A real clock never jumps: there the link copy runs later and the rules
+     * follow it.
+     */
+    void awaitReorderWindows() {
+      intake.waitUntil(() -> processors.stream().mapToInt(p -> p.relay.clusterProcessor()
+              .sessionTasks()).sum() >= partitions
+              && processors.stream().allMatch(p -> p.relay.clusterProcessor().keptRecords() == 0),
+          () -> "records still kept for the reorder window: " + processors.stream()
+              .map(p -> p.relay.clusterProcessor().describeTasks()).toList(), 150);
+    }
+
     /** Closes every session on the manual clock and collects what the mock received. */
     Outcome finish() throws Exception {
       try {
+        awaitReorderWindows();
         closeEverything(clock, mock::distinctInsertIds, () -> mock.sessions().size(),
             () -> processors.stream().allMatch(p -> p.relay.clusterProcessor().parkedEvents()
                 == 0));

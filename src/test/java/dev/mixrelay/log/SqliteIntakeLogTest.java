@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,8 +119,8 @@ class SqliteIntakeLogTest {
 
     // a log file made before 16 KiB pages: its page size is kept, its messages read as before
     Path old = dir.resolve("old");
-    java.nio.file.Files.createDirectories(old);
-    try (var c = java.sql.DriverManager.getConnection(
+    Files.createDirectories(old);
+    try (var c = DriverManager.getConnection(
         "jdbc:sqlite:" + old.resolve("mixrelay.db").toAbsolutePath());
         var st = c.createStatement()) {
       st.execute("PRAGMA page_size=4096");
@@ -138,7 +140,7 @@ class SqliteIntakeLogTest {
   }
 
   private static long pageSize(Path dir) throws Exception {
-    try (var c = java.sql.DriverManager.getConnection(
+    try (var c = DriverManager.getConnection(
         "jdbc:sqlite:" + dir.resolve("mixrelay.db").toAbsolutePath());
         var st = c.createStatement(); var rs = st.executeQuery("PRAGMA page_size")) {
       rs.next();
