@@ -153,10 +153,12 @@ final class ClusterTopology {
         Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(Map.of(
             TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_STATE_ENTRY_BYTES))),
         "session");
-    // the user-keyed records a task keeps for kafka.reorderWindow, by intake time
+    // the user-keyed records a task keeps for kafka.reorderWindow, by intake time; not cached: a
+    // kept record outlives a commit interval, so a cache would only hold the records' bytes and
+    // crowd the session state out of the thread's cache
     t.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(SessionProcessor.REORDER_STORE), Serdes.String(),
-        Serdes.ByteArray()).withCachingEnabled(), "session");
+        Serdes.ByteArray()), "session");
     t.addSink(OUTGOING_SINK, s.outgoingTopic(), keys, bytes, byKey, "session");
     t.addSink(HANDOFF_SINK, s.handoffTopic(), keys, bytes, byKey, "session");
     // one sink per stage: a sink shared by both would make them one sub-topology, whose tasks'

@@ -41,6 +41,7 @@ final class ReorderBuffer {
   private final KeyValueStore<String, byte[]> store;
   private final TreeMap<String, Kept> kept = new TreeMap<>();
   private long sequence;
+  private long savedSequence;
 
   /** Reads back what the store keeps; {@code floor}: the last log offset the stage saw. */
   ReorderBuffer(KeyValueStore<String, byte[]> store, long floor) {
@@ -57,12 +58,12 @@ final class ReorderBuffer {
     }
     // a task whose stage saw the partition's own offsets (before this buffer) continues above them
     sequence = Math.max(sequence, floor);
+    savedSequence = sequence;
   }
 
   /** Keeps a record that arrived at {@code arrival} (wall-clock ms). */
   void add(Kept k, long offset) {
-    String id = String.format("%016x/%016x/%016x", Math.max(0, k.appendedAt()),
-        Math.max(0, k.appendSeq()), Math.max(0, offset));
+    String id = id(k.appendedAt(), k.appendSeq(), offset);
     kept.put(id, k);
     store.put(id, encode(k));
   }
@@ -85,11 +86,41 @@ final class ReorderBuffer {
     return out;
   }
 
-  /** The number the stage sees as the next record's log offset. */
+  /**
+   * The number the stage sees as the next record's log offset; stored by {@link #saveSequence},
+   * which the task calls before Kafka Streams may commit.
+   */
   long nextSequence() {
-    sequence++;
-    store.put(SEQUENCE_KEY, encodeLong(sequence));
-    return sequence;
+    return ++sequence;
+  }
+
+  /** Stores the sequence, when it moved since the last call. */
+  void saveSequence() {
+    if (sequence != savedSequence) {
+      store.put(SEQUENCE_KEY, encodeLong(sequence));
+      savedSequence = sequence;
+    }
+  }
+
+  /**
+   * The store key of a kept record: appended-at, append-seq and offset as 16 hex digits each
+   * (negative as 0), so the store's order is intake order.
+   */
+  static String id(long appendedAt, long appendSeq, long offset) {
+    char[] c = new char[50];
+    hex(c, 0, Math.max(0, appendedAt));
+    c[16] = '/';
+    hex(c, 17, Math.max(0, appendSeq));
+    c[33] = '/';
+    hex(c, 34, Math.max(0, offset));
+    return new String(c);
+  }
+
+  private static void hex(char[] c, int at, long v) {
+    for (int i = 15; i >= 0; i--) {
+      c[at + i] = Character.forDigit((int) (v & 0xf), 16);
+      v >>>= 4;
+    }
   }
 
   long sequence() {

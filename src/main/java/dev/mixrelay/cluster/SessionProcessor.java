@@ -16,8 +16,10 @@ import dev.mixrelay.stage.Outcome;
 import dev.mixrelay.translate.Translator;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -58,6 +60,8 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
   private long reorderMillis;
   /** The newest event time among the records run (stream time, as far as the stage saw it). */
   private long ranUpTo = Long.MIN_VALUE;
+  /** The destinations whose state changed since {@link #saveState} last ran. */
+  private final Set<String> unsaved = new LinkedHashSet<>();
 
   SessionProcessor(ClusterTopology.Settings settings, Translator translator, Metrics metrics,
       Clock clock) {
@@ -87,9 +91,18 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
     this.reorderMillis = settings.reorderWindow().toMillis();
     this.reorder = new ReorderBuffer(context.getStateStore(REORDER_STORE), seen);
     updateGauges(); // what the task restored, before its first tick
-    context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
-    context.schedule(TICK, PunctuationType.STREAM_TIME, this::onStreamTime);
-    context.schedule(REORDER_TICK, PunctuationType.WALL_CLOCK_TIME, t -> runDue());
+    context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, t -> {
+      onWallClock(t);
+      saveState();
+    });
+    context.schedule(TICK, PunctuationType.STREAM_TIME, t -> {
+      onStreamTime(t);
+      saveState();
+    });
+    context.schedule(REORDER_TICK, PunctuationType.WALL_CLOCK_TIME, t -> {
+      runDue();
+      saveState();
+    });
   }
 
   /** True when the task owns the session key (its user-keyed records land on this partition). */
@@ -100,6 +113,11 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
 
   @Override
   public void process(Record<String, byte[]> record) {
+    processRecord(record);
+    saveState();
+  }
+
+  private void processRecord(Record<String, byte[]> record) {
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     String dest = Keys.destination(record.key());
     DestinationConfig destination = settings.destinations().get(dest);
@@ -216,13 +234,30 @@ final class SessionProcessor implements Processor<String, byte[], String, byte[]
     });
   }
 
-  /** After every stage call: hands off the sessions that left, then writes the state through. */
+  /**
+   * After every stage call: hands off the sessions that left; the state is written through once
+   * the whole call from Kafka Streams (a record, a punctuation) is done, see {@link #saveState}.
+   */
   private void afterCall(String dest) {
     for (Handoff h : stage.takeHandoffs(dest)) {
       context.forward(new Record<>(Keys.userKey(dest, h.userKey()), h.toBytes(), h.time()),
           ClusterTopology.HANDOFF_SINK);
     }
-    state.save(dest, stage.sessionizer(dest));
+    unsaved.add(dest);
+  }
+
+  /**
+   * Writes the changed state of the destinations the call touched, and the run sequence, into the
+   * task's stores: once per {@code process} or punctuation, not per stage call (a punctuation
+   * runs many kept records). Kafka Streams commits only between such calls, so every commit still
+   * holds the state of every record whose offset it commits.
+   */
+  private void saveState() {
+    for (String dest : unsaved) {
+      state.save(dest, stage.sessionizer(dest));
+    }
+    unsaved.clear();
+    reorder.saveSequence();
   }
 
   /**

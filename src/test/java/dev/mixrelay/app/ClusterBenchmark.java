@@ -38,6 +38,9 @@ class ClusterBenchmark {
   /** {@code -Dbench.commitInterval=100ms}: the processors' kafka.commitInterval (default 1s). */
   private static final String COMMIT_INTERVAL = System.getProperty("bench.commitInterval") == null
       ? "" : "  commitInterval: " + System.getProperty("bench.commitInterval") + "\n";
+  /** {@code -Dbench.reorderWindow=0s}: the processors' kafka.reorderWindow (default 5s). */
+  private static final String REORDER_WINDOW = System.getProperty("bench.reorderWindow") == null
+      ? "" : "  reorderWindow: " + System.getProperty("bench.reorderWindow") + "\n";
 
   @TempDir
   Path dir;
@@ -83,7 +86,7 @@ class ClusterBenchmark {
           Path d = dir.resolve(app + "-" + i);
           RelayConfig config = ConfigLoader.parse(common.replace("kafka:\n",
               "kafka:\n  properties: { num.stream.threads: \"" + threads + "\" }\n"
-              + COMMIT_INTERVAL)
+              + COMMIT_INTERVAL + REORDER_WINDOW)
               + "role: processor\n", Map.of(
               "MIXRELAY_KAFKA_APPLICATIONID", app,
               "MIXRELAY_KAFKA_STATEDIR", d.resolve("streams").toString(),
