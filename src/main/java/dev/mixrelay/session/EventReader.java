@@ -42,8 +42,7 @@ final class EventReader {
     }
     String distinctId = text(p, "distinct_id");
     String insertId = text(p, "$insert_id");
-    String dedupKey = insertId == null ? null
-        : name + '\n' + distinctId + '\n' + time + '\n' + insertId;
+    String dedupKey = insertId == null ? null : DedupKey.of(name, distinctId, time, insertId);
     return new SessionEvent(time, seq, offset, arrival, interner.string(name),
         interner.string(userId), interner.string(deviceId), interner.string(distinctId),
         link == null ? null : link.device(), link == null ? null : link.user(),

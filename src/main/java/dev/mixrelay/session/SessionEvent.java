@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param arrival wall-clock ms at which it reached the sessionizer
  * @param linkFrom a device (or original-mode anonymous) id this event links to {@code linkTo}
  * @param linkAnon true when the link came from original-mode {@code $anon_id}
- * @param dedupKey event, distinct_id, time and $insert_id (Mixpanel's de-duplication key), or
- *     null without an $insert_id
+ * @param dedupKey event, distinct_id, time and $insert_id (Mixpanel's de-duplication key) as a
+ *     {@link DedupKey}, or null without an $insert_id
  * @param value the session id property's value (property mode), or null when absent
  * @param props the associated properties, indexed as {@link SessionRules#associated()}; null if none
  */

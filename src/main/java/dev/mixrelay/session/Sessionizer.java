@@ -1051,7 +1051,7 @@ public final class Sessionizer {
         retired.put(codec.readString(in), in.readLong());
       }
       for (int i = in.readInt(); i > 0; i--) {
-        readPlacedOn(StateCodec.readRaw(in), codec.readString(in));
+        readPlacedOn(DedupKey.stored(StateCodec.readRaw(in)), codec.readString(in));
       }
       known = true;
     }

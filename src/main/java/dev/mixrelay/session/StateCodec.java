@@ -150,7 +150,8 @@ final class StateCodec {
   SessionEvent readEvent(DataInputStream in) throws IOException {
     return new SessionEvent(in.readLong(), in.readLong(), in.readLong(), in.readLong(),
         readString(in), readString(in), readString(in), readString(in), readString(in),
-        readString(in), in.readBoolean(), readRaw(in), readNode(in), interner.props(readNodes(in)));
+        readString(in), in.readBoolean(), DedupKey.stored(readRaw(in)), readNode(in),
+        interner.props(readNodes(in)));
   }
 
   static void writeString(DataOutputStream out, String s) throws IOException {

@@ -25,7 +25,9 @@ import java.util.function.BiConsumer;
  *   <li>{@code u/<user key>}: an open session, as {@link StateCodec#encodeUser} (the spill's form).
  *   <li>{@code l/<device>}: a device link: stamp (var-long), then the user.
  *   <li>{@code h/<time>/<seq>}: a held event, as {@link StateCodec#writeEvent}.
- *   <li>{@code p/<dedup key>}: a placed event's de-duplication key: stamp, then its time.
+ *   <li>{@code p/<dedup key>}: a placed event's {@link DedupKey}: stamp, then its time (and
+ *       its timeline). An entry of an older state under the full key is read under the compact
+ *       one, and the restore rewrites it under that (see {@link #keepRemovals}).
  *   <li>{@code o}: the handoffs to send (usually none: the engine takes them after every call).
  *   <li>{@code r/<handoff id>}: a handoff received and not yet applied, as {@link Handoff#toBytes}.
  *   <li>{@code a/<user key>}: a user's events parked for a handoff: order, awaited id, since, events.
@@ -54,6 +56,8 @@ final class StateEntries {
   private long clock;
   /** The value of {@code s} as last drained or restored; null: not in the store. */
   private byte[] lastScalars;
+  /** The full keys of the placed entries the last read made compact, in their stamps' order. */
+  private List<Stamped> renamed = List.of();
 
   StateEntries(String fingerprint, StateCodec codec, Interner interner, Changes changes, Sessionizer.State st,
       Links links, Collection<SessionEvent> pending, Map<String, Long> placed, UserStore users,
@@ -186,6 +190,7 @@ final class StateEntries {
   void read(Iterator<Map.Entry<String, byte[]>> entries, Map<String, UserState> restored) {
     List<Stamped> linked = new ArrayList<>();
     List<Stamped> placedKeys = new ArrayList<>();
+    List<Stamped> oldKeys = new ArrayList<>();
     List<Stamped> applied = new ArrayList<>();
     List<Stamped> lines = new ArrayList<>();
     List<Stamped> retiredFloors = new ArrayList<>();
@@ -219,9 +224,13 @@ final class StateEntries {
           pending.add(codec.readEvent(in(b)));
         } else if (key.startsWith(Changes.PLACED)) {
           DataInputStream in = in(b);
-          Stamped p = new Stamped(StateCodec.readVarLong(in), key.substring(2), null,
+          String full = key.substring(2);
+          Stamped p = new Stamped(StateCodec.readVarLong(in), DedupKey.stored(full), null,
               in.readLong());
           placedKeys.add(p);
+          if (!p.key().equals(full)) {
+            oldKeys.add(new Stamped(p.stamp(), full, p.key(), 0));
+          }
           if (in.available() > 0) {
             timelines.readPlacedOn(p.key(), codec.readString(in));
           }
@@ -254,6 +263,7 @@ final class StateEntries {
       linked.forEach(l -> links.put(interner.string(l.key()), l.text()));
       placedKeys.sort(BY_STAMP);
       placedKeys.forEach(p -> placed.put(p.key(), p.number()));
+      oldKeys.sort(BY_STAMP);
       if (handoffs != null) {
         got.addAll(carry.readOpen(in(handoffs), codec)); // one entry before 2026-12: rewritten
       }
@@ -280,6 +290,7 @@ final class StateEntries {
           + (key == null ? "" : " " + key) + ": " + e.getMessage(), e);
     }
     lastScalars = scalars;
+    renamed = oldKeys;
     carry.forgetChanges();
     if (handoffs != null) {
       carry.markAllChanged();
@@ -292,10 +303,18 @@ final class StateEntries {
 
   /**
    * Keeps only the removals among the entries marked while restoring: those a smaller bound (of
-   * links or applied ids) dropped, which the store still has.
+   * links or applied ids) dropped, which the store still has; and marks the placed keys read
+   * under their full keys as moved to their compact ones.
    */
   void keepRemovals() {
     changes.dirty.entrySet().removeIf(c -> !removed(c.getKey(), c.getValue()));
+    for (Stamped old : renamed) {
+      changes.dirty.put(Changes.PLACED + old.key(), Changes.GONE);
+      if (placed.containsKey(old.text())) {
+        changes.placed(old.text());
+      }
+    }
+    renamed = List.of();
   }
 
   private boolean removed(String key, Object v) {

@@ -154,6 +154,25 @@ class SessionSnapshotFormatTest {
         .isEqualTo(GoldenTimelines.read(DIR.resolve("snapshot-v4.expected.json")));
   }
 
+  @Test
+  void theHeldEventsOfAVersion4StateStillCatchTheirDuplicates() throws IOException {
+    int[] duplicates = {0};
+    SessionListener counting = new SessionListener() {
+      @Override
+      public void duplicateEvent() {
+        duplicates[0]++;
+      }
+    };
+    Sessionizer s = Sessionizer.create(CONFIG_V3, MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE,
+        counting);
+    s.restore(Files.readAllBytes(DIR.resolve("snapshot-v4.bin")));
+    assertThat(s.heldEvents()).isEqualTo(2);
+    s.onEvents(8, List.of(known("Buy", T0 + 50 * MIN + 20_000, "a", "da", "v4-8")),
+        T0 + 50 * MIN + 30_000);
+    assertThat(duplicates[0]).isEqualTo(1);
+    assertThat(s.heldEvents()).isEqualTo(2);
+  }
+
   private static List<MixpanelRecord> afterV4(Sessionizer s) {
     List<MixpanelRecord> out = new ArrayList<>(s.onEvents(8,
         List.of(anonymous("Click", T0 + 5 * MIN, "b", "v4-9")), T0 + 51 * MIN));

@@ -73,7 +73,37 @@ class SessionizerEntriesTest {
     // the event was held and placed between two drains: no h/ entry; u42's timeline came and
     // went; its placed key is kept while the destination's time has not passed it
     assertThat(drained).hasSize(5).contains("l/d42", "u/u42", "s", "t/u42 removed")
-        .anyMatch(key -> key.startsWith("p/") && key.endsWith("again"));
+        .contains("p/" + DedupKey.of("View", "$device:d42", T0 + 3 * MIN, "again"));
+  }
+
+  @Test
+  void placedKeysStoredUnderTheirFullKeysMoveToTheirCompactOnesAndStillCatchDuplicates() {
+    Sessionizer z = sessionizer(config("UTC", 100));
+    z.onEvents(0, List.of(event("u", "d", T0, "e1")), T0);
+    z.onEvents(1, List.of(event("u", "d", T0 + MIN, "e2")), T0 + MIN); // places e1, keeps its key
+    Map<String, byte[]> store = new HashMap<>();
+    z.drainChanges(SessionizerEntriesPropertiesTest.into(store));
+    String compact = "p/" + DedupKey.of("View", "u", T0, "e1");
+    String full = "p/View\nu\n" + T0 + "\ne1"; // as a state of before 2026-12 keeps it
+    assertThat(store).containsKey(compact);
+    store.put(full, store.remove(compact));
+
+    int[] duplicates = {0};
+    Sessionizer r = Sessionizer.create(config("UTC", 100),
+        MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE, new SessionListener() {
+          @Override
+          public void duplicateEvent() {
+            duplicates[0]++;
+          }
+        });
+    r.restoreEntries(store.entrySet().iterator());
+    Map<String, byte[]> rewritten = new HashMap<>();
+    r.drainChanges(rewritten::put);
+    assertThat(rewritten).containsEntry(full, null);
+    assertThat(rewritten.get(compact)).isNotNull();
+
+    r.onEvents(2, List.of(event("u", "d", T0, "e1")), T0 + 2 * MIN);
+    assertThat(duplicates[0]).isEqualTo(1);
   }
 
   @Test
