@@ -145,7 +145,7 @@ final class ClusterTopology {
         s.handoffTopic());
     t.addProcessor("session", () -> new SessionProcessor(s, translator, metrics, clock),
         "users");
-    // written after every stage call: the cache keeps only a key's last write per commit; an
+    // written once per Kafka Streams call: the cache keeps only a key's last write per commit; an
     // entry may pass Kafka's 1 MiB default (the sessionizer's handoff entry holds every parked
     // user of the task), so its changelog takes up to MAX_STATE_ENTRY_BYTES
     t.addStateStore(Stores.keyValueStoreBuilder(

@@ -134,29 +134,26 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
     }
     // the few fields routing reads, without the tree; the whole message only when the head is
     // not plain (then it gives the reason) or a destination must build the identity event
-    MessageHead head = MessageHead.read(record.value());
-    SegmentMessage message = null;
-    if (head == null) {
+    MessageHead read = MessageHead.read(record.value());
+    SegmentMessage message = read == null ? parse(record, fed) : null;
+    if (read == null && message == null) {
+      return;
+    }
+    MessageHead head = read != null ? read : MessageHead.of(message);
+    if (repeated(record, source, head)) {
+      return;
+    }
+    long time = time(head, record);
+    if (message == null && fed.stream().anyMatch(d -> !linkKnown(head, time, d))) {
       message = parse(record, fed);
       if (message == null) {
         return;
       }
-      head = new MessageHead(message.type(), message.messageId(), message.timestampMillis(),
-          message.userId(), message.anonymousId());
-    }
-    if (repeated(record, source, head)) {
-      return;
     }
     // fan-out: one user-keyed record per destination the source feeds; each destination's
     // records are keyed by its name, so each translates, sessionizes and delivers on its own
     for (DestinationConfig destination : fed) {
-      if (message == null && !linkKnown(head, time(head, record), destination)) {
-        message = parse(record, fed);
-        if (message == null) {
-          return;
-        }
-      }
-      route(record, head, message, destination);
+      route(record, head, message, time, destination);
     }
   }
 
@@ -206,14 +203,13 @@ final class RouteProcessor implements Processor<String, byte[], String, byte[]> 
   }
 
   /**
-   * Routes the message to its user's task for one destination; {@code message} is null when
-   * {@link #linkKnown} holds.
+   * Routes the message, timed {@code time}, to its user's task for one destination; {@code
+   * message} is null when {@link #linkKnown} holds for every destination.
    */
   private void route(Record<String, byte[]> record, MessageHead head, SegmentMessage message,
-      DestinationConfig destination) {
+      long time, DestinationConfig destination) {
     String dest = destination.name();
     boolean simplified = destination.settings().identityMerge() == IdentityMerge.simplified;
-    long time = time(head, record);
     MixpanelRecord identity = message == null ? null
         : translator.identityEvent(message, destination);
     DeviceLink linking = DeviceLink.of(identity);

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * topic (see {@link Outgoing}), dead letters to the dead-letter topic, the sessions of devices
  * that left this task to the handoff topic. It never calls Mixpanel: the delivery stage does.
  *
- * <p>Contract: after every call of the stage the task's state is written through to its store
+ * <p>Contract: after every call from Kafka Streams (a record, a punctuation) the task's state is
+ * written through to its store
  * ({@link TaskState}); with {@code exactly_once_v2}, state, output and input offsets commit
  * atomically, so a task that moves or restarts resumes exactly where its last commit left it.
  */

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A session task's state in its changelogged key-value store: each destination's sessions and
- * super properties. Contract: {@link #save} is called after every stage call and writes what
+ * super properties. Contract: {@link #save} is called after every call from Kafka Streams and writes what
  * changed since the last one, so the store always reflects exactly the input processed; under
  * {@code exactly_once_v2} the store's changelog, the task's output and its input offsets then
  * commit in one transaction. The store's cache lets only a key's last write per commit reach the

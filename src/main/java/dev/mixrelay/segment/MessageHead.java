@@ -19,6 +19,12 @@ import java.time.Instant;
 public record MessageHead(MessageType type, String messageId, long timestampMillis, String userId,
     String anonymousId) {
 
+  /** The head of a message already read whole. */
+  public static MessageHead of(SegmentMessage m) {
+    return new MessageHead(m.type(), m.messageId(), m.timestampMillis(), m.userId(),
+        m.anonymousId());
+  }
+
   /** The head of a normalised message's bytes, or null (see the class contract). */
   public static MessageHead read(byte[] json) {
     String type = null;

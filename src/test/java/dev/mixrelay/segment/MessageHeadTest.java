@@ -17,9 +17,8 @@ class MessageHeadTest {
 
   /** What the tree gives for the same bytes. */
   private static MessageHead fromTree(byte[] bytes) throws Exception {
-    SegmentMessage m = SegmentMessage.fromNormalized((ObjectNode) SegmentJson.MAPPER.readTree(bytes));
-    return new MessageHead(m.type(), m.messageId(), m.timestampMillis(), m.userId(),
-        m.anonymousId());
+    return MessageHead.of(
+        SegmentMessage.fromNormalized((ObjectNode) SegmentJson.MAPPER.readTree(bytes)));
   }
 
   private static byte[] bytes(String json) {
