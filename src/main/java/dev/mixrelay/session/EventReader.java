@@ -43,10 +43,24 @@ final class EventReader {
     String distinctId = text(p, "distinct_id");
     String insertId = text(p, "$insert_id");
     String dedupKey = insertId == null ? null : DedupKey.of(name, distinctId, time, insertId);
-    return new SessionEvent(time, seq, offset, arrival, interner.string(name),
-        interner.string(userId), interner.string(deviceId), interner.string(distinctId),
-        link == null ? null : link.device(), link == null ? null : link.user(),
+    // ids are many and short-lived: not interned (they would fill the interner's bound and keep
+    // the names and values that repeat out), shared within the event and, by the sessionizer,
+    // with the user's timeline (see Sessionizer#shareIds)
+    distinctId = share(distinctId, userId, deviceId);
+    return new SessionEvent(time, seq, offset, arrival, interner.string(name), userId, deviceId,
+        distinctId, link == null ? null : link.device(), link == null ? null : link.user(),
         link != null && link.anon(), dedupKey, value, interner.props(props(p)));
+  }
+
+  /** {@code s}, or the first of the candidates equal to it (one copy of an id, not several). */
+  static String share(String s, String a, String b) {
+    if (s == null) {
+      return null;
+    }
+    if (s.equals(a)) {
+      return a;
+    }
+    return s.equals(b) ? b : s;
   }
 
   private JsonNode[] props(ObjectNode p) {

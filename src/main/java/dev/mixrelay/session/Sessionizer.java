@@ -95,8 +95,12 @@ public final class Sessionizer {
     private PriorityQueue<SessionEvent> held;
     /** De-duplication keys of its placed events, in placement (time) order; null while none. */
     private ArrayDeque<String> placed;
-    /** The session keys on this timeline besides its own (devices that joined it); or null. */
-    private Set<String> joinedKeys;
+    /**
+     * The session keys on this timeline besides its own (devices that joined it): null, the one
+     * key (most users have one device), or a set of two or more. Not a set for one: a HashSet of
+     * one key costs about 150 B, a timeline per user holding events.
+     */
+    private Object joinedKeys;
     long max = Long.MIN_VALUE;
     /** Events older than this are late: newest - allowedLateness, placed events, emitted sessions. */
     long floor = Long.MIN_VALUE;
@@ -139,24 +143,63 @@ public final class Sessionizer {
       if (joinedKeys == null) {
         return Set.of(key);
       }
-      Set<String> all = new HashSet<>(joinedKeys);
+      Set<String> all = new HashSet<>(joined());
       all.add(key);
       return all;
     }
 
+    /** The keys of the devices that joined it (read only). */
+    @SuppressWarnings("unchecked")
+    java.util.Collection<String> joined() {
+      if (joinedKeys == null) {
+        return List.of();
+      }
+      return joinedKeys instanceof String one ? List.of(one) : (Set<String>) joinedKeys;
+    }
+
+    @SuppressWarnings("unchecked")
     void addKey(String k) {
-      if (k.equals(key)) {
+      if (k.equals(key) || k.equals(joinedKeys)) {
         return;
       }
       if (joinedKeys == null) {
-        joinedKeys = new HashSet<>(2);
+        joinedKeys = k;
+      } else if (joinedKeys instanceof String one) {
+        Set<String> more = new HashSet<>(4);
+        more.add(one);
+        more.add(k);
+        joinedKeys = more;
+      } else {
+        ((Set<String>) joinedKeys).add(k);
       }
-      joinedKeys.add(k);
+    }
+
+    /** Drops the joined keys {@code drop} accepts; whether any was dropped. */
+    @SuppressWarnings("unchecked")
+    boolean dropJoined(Predicate<String> drop) {
+      if (joinedKeys == null) {
+        return false;
+      }
+      if (joinedKeys instanceof String one) {
+        if (drop.test(one)) {
+          joinedKeys = null;
+          return true;
+        }
+        return false;
+      }
+      Set<String> more = (Set<String>) joinedKeys;
+      boolean dropped = more.removeIf(drop);
+      if (more.isEmpty()) {
+        joinedKeys = null;
+      } else if (more.size() == 1) {
+        joinedKeys = more.iterator().next();
+      }
+      return dropped;
     }
 
     /** Whether devices joined it (its keys are more than its own). */
     boolean joinedAny() {
-      return joinedKeys != null && !joinedKeys.isEmpty();
+      return joinedKeys != null;
     }
   }
 
@@ -256,6 +299,7 @@ public final class Sessionizer {
         listener.lateEvent();
         continue;
       }
+      e = shareIds(tl, e);
       String k = e.dedupKey();
       if (k != null && (heldKeys.contains(k) || placedKeys.containsKey(k))) {
         listener.duplicateEvent();
@@ -551,11 +595,12 @@ public final class Sessionizer {
     long legacy = st.watermark;
     List<SessionEvent> held = new ArrayList<>(pending);
     held.sort(Comparator.comparingLong(SessionEvent::seq));
-    for (SessionEvent e : held) {
-      if (e.dedupKey() != null) {
-        heldKeys.add(e.dedupKey());
+    for (SessionEvent read : held) {
+      if (read.dedupKey() != null) {
+        heldKeys.add(read.dedupKey());
       }
-      Timeline tl = timeline(e);
+      Timeline tl = timeline(read);
+      SessionEvent e = shared(tl, read);
       tl.held().add(e);
       tl.max = Math.max(tl.max, e.time());
       tl.floor = Math.max(tl.floor, minus(tl.max, rules.latenessMillis()));
@@ -603,11 +648,12 @@ public final class Sessionizer {
     changes.on = false;
     List<Map.Entry<String, String>> linkOrder = new ArrayList<>();
     links.forEach((device, user) -> linkOrder.add(Map.entry(device, user)));
-    for (SessionEvent e : pending) {
-      if (e.dedupKey() != null) {
-        heldKeys.add(e.dedupKey());
+    for (SessionEvent read : new ArrayList<>(pending)) {
+      if (read.dedupKey() != null) {
+        heldKeys.add(read.dedupKey());
       }
-      timeline(e, false).held().add(e); // the joins are the stored timelines' own
+      Timeline tl = timeline(read, false); // the joins are the stored timelines' own
+      tl.held().add(shared(tl, read));
     }
     links.clear();
     linkOrder.forEach(l -> links.put(l.getKey(), l.getValue()));
@@ -626,6 +672,40 @@ public final class Sessionizer {
       users.store(key, s);
     });
     timelineState.known = false;
+  }
+
+  /**
+   * The event with its ids as the timeline already keeps them (its key; the ids of the event it
+   * holds longest): a user's held events share one copy of each id, not one per event. Ids are
+   * not interned (see {@link EventReader}), so this is where a user's copies meet.
+   */
+  private static SessionEvent shareIds(Timeline tl, SessionEvent e) {
+    SessionEvent o = tl.oldest();
+    String userId = EventReader.share(e.userId(), tl.key, o == null ? null : o.userId());
+    String deviceId = EventReader.share(e.deviceId(), o == null ? null : o.deviceId(), null);
+    String distinctId = EventReader.share(e.distinctId(), userId, deviceId);
+    if (distinctId == e.distinctId() && o != null) {
+      distinctId = EventReader.share(distinctId, o.distinctId(), null);
+    }
+    String linkFrom = EventReader.share(e.linkFrom(), deviceId, distinctId);
+    String linkTo = EventReader.share(e.linkTo(), userId, tl.key);
+    if (userId == e.userId() && deviceId == e.deviceId() && distinctId == e.distinctId()
+        && linkFrom == e.linkFrom() && linkTo == e.linkTo()) {
+      return e;
+    }
+    return new SessionEvent(e.time(), e.seq(), e.offset(), e.arrival(), e.name(), userId,
+        deviceId, distinctId, linkFrom, linkTo, e.linkAnon(), e.dedupKey(), e.value(),
+        e.props());
+  }
+
+  /** {@link #shareIds} for a restored held event, which {@code pending} then holds instead. */
+  private SessionEvent shared(Timeline tl, SessionEvent read) {
+    SessionEvent e = shareIds(tl, read);
+    if (e != read) {
+      pending.remove(read);
+      pending.add(e);
+    }
+    return e;
   }
 
   /** Empties the state; marks its entries removed when tracking changes. */
@@ -928,24 +1008,23 @@ public final class Sessionizer {
       return;
     }
     boolean open = false;
-    if (tl.joinedKeys != null) { // a device whose link is placed needs its join no more
-      boolean dropped = tl.joinedKeys.removeIf(k -> {
-        if (!links.containsKey(k.startsWith("$device:") ? k.substring(8) : k)
-            || users.contains(k)) {
-          return false;
-        }
-        joined.remove(k);
-        return true;
-      });
-      if (tl.joinedKeys.isEmpty()) {
-        tl.joinedKeys = null;
+    // a device whose link is placed needs its join no more
+    boolean dropped = tl.dropJoined(k -> {
+      if (!links.containsKey(k.startsWith("$device:") ? k.substring(8) : k)
+          || users.contains(k)) {
+        return false;
       }
-      if (dropped) {
-        changes.timeline(tl.key);
-      }
+      joined.remove(k);
+      return true;
+    });
+    if (dropped) {
+      changes.timeline(tl.key);
     }
     if (tl.joinedAny()) {
-      for (String k : tl.keys()) {
+      if (users.contains(tl.key)) {
+        return;
+      }
+      for (String k : tl.joined()) {
         if (users.contains(k)) {
           return;
         }
@@ -955,10 +1034,8 @@ public final class Sessionizer {
     }
     timelines.remove(tl.key);
     changes.timeline(tl.key);
-    if (tl.joinedKeys != null) {
-      for (String k : tl.joinedKeys) {
-        joined.remove(k);
-      }
+    for (String k : tl.joined()) {
+      joined.remove(k);
     }
     if (tl.placed != null) {
       for (String k : tl.placed) { // orphans from here: re-stored as such, newest

@@ -148,9 +148,20 @@ final class StateCodec {
   }
 
   SessionEvent readEvent(DataInputStream in) throws IOException {
-    return new SessionEvent(in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-        readString(in), readString(in), readString(in), readString(in), readString(in),
-        readString(in), in.readBoolean(), DedupKey.stored(readRaw(in)), readNode(in),
+    long time = in.readLong();
+    long seq = in.readLong();
+    long offset = in.readLong();
+    long arrival = in.readLong();
+    String name = readString(in);
+    // ids as EventReader keeps them: not interned, shared within the event (and by the
+    // sessionizer with the user's timeline)
+    String userId = readRaw(in);
+    String deviceId = readRaw(in);
+    String distinctId = EventReader.share(readRaw(in), userId, deviceId);
+    String linkFrom = EventReader.share(readRaw(in), deviceId, distinctId);
+    String linkTo = EventReader.share(readRaw(in), userId, null);
+    return new SessionEvent(time, seq, offset, arrival, name, userId, deviceId, distinctId,
+        linkFrom, linkTo, in.readBoolean(), DedupKey.stored(readRaw(in)), readNode(in),
         interner.props(readNodes(in)));
   }
 

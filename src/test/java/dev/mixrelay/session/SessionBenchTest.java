@@ -152,6 +152,37 @@ class SessionBenchTest {
   }
 
   /**
+   * Heap bytes per held event with 1,000,000 held (allowedLateness 1 h: none is placed), one per
+   * user and five per user (a user's minute of traffic, as the soak holds them), with everything
+   * a held event costs: the event, its ids, its de-duplication key, its timeline and the indexes.
+   */
+  @Test
+  void heapPerHeldEvent() {
+    int held = 1_000_000;
+    for (int perUser : new int[] {1, 5}) {
+      long before = usedAfterGc();
+      Sessionizer s = Sessionizer.create(new SessionConfig(Mode.timeout, Duration.ofMinutes(30),
+          null, null, null, "Europe/Berlin", null, null, Duration.ofHours(1), null, null,
+          2_000_000, 2_000_000, null), MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE,
+          SessionListener.NONE);
+      int users = held / perUser;
+      for (int k = 0; k < perUser; k++) {
+        for (int u = 0; u < users; u++) {
+          int i = k * users + u;
+          s.onEvents(i, List.of(event("Page", T0 + k * 12_000L + u, "user-" + u, i)), T0);
+        }
+      }
+      long after = usedAfterGc();
+      byte[] snapshot = s.snapshot();
+      System.out.printf("heap: %,d held events, %d per user, %,d bytes each (timelines, ids and"
+          + " keys included); snapshot %,d bytes each%n", s.heldEvents(), perUser,
+          (after - before) / s.heldEvents(), snapshot.length / s.heldEvents());
+      snapshot = null;
+      s = null;
+    }
+  }
+
+  /**
    * Issue 15's backfills: 1,000,000 users, three events each a minute apart at random times of one
    * day, imported one event per millisecond of wall clock (ticks every 1,000 events), sorted by
    * user and sorted by time, at the default settings. Prints the peak heap after GC (sampled every
