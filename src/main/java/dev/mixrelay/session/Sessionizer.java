@@ -595,12 +595,14 @@ public final class Sessionizer {
     long legacy = st.watermark;
     List<SessionEvent> held = new ArrayList<>(pending);
     held.sort(Comparator.comparingLong(SessionEvent::seq));
+    pending.clear(); // refilled with the events as they share their timelines' ids
     for (SessionEvent read : held) {
       if (read.dedupKey() != null) {
         heldKeys.add(read.dedupKey());
       }
       Timeline tl = timeline(read);
-      SessionEvent e = shared(tl, read);
+      SessionEvent e = shareIds(tl, read);
+      pending.add(e);
       tl.held().add(e);
       tl.max = Math.max(tl.max, e.time());
       tl.floor = Math.max(tl.floor, minus(tl.max, rules.latenessMillis()));
@@ -648,12 +650,16 @@ public final class Sessionizer {
     changes.on = false;
     List<Map.Entry<String, String>> linkOrder = new ArrayList<>();
     links.forEach((device, user) -> linkOrder.add(Map.entry(device, user)));
-    for (SessionEvent read : new ArrayList<>(pending)) {
+    List<SessionEvent> held = new ArrayList<>(pending);
+    pending.clear(); // refilled with the events as they share their timelines' ids
+    for (SessionEvent read : held) {
       if (read.dedupKey() != null) {
         heldKeys.add(read.dedupKey());
       }
       Timeline tl = timeline(read, false); // the joins are the stored timelines' own
-      tl.held().add(shared(tl, read));
+      SessionEvent e = shareIds(tl, read);
+      pending.add(e);
+      tl.held().add(e);
     }
     links.clear();
     linkOrder.forEach(l -> links.put(l.getKey(), l.getValue()));
@@ -696,16 +702,6 @@ public final class Sessionizer {
     return new SessionEvent(e.time(), e.seq(), e.offset(), e.arrival(), e.name(), userId,
         deviceId, distinctId, linkFrom, linkTo, e.linkAnon(), e.dedupKey(), e.value(),
         e.props());
-  }
-
-  /** {@link #shareIds} for a restored held event, which {@code pending} then holds instead. */
-  private SessionEvent shared(Timeline tl, SessionEvent read) {
-    SessionEvent e = shareIds(tl, read);
-    if (e != read) {
-      pending.remove(read);
-      pending.add(e);
-    }
-    return e;
   }
 
   /** Empties the state; marks its entries removed when tracking changes. */

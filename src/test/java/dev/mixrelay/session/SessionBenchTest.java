@@ -177,8 +177,19 @@ class SessionBenchTest {
       System.out.printf("heap: %,d held events, %d per user, %,d bytes each (timelines, ids and"
           + " keys included); snapshot %,d bytes each%n", s.heldEvents(), perUser,
           (after - before) / s.heldEvents(), snapshot.length / s.heldEvents());
-      snapshot = null;
       s = null;
+      usedAfterGc();
+      long started = System.nanoTime();
+      Sessionizer restored = Sessionizer.create(new SessionConfig(Mode.timeout,
+          Duration.ofMinutes(30), null, null, null, "Europe/Berlin", null, null,
+          Duration.ofHours(1), null, null, 2_000_000, 2_000_000, null),
+          MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE, SessionListener.NONE);
+      restored.restore(snapshot);
+      long restoreNanos = System.nanoTime() - started;
+      snapshot = null;
+      System.out.printf("restored in %.2f s: %,d bytes each%n", restoreNanos / 1e9,
+          (usedAfterGc() - before) / restored.heldEvents());
+      restored = null;
     }
   }
 
