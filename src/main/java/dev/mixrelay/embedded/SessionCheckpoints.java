@@ -70,7 +70,8 @@ final class SessionCheckpoints {
   private long checkpointEveryMs = CHECKPOINT_MS;
 
   /** A snapshot waiting until what it reflects is delivered. */
-  private record Pending(long offset, byte[] state, byte[] profiles, Set<Object> waitingFor) {}
+  private record Pending(long offset, List<byte[]> state, byte[] profiles,
+      Set<Object> waitingFor) {}
 
   SessionCheckpoints(Vertx vertx, CheckpointStore log, RelayConfig config, MessageStage stage,
       Delivery delivery, Clock clock, SuperPropertyStore profiles) {
@@ -118,11 +119,11 @@ final class SessionCheckpoints {
           // session may still need, because it never deletes above the lowest checkpoint
           stage.sessionsAfter(e.getKey(), acknowledged);
           initial.add(log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + e.getKey(), acknowledged,
-              e.getValue().snapshot())));
+              e.getValue().snapshotParts())));
           continue;
         }
         try {
-          e.getValue().restore(cp.state());
+          e.getValue().restore(cp.stream());
           stage.sessionsAfter(e.getKey(), cp.offset());
           from = Math.min(from, cp.offset());
         } catch (IllegalArgumentException bad) {
@@ -166,7 +167,7 @@ final class SessionCheckpoints {
       for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
         if (!pending.containsKey(e.getKey())) {
           Sessionizer s = e.getValue();
-          pending.put(e.getKey(), new Pending(s.snapshotOffset(), s.snapshot(),
+          pending.put(e.getKey(), new Pending(s.snapshotOffset(), s.snapshotParts(),
               profileSnapshot(e.getKey()), new HashSet<>(tickSends)));
         }
       }
@@ -215,7 +216,7 @@ final class SessionCheckpoints {
       sessionizers.forEach((name, s) -> {
         if (s.snapshotOffset() >= 0 && s.snapshotOffset() <= finished) {
           pending.remove(name);
-          saves.add(save(name, s.snapshotOffset(), s.snapshot(), profileSnapshot(name)));
+          saves.add(save(name, s.snapshotOffset(), s.snapshotParts(), profileSnapshot(name)));
         }
       });
     }
@@ -244,7 +245,8 @@ final class SessionCheckpoints {
    * Saves a destination's super properties, then its sessions, at one offset: the log keeps
    * every message above the lower of the two, so a crash between them only replays more.
    */
-  private Future<Void> save(String destination, long offset, byte[] sessions, byte[] profiles) {
+  private Future<Void> save(String destination, long offset, List<byte[]> sessions,
+      byte[] profiles) {
     return log.saveCheckpoint(new Checkpoint(PROFILES_PREFIX + destination, offset, profiles))
         .compose(v -> log.saveCheckpoint(new Checkpoint(CHECKPOINT_PREFIX + destination, offset,
             sessions)));
@@ -274,7 +276,7 @@ final class SessionCheckpoints {
       long finished = finishedUpTo.getAsLong();
       sessionizers.forEach((name, s) -> {
         if (s.snapshotOffset() >= 0 && s.snapshotOffset() <= finished) {
-          saves.add(save(name, s.snapshotOffset(), s.snapshot(), profileSnapshot(name)));
+          saves.add(save(name, s.snapshotOffset(), s.snapshotParts(), profileSnapshot(name)));
         }
       });
     }

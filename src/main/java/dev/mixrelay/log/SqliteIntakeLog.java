@@ -151,6 +151,12 @@ public final class SqliteIntakeLog implements IntakeLog {
           + " appended_at INTEGER NOT NULL, json BLOB NOT NULL)");
       st.execute("CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, offset INTEGER NOT NULL,"
           + " state BLOB NOT NULL, saved_at INTEGER NOT NULL)");
+      // a checkpoint's parts after its first (which is checkpoints.state): a large state is
+      // written and read in pieces, never as one array (a table added within schema version 1:
+      // an older mixrelay reads such a checkpoint's first part only, finds it unreadable and
+      // starts that stage from the acknowledged offset, as for any unreadable checkpoint)
+      st.execute("CREATE TABLE IF NOT EXISTS checkpoint_parts (name TEXT NOT NULL, part INTEGER"
+          + " NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (name, part))");
       st.execute("CREATE TABLE IF NOT EXISTS dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT,"
           + " destination TEXT NOT NULL, endpoint TEXT NOT NULL, record TEXT NOT NULL,"
           + " reason TEXT NOT NULL, created_at INTEGER NOT NULL)");
@@ -383,12 +389,28 @@ public final class SqliteIntakeLog implements IntakeLog {
   @Override
   public Future<Checkpoint> loadCheckpoint(String name) {
     return query(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT offset, state FROM checkpoints WHERE name = ?")) {
+      // one statement, so one read transaction: the row and its parts as one save left them
+      long offset = 0;
+      List<byte[]> parts = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT -1 AS part, offset, state FROM"
+          + " checkpoints WHERE name = ?1 UNION ALL SELECT part, 0, bytes FROM checkpoint_parts"
+          + " WHERE name = ?1 ORDER BY part")) {
         ps.setString(1, name);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? new Checkpoint(name, rs.getLong(1), rs.getBytes(2)) : null;
+          while (rs.next()) {
+            if (rs.getLong(1) < 0) {
+              offset = rs.getLong(2);
+            } else if (parts.isEmpty()) {
+              return null; // parts without their checkpoint: none was saved under this name
+            }
+            parts.add(rs.getBytes(3));
+          }
         }
       }
+      if (parts.isEmpty()) {
+        return null;
+      }
+      return new Checkpoint(name, offset, parts);
     });
   }
 
@@ -842,12 +864,28 @@ public final class SqliteIntakeLog implements IntakeLog {
 
     @Override
     void apply(SqliteIntakeLog log, long now) throws SQLException {
+      List<byte[]> parts = cp.parts();
       try (PreparedStatement ps = writeConn.prepareStatement("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)")) {
         ps.setString(1, cp.name());
         ps.setLong(2, cp.offset());
-        ps.setBytes(3, cp.state());
+        ps.setBytes(3, parts.get(0));
         ps.setLong(4, now);
         ps.executeUpdate();
+      }
+      try (PreparedStatement ps = writeConn.prepareStatement("DELETE FROM checkpoint_parts WHERE name = ?")) {
+        ps.setString(1, cp.name());
+        ps.executeUpdate();
+      }
+      if (parts.size() > 1) {
+        try (PreparedStatement ps = writeConn.prepareStatement("INSERT INTO checkpoint_parts VALUES (?, ?, ?)")) {
+          for (int i = 1; i < parts.size(); i++) {
+            ps.setString(1, cp.name());
+            ps.setLong(2, i);
+            ps.setBytes(3, parts.get(i));
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
       }
     }
 

@@ -509,6 +509,29 @@ public final class Sessionizer {
    * adopted so far (the last {@code max(10000, maxUsersInMemory)} are remembered as adopted).
    */
   public byte[] snapshot() {
+    List<byte[]> parts = snapshotParts();
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    long size = parts.stream().mapToLong(p -> p.length).sum();
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException("a session snapshot of " + size + " bytes is over 2 GB: "
+          + "take it in parts");
+    }
+    byte[] all = new byte[(int) size];
+    int at = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, all, at, p.length);
+      at += p.length;
+    }
+    return all;
+  }
+
+  /**
+   * The {@link #snapshot} in parts of at most 256 KiB, in order: what a large state is saved as,
+   * never needing one array of its whole size (read back with {@link #restore(InputStream)}).
+   */
+  public List<byte[]> snapshotParts() {
     return new Snapshots(codec).write(fingerprint, st, links, pending, placedKeys,
         users.inMemory(), users.spilled(), carry, timelineState);
   }
@@ -520,6 +543,14 @@ public final class Sessionizer {
    *     or is not a session snapshot; the state is then left empty
    */
   public void restore(byte[] snapshot) {
+    restore(new java.io.ByteArrayInputStream(snapshot));
+  }
+
+  /**
+   * {@link #restore(byte[])} from a stream of a snapshot's bytes whose {@code available()} is
+   * every byte left, as over one array (for example {@link #snapshotParts} read back in order).
+   */
+  public void restore(java.io.InputStream snapshot) {
     clear();
     Map<String, UserState> restored = new HashMap<>();
     try {

@@ -1,10 +1,10 @@
 package dev.mixrelay.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ final class Snapshots {
     this.codec = codec;
   }
 
-  byte[] write(String fingerprint, Sessionizer.State st, Map<String, String> links,
+  List<byte[]> write(String fingerprint, Sessionizer.State st, Map<String, String> links,
       Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users,
       Map<String, byte[]> spilled, Handoffs handoffs, Sessionizer.TimelineState timelines) {
     Chunks bytes = new Chunks();
@@ -85,13 +85,13 @@ final class Snapshots {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return bytes.toByteArray();
+    return bytes.parts();
   }
 
-  void read(byte[] snapshot, String fingerprint, Sessionizer.State st, Map<String, String> links,
+  void read(InputStream snapshot, String fingerprint, Sessionizer.State st, Map<String, String> links,
       Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users,
       Handoffs handoffs, Sessionizer.TimelineState timelines) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
+    try (DataInputStream in = new DataInputStream(snapshot)) {
       int version = in.readInt() == MAGIC ? in.readInt() : -1;
       if (version < 2 || version > VERSION) {
         throw new IllegalArgumentException("not a session snapshot of version 2 to " + VERSION);
@@ -135,10 +135,11 @@ final class Snapshots {
   }
 
   /**
-   * The bytes written, in chunks of 256 KiB (below G1's humongous size at small heaps), copied
-   * once into an array of their length: a snapshot costs twice its size while written. A
-   * ByteArrayOutputStream doubles, copies and copies again (up to four times the size; 170 MB
-   * snapshots of 600,000 held events ran a 768 MB heap out of memory).
+   * The bytes written, in parts of 256 KiB (below G1's humongous size at small heaps), kept as
+   * they are: a snapshot costs its size while written and saved, and never needs one array of its
+   * whole size (a 145 MB snapshot of 600,000 held events, copied into one array, ran a 768 MB heap
+   * out of memory on a humongous allocation). A ByteArrayOutputStream doubles, copies and copies
+   * again (up to four times the size).
    */
   private static final class Chunks extends OutputStream {
     private static final int SIZE = 256 * 1024;
@@ -178,19 +179,14 @@ final class Snapshots {
       used = 0;
     }
 
-    byte[] toByteArray() {
-      long size = (long) full.size() * SIZE + used;
-      if (size > Integer.MAX_VALUE - 8) {
-        throw new IllegalStateException("a session snapshot of " + size + " bytes is over 2 GB");
+    /** The parts: the full chunks, then the last one cut to its length. */
+    List<byte[]> parts() {
+      List<byte[]> parts = new ArrayList<>(full.size() + 1);
+      parts.addAll(full);
+      if (used > 0 || parts.isEmpty()) {
+        parts.add(used == chunk.length ? chunk : Arrays.copyOf(chunk, used));
       }
-      byte[] out = new byte[(int) size];
-      int at = 0;
-      for (byte[] c : full) {
-        System.arraycopy(c, 0, out, at, SIZE);
-        at += SIZE;
-      }
-      System.arraycopy(chunk, 0, out, at, used);
-      return out;
+      return parts;
     }
   }
 }

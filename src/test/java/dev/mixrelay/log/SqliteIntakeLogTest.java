@@ -176,6 +176,53 @@ class SqliteIntakeLogTest {
   }
 
   @Test
+  void aCheckpointInPartsComesBackInPartsAndASmallerOneReplacesThemAll() {
+    SqliteIntakeLog log = open(1 << 30);
+    byte[] a = new byte[300_000];
+    byte[] b = new byte[262_144];
+    byte[] c = {7, 8};
+    new java.util.Random(3).nextBytes(a);
+    new java.util.Random(4).nextBytes(b);
+    await(log.saveCheckpoint(new Checkpoint("sessions:main", 40, List.of(a, b, c))));
+    await(log.saveCheckpoint(new Checkpoint("profiles:main", 40, new byte[] {5})));
+    Checkpoint cp = await(log.loadCheckpoint("sessions:main"));
+    assertThat(cp.offset()).isEqualTo(40);
+    assertThat(cp.parts()).hasSize(3);
+    assertThat(cp.parts().get(0)).isEqualTo(a);
+    assertThat(cp.parts().get(1)).isEqualTo(b);
+    assertThat(cp.parts().get(2)).isEqualTo(c);
+    assertThat(cp.size()).isEqualTo(a.length + b.length + 2);
+    assertThat(await(log.loadCheckpoint("profiles:main")).state()).containsExactly(5);
+
+    await(log.saveCheckpoint(new Checkpoint("sessions:main", 50, List.of(c, a))));
+    assertThat(await(log.loadCheckpoint("sessions:main")).parts()).hasSize(2);
+    await(log.saveCheckpoint(new Checkpoint("sessions:main", 60, new byte[] {1})));
+    await(log.close());
+
+    SqliteIntakeLog again = open(1 << 30);
+    Checkpoint last = await(again.loadCheckpoint("sessions:main"));
+    assertThat(last.offset()).isEqualTo(60);
+    assertThat(last.parts()).singleElement().satisfies(p -> assertThat(p).containsExactly(1));
+    assertThat(await(again.loadCheckpoint("nothing"))).isNull();
+    await(again.close());
+  }
+
+  @Test
+  void aCheckpointStreamReadsAcrossItsPartsAndCountsWhatIsLeft() throws Exception {
+    Checkpoint cp = new Checkpoint("x", 1, List.of(new byte[] {1, 2, 3}, new byte[] {4},
+        new byte[] {5, 6}));
+    try (java.io.DataInputStream in = new java.io.DataInputStream(cp.stream())) {
+      assertThat(in.available()).isEqualTo(6);
+      assertThat(in.readShort()).isEqualTo((short) 0x0102);
+      assertThat(in.available()).isEqualTo(4);
+      assertThat(in.readInt()).isEqualTo(0x03040506);
+      assertThat(in.available()).isZero();
+      assertThat(in.read()).isEqualTo(-1);
+    }
+    assertThat(cp.state()).containsExactly(1, 2, 3, 4, 5, 6);
+  }
+
+  @Test
   void theLogIsOverCapacityWhenUnacknowledgedBytesPassTheLimit() {
     SqliteIntakeLog log = open(20_000);
     long last = await(log.append(entries(0, 1000)));
