@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checkpoint rule: a snapshot reflecting offsets up to X is saved only once every message up to
  * X is finished (so the session events emitted with them are delivered) and every session event the
- * tick emitted before the snapshot is delivered. After a crash, restoring it and replaying the log
+ * tick emitted before the snapshot is delivered. The snapshot is written at once under
+ * {@code staged:sessions:<destination>} (in parts, see {@link Checkpoint}) and renamed to
+ * {@code sessions:<destination>} once the rule holds, so it is not held in memory meanwhile; a
+ * staged one is never restored. After a crash, restoring it and replaying the log
  * after X re-emits exactly the sessions not yet delivered, with the same {@code $insert_id}s.
  * Everything runs on the pipeline's context.
  *
@@ -44,6 +47,8 @@ final class SessionCheckpoints {
   private static final Logger LOG = LoggerFactory.getLogger(SessionCheckpoints.class);
   static final String CHECKPOINT_PREFIX = "sessions:";
   static final String PROFILES_PREFIX = "profiles:";
+  /** A session snapshot saved as soon as it is taken, promoted once the checkpoint rule holds. */
+  static final String STAGED_PREFIX = "staged:sessions:";
   private static final long TICK_MS = 1000;
   private static final long CHECKPOINT_MS = 5000;
   /** Snapshots take at most this share of the pipeline's event loop (they grow with open sessions). */
@@ -69,9 +74,25 @@ final class SessionCheckpoints {
   private long lastCheckpointAt;
   private long checkpointEveryMs = CHECKPOINT_MS;
 
-  /** A snapshot waiting until what it reflects is delivered. */
-  private record Pending(long offset, List<byte[]> state, byte[] profiles,
-      Set<Object> waitingFor) {}
+  /**
+   * A snapshot saved under the staging name (not kept in memory: a few hundred thousand held
+   * events make 100 MB), waiting until what it reflects is delivered; then promoted.
+   */
+  private static final class Pending {
+    final long offset;
+    final Future<Void> staged;
+    final byte[] profiles;
+    final Set<Object> waitingFor;
+    /** Set once the promotion began; the entry leaves the map when it ends. */
+    Future<Void> promoted;
+
+    Pending(long offset, Future<Void> staged, byte[] profiles, Set<Object> waitingFor) {
+      this.offset = offset;
+      this.staged = staged;
+      this.profiles = profiles;
+      this.waitingFor = waitingFor;
+    }
+  }
 
   SessionCheckpoints(Vertx vertx, CheckpointStore log, RelayConfig config, MessageStage stage,
       Delivery delivery, Clock clock, SuperPropertyStore profiles) {
@@ -165,10 +186,13 @@ final class SessionCheckpoints {
       lastCheckpointAt = now;
       long t0 = System.nanoTime();
       for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
-        if (!pending.containsKey(e.getKey())) {
+        if (!pending.containsKey(e.getKey()) && e.getValue().snapshotOffset() >= 0) {
           Sessionizer s = e.getValue();
-          pending.put(e.getKey(), new Pending(s.snapshotOffset(), s.snapshotParts(),
-              profileSnapshot(e.getKey()), new HashSet<>(tickSends)));
+          long offset = s.snapshotOffset();
+          Future<Void> staged = log.saveCheckpoint(new Checkpoint(STAGED_PREFIX + e.getKey(),
+              offset, s.snapshotParts()));
+          pending.put(e.getKey(), new Pending(offset, staged, profileSnapshot(e.getKey()),
+              new HashSet<>(tickSends)));
         }
       }
       long tookMs = (System.nanoTime() - t0) / 1_000_000;
@@ -215,12 +239,24 @@ final class SessionCheckpoints {
     if (tickSends.isEmpty()) {
       sessionizers.forEach((name, s) -> {
         if (s.snapshotOffset() >= 0 && s.snapshotOffset() <= finished) {
-          pending.remove(name);
-          saves.add(save(name, s.snapshotOffset(), s.snapshotParts(), profileSnapshot(name)));
+          long offset = s.snapshotOffset();
+          List<byte[]> state = s.snapshotParts(); // now: what the checkpoint rule allowed
+          byte[] profiles = profileSnapshot(name);
+          saves.add(afterPromotion(pending.remove(name))
+              .compose(v -> save(name, offset, state, profiles)));
         }
       });
     }
     return Future.all(saves).mapEmpty();
+  }
+
+  /**
+   * Completes once a staged snapshot's promotion (if one began) ended, so that a newer state saved
+   * after it is not replaced by it.
+   */
+  private static Future<Void> afterPromotion(Pending p) {
+    return p == null || p.promoted == null ? Future.succeededFuture()
+        : p.promoted.otherwiseEmpty();
   }
 
   private void savePending() {
@@ -229,14 +265,25 @@ final class SessionCheckpoints {
     while (it.hasNext()) {
       var e = it.next();
       Pending p = e.getValue();
-      p.waitingFor().retainAll(tickSends);
-      if (p.offset() <= finished && p.waitingFor().isEmpty() && p.offset() >= 0) {
-        it.remove();
-        save(e.getKey(), p.offset(), p.state(), p.profiles())
-            .onFailure(err -> LOG.warn("saving the session checkpoint of {} failed: {}", e.getKey(),
-                err.getMessage()));
-      } else if (p.offset() < 0) {
-        it.remove();
+      if (p.promoted != null) {
+        continue;
+      }
+      p.waitingFor.retainAll(tickSends);
+      if (p.offset <= finished && p.waitingFor.isEmpty()) {
+        String name = e.getKey();
+        // super properties first, as save() does: a crash between only replays more
+        p.promoted = p.staged
+            .compose(v -> log.saveCheckpoint(new Checkpoint(PROFILES_PREFIX + name, p.offset,
+                p.profiles)))
+            .compose(v -> log.renameCheckpoint(STAGED_PREFIX + name, CHECKPOINT_PREFIX + name))
+            .mapEmpty();
+        p.promoted.onComplete(ar -> {
+          pending.remove(name, p);
+          if (ar.failed()) {
+            LOG.warn("saving the session checkpoint of {} failed: {}", name,
+                ar.cause().getMessage());
+          }
+        });
       }
     }
   }
@@ -270,13 +317,18 @@ final class SessionCheckpoints {
       vertx.cancelTimer(tickTimer);
       tickTimer = -1;
     }
+    Map<String, Pending> was = new HashMap<>(pending);
     pending.clear();
     List<Future<Void>> saves = new ArrayList<>();
     if (tickSends.isEmpty()) {
       long finished = finishedUpTo.getAsLong();
       sessionizers.forEach((name, s) -> {
         if (s.snapshotOffset() >= 0 && s.snapshotOffset() <= finished) {
-          saves.add(save(name, s.snapshotOffset(), s.snapshotParts(), profileSnapshot(name)));
+          long offset = s.snapshotOffset();
+          List<byte[]> state = s.snapshotParts();
+          byte[] profiles = profileSnapshot(name);
+          saves.add(afterPromotion(was.get(name))
+              .compose(v -> save(name, offset, state, profiles)));
         }
       });
     }

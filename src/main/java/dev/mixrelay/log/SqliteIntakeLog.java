@@ -387,6 +387,11 @@ public final class SqliteIntakeLog implements IntakeLog {
   }
 
   @Override
+  public Future<Boolean> renameCheckpoint(String from, String to) {
+    return submit(new RenameCheckpoint(from, to));
+  }
+
+  @Override
   public Future<Checkpoint> loadCheckpoint(String name) {
     return query(c -> {
       // one statement, so one read transaction: the row and its parts as one save left them
@@ -892,6 +897,46 @@ public final class SqliteIntakeLog implements IntakeLog {
     @Override
     void done(SqliteIntakeLog log) {
       promise.complete(null);
+    }
+  }
+
+  private final class RenameCheckpoint extends Task {
+    final String from;
+    final String to;
+    boolean renamed;
+
+    RenameCheckpoint(String from, String to) {
+      super(contextPromise());
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    void apply(SqliteIntakeLog log, long now) throws SQLException {
+      try (PreparedStatement ps = writeConn.prepareStatement("SELECT 1 FROM checkpoints WHERE name = ?")) {
+        ps.setString(1, from);
+        try (ResultSet rs = ps.executeQuery()) {
+          renamed = rs.next();
+        }
+      }
+      if (!renamed) {
+        return;
+      }
+      for (String sql : new String[] {"DELETE FROM checkpoints WHERE name = ?2",
+          "DELETE FROM checkpoint_parts WHERE name = ?2",
+          "UPDATE checkpoints SET name = ?2 WHERE name = ?1",
+          "UPDATE checkpoint_parts SET name = ?2 WHERE name = ?1"}) {
+        try (PreparedStatement ps = writeConn.prepareStatement(sql)) {
+          ps.setString(1, from);
+          ps.setString(2, to);
+          ps.executeUpdate();
+        }
+      }
+    }
+
+    @Override
+    void done(SqliteIntakeLog log) {
+      promise.complete(renamed);
     }
   }
 

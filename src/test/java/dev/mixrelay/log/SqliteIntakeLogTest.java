@@ -208,6 +208,29 @@ class SqliteIntakeLogTest {
   }
 
   @Test
+  void aStagedCheckpointIsPromotedWithItsPartsReplacingTheOldOne() {
+    SqliteIntakeLog log = open(1 << 30);
+    byte[] big = new byte[100_000];
+    new java.util.Random(5).nextBytes(big);
+    await(log.saveCheckpoint(new Checkpoint("sessions:main", 10, List.of(big, new byte[] {9},
+        new byte[] {8}))));
+    await(log.saveCheckpoint(new Checkpoint("staged:sessions:main", 20, List.of(new byte[] {1},
+        big))));
+    assertThat(await(log.loadCheckpoint("sessions:main")).offset()).isEqualTo(10);
+
+    assertThat(await(log.renameCheckpoint("staged:sessions:main", "sessions:main"))).isTrue();
+    Checkpoint cp = await(log.loadCheckpoint("sessions:main"));
+    assertThat(cp.offset()).isEqualTo(20);
+    assertThat(cp.parts()).hasSize(2);
+    assertThat(cp.parts().get(0)).containsExactly(1);
+    assertThat(cp.parts().get(1)).isEqualTo(big);
+    assertThat(await(log.loadCheckpoint("staged:sessions:main"))).isNull();
+    assertThat(await(log.renameCheckpoint("staged:sessions:main", "sessions:main"))).isFalse();
+    assertThat(await(log.loadCheckpoint("sessions:main")).offset()).isEqualTo(20);
+    await(log.close());
+  }
+
+  @Test
   void aCheckpointStreamReadsAcrossItsPartsAndCountsWhatIsLeft() throws Exception {
     Checkpoint cp = new Checkpoint("x", 1, List.of(new byte[] {1, 2, 3}, new byte[] {4},
         new byte[] {5, 6}));
