@@ -65,7 +65,7 @@ class SoakTest {
     double minutes = Double.parseDouble(System.getProperty("soak.minutes", "30"));
     int rate = Integer.getInteger("soak.rate", 10_000);
     int connections = Integer.getInteger("soak.connections", 8);
-    String relayHeap = System.getProperty("soak.relayHeap", "1536m");
+    String relayHeap = System.getProperty("soak.relayHeap", "768m");
     long duration = (long) (minutes * 60_000);
     long third = duration / 3;
     clean(dir);
