@@ -8,11 +8,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +54,21 @@ public final class Sessionizer {
   private final UserStore users;
   private final Links links;
   /** Every held event (each also in its timeline's queue). */
-  private final Set<SessionEvent> pending = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final java.util.Collection<SessionEvent> pending = new java.util.AbstractCollection<>() {
+    @Override
+    public Iterator<SessionEvent> iterator() {
+      return timelines.values().stream().flatMap(t -> t.heldEvents().stream()).iterator();
+    }
+
+    @Override
+    public int size() {
+      return heldCount;
+    }
+  };
+  /** How many events are held (each in its timeline's held events: no set of them all). */
+  private int heldCount;
+  /** The held events a restore read, until they are put on their timelines. */
+  private final List<SessionEvent> readHeld = new ArrayList<>();
   /** The live timelines (identity clusters), least recently active first. */
   private final LinkedHashMap<String, Timeline> timelines = new LinkedHashMap<>();
   /** Device keys whose timeline joined a user's (the link arrived), to that user's key. */
@@ -91,8 +103,11 @@ public final class Sessionizer {
    */
   static final class Timeline {
     final String key;
-    /** Its held events, in time order; null while none was held (most users hold none). */
-    private PriorityQueue<SessionEvent> held;
+    /**
+     * Its held events: null while none is held (most users), the event itself while one is (a
+     * queue costs about 64 B more), a queue in time order while several are.
+     */
+    private Object held;
     /** De-duplication keys of its placed events, in placement (time) order; null while none. */
     private ArrayDeque<String> placed;
     /**
@@ -115,20 +130,69 @@ public final class Sessionizer {
       this.key = key;
     }
 
-    PriorityQueue<SessionEvent> held() {
+    /** Holds {@code e} too. */
+    @SuppressWarnings("unchecked")
+    void hold(SessionEvent e) {
       if (held == null) {
-        held = new PriorityQueue<>(4, BY_TIME);
+        held = e;
+        return;
       }
-      return held;
+      PriorityQueue<SessionEvent> queue;
+      if (held instanceof SessionEvent one) {
+        queue = new PriorityQueue<>(4, BY_TIME);
+        queue.add(one);
+        held = queue;
+      } else {
+        queue = (PriorityQueue<SessionEvent>) held;
+      }
+      queue.add(e);
+    }
+
+    /** Takes over the held events of {@code other} (a device's timeline joining this one). */
+    void holdAll(Timeline other) {
+      for (SessionEvent e : other.heldEvents()) {
+        hold(e);
+      }
+      other.held = null;
     }
 
     boolean holds() {
-      return held != null && !held.isEmpty();
+      return held != null;
     }
 
     /** The oldest held event, or null. */
+    @SuppressWarnings("unchecked")
     SessionEvent oldest() {
-      return held == null ? null : held.peek();
+      return held == null || held instanceof SessionEvent ? (SessionEvent) held
+          : ((PriorityQueue<SessionEvent>) held).peek();
+    }
+
+    /** Removes and returns the oldest held event, or null. */
+    @SuppressWarnings("unchecked")
+    SessionEvent pollOldest() {
+      if (held == null || held instanceof SessionEvent) {
+        SessionEvent one = (SessionEvent) held;
+        held = null;
+        return one;
+      }
+      PriorityQueue<SessionEvent> queue = (PriorityQueue<SessionEvent>) held;
+      SessionEvent e = queue.poll();
+      if (queue.size() == 1) {
+        held = queue.peek();
+      } else if (queue.isEmpty()) {
+        held = null;
+      }
+      return e;
+    }
+
+    /** The held events, in no particular order (read only). */
+    @SuppressWarnings("unchecked")
+    java.util.Collection<SessionEvent> heldEvents() {
+      if (held == null) {
+        return List.of();
+      }
+      return held instanceof SessionEvent one ? List.of(one)
+          : (PriorityQueue<SessionEvent>) held;
     }
 
     ArrayDeque<String> placed() {
@@ -237,6 +301,7 @@ public final class Sessionizer {
         + "|" + rules.associated() + "|" + rules.startEventName() + "|" + rules.endEventName()
         + "|" + config.zone();
     this.entries = new StateEntries(fingerprint, codec, interner, changes, st, links, pending,
+        readHeld,
         placedKeys, users, carry, timelineState);
   }
 
@@ -309,8 +374,8 @@ public final class Sessionizer {
         heldKeys.add(k);
       }
       st.lastEventWall = Math.max(st.lastEventWall, wallNow);
-      pending.add(e);
-      tl.held().add(e);
+      heldCount++;
+      tl.hold(e);
       tl.released = Long.MIN_VALUE;
       changes.held(e, false);
       touch(tl, wallNow);
@@ -320,7 +385,7 @@ public final class Sessionizer {
         st.watermark = Math.max(st.watermark, minus(st.maxTime, rules.latenessMillis()));
       }
       long upTo = minus(tl.max, rules.latenessMillis());
-      if (pending.size() > maxHeld) {
+      if (heldCount > maxHeld) {
         // memory before lateness: the user's oldest held event is placed now
         upTo = Math.max(upTo, tl.oldest().time());
       }
@@ -491,7 +556,7 @@ public final class Sessionizer {
 
   /** Events received but not yet placed (waiting for the watermark). */
   public int heldEvents() {
-    return pending.size();
+    return heldCount;
   }
 
   /** Events the watermark reached that wait for a handoff to their user (split over tasks). */
@@ -554,7 +619,7 @@ public final class Sessionizer {
     clear();
     Map<String, UserState> restored = new HashMap<>();
     try {
-      new Snapshots(codec).read(snapshot, fingerprint, st, links, pending, placedKeys, restored,
+      new Snapshots(codec).read(snapshot, fingerprint, st, links, readHeld, placedKeys, restored,
           carry, timelineState);
     } catch (IllegalArgumentException e) {
       clear();
@@ -624,17 +689,17 @@ public final class Sessionizer {
     // a state from before per-user timelines: derived from the held events and open sessions,
     // with the destination-wide watermark it was judged by as the floor of the users it knew
     long legacy = st.watermark;
-    List<SessionEvent> held = new ArrayList<>(pending);
+    List<SessionEvent> held = new ArrayList<>(readHeld);
+    readHeld.clear();
     held.sort(Comparator.comparingLong(SessionEvent::seq));
-    pending.clear(); // refilled with the events as they share their timelines' ids
     for (SessionEvent read : held) {
       if (read.dedupKey() != null) {
         heldKeys.add(read.dedupKey());
       }
       Timeline tl = timeline(read);
       SessionEvent e = shareIds(tl, read);
-      pending.add(e);
-      tl.held().add(e);
+      heldCount++;
+      tl.hold(e);
       tl.max = Math.max(tl.max, e.time());
       tl.floor = Math.max(tl.floor, minus(tl.max, rules.latenessMillis()));
       tl.lastWall = Math.max(tl.lastWall, e.arrival());
@@ -681,16 +746,16 @@ public final class Sessionizer {
     changes.on = false;
     List<Map.Entry<String, String>> linkOrder = new ArrayList<>();
     links.forEach((device, user) -> linkOrder.add(Map.entry(device, user)));
-    List<SessionEvent> held = new ArrayList<>(pending);
-    pending.clear(); // refilled with the events as they share their timelines' ids
+    List<SessionEvent> held = new ArrayList<>(readHeld);
+    readHeld.clear();
     for (SessionEvent read : held) {
       if (read.dedupKey() != null) {
         heldKeys.add(read.dedupKey());
       }
       Timeline tl = timeline(read, false); // the joins are the stored timelines' own
       SessionEvent e = shareIds(tl, read);
-      pending.add(e);
-      tl.held().add(e);
+      heldCount++;
+      tl.hold(e);
     }
     links.clear();
     linkOrder.forEach(l -> links.put(l.getKey(), l.getValue()));
@@ -740,7 +805,8 @@ public final class Sessionizer {
     entries.markAll(true);
     users.clear();
     links.clear();
-    pending.clear();
+    heldCount = 0;
+    readHeld.clear();
     timelines.clear();
     joined.clear();
     retired.clear();
@@ -848,7 +914,7 @@ public final class Sessionizer {
     }
     changes.timeline(devKey);
     if (d.holds()) {
-      user.held().addAll(d.held);
+      user.holdAll(d);
     }
     if (d.placed != null) {
       user.placed().addAll(d.placed);
@@ -944,8 +1010,8 @@ public final class Sessionizer {
     long floorBefore = tl.floor;
     tl.floor = Math.max(tl.floor, minus(tl.max, rules.latenessMillis()));
     while (tl.holds() && tl.oldest().time() <= upTo) {
-      SessionEvent e = tl.held.poll();
-      pending.remove(e);
+      SessionEvent e = tl.pollOldest();
+      heldCount--;
       changes.held(e, true);
       if (e.dedupKey() != null) {
         heldKeys.remove(e.dedupKey());
@@ -985,9 +1051,6 @@ public final class Sessionizer {
       }
     }
     placement.closeUnclaimed(closed);
-    if (tl.held != null && tl.held.isEmpty()) {
-      tl.held = null;
-    }
     tl.released = tl.holds() ? Long.MIN_VALUE : upTo;
     if (tl.floor != floorBefore) {
       changes.timeline(tl.key);

@@ -52,8 +52,9 @@ final class Snapshots {
         StateCodec.writeString(out, link.getKey());
         StateCodec.writeString(out, link.getValue());
       }
-      out.writeInt(pending.size());
-      for (SessionEvent e : pending) {
+      List<SessionEvent> held = new ArrayList<>(pending); // counted as they are
+      out.writeInt(held.size());
+      for (SessionEvent e : held) {
         codec.writeEvent(out, e);
       }
       out.writeInt(placed.size());

@@ -48,6 +48,8 @@ final class StateEntries {
   private final Sessionizer.State st;
   private final Links links;
   private final Collection<SessionEvent> pending;
+  /** Where a read puts the held events, before the sessionizer puts them on their timelines. */
+  private final Collection<SessionEvent> readHeld;
   private final Sessionizer.TimelineState timelines;
   private final Map<String, Long> placed;
   private final UserStore users;
@@ -60,7 +62,8 @@ final class StateEntries {
   private List<Stamped> renamed = List.of();
 
   StateEntries(String fingerprint, StateCodec codec, Interner interner, Changes changes, Sessionizer.State st,
-      Links links, Collection<SessionEvent> pending, Map<String, Long> placed, UserStore users,
+      Links links, Collection<SessionEvent> pending, Collection<SessionEvent> readHeld,
+      Map<String, Long> placed, UserStore users,
       Handoffs carry, Sessionizer.TimelineState timelines) {
     this.fingerprint = fingerprint;
     this.codec = codec;
@@ -69,6 +72,7 @@ final class StateEntries {
     this.st = st;
     this.links = links;
     this.pending = pending;
+    this.readHeld = readHeld;
     this.timelines = timelines;
     this.placed = placed;
     this.users = users;
@@ -221,7 +225,7 @@ final class StateEntries {
           linked.add(new Stamped(StateCodec.readVarLong(in), key.substring(2),
               codec.readString(in), 0));
         } else if (key.startsWith(Changes.HELD)) {
-          pending.add(codec.readEvent(in(b)));
+          readHeld.add(codec.readEvent(in(b)));
         } else if (key.startsWith(Changes.PLACED)) {
           DataInputStream in = in(b);
           String full = key.substring(2);
