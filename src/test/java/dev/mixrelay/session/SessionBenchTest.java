@@ -173,10 +173,13 @@ class SessionBenchTest {
         }
       }
       long after = usedAfterGc();
+      s.snapshotParts(); // warm-up
+      long snapStart = System.nanoTime();
       byte[] snapshot = s.snapshot();
+      long snapNanos = System.nanoTime() - snapStart;
       System.out.printf("heap: %,d held events, %d per user, %,d bytes each (timelines, ids and"
-          + " keys included); snapshot %,d bytes each%n", s.heldEvents(), perUser,
-          (after - before) / s.heldEvents(), snapshot.length / s.heldEvents());
+          + " keys included); snapshot %,d bytes each in %.2f s%n", s.heldEvents(), perUser,
+          (after - before) / s.heldEvents(), snapshot.length / s.heldEvents(), snapNanos / 1e9);
       s = null;
       usedAfterGc();
       long started = System.nanoTime();
