@@ -53,7 +53,7 @@ public final class Sessionizer {
   private final Changes changes = new Changes();
   private final UserStore users;
   private final Links links;
-  /** Every held event (each also in its timeline's queue). */
+  /** Every held event, read through the timelines that hold them (for the stored state). */
   private final java.util.Collection<SessionEvent> pending = new java.util.AbstractCollection<>() {
     @Override
     public Iterator<SessionEvent> iterator() {
@@ -574,22 +574,9 @@ public final class Sessionizer {
    * adopted so far (the last {@code max(10000, maxUsersInMemory)} are remembered as adopted).
    */
   public byte[] snapshot() {
-    List<byte[]> parts = snapshotParts();
-    if (parts.size() == 1) {
-      return parts.get(0);
-    }
-    long size = parts.stream().mapToLong(p -> p.length).sum();
-    if (size > Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException("a session snapshot of " + size + " bytes is over 2 GB: "
-          + "take it in parts");
-    }
-    byte[] all = new byte[(int) size];
-    int at = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, all, at, p.length);
-      at += p.length;
-    }
-    return all;
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    snapshotParts().forEach(all::writeBytes); // one array: for small states (the relay saves parts)
+    return all.toByteArray();
   }
 
   /**
