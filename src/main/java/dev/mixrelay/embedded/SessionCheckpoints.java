@@ -72,7 +72,8 @@ final class SessionCheckpoints {
   private LongSupplier finishedUpTo = () -> 0;
   private long tickTimer = -1;
   private long lastCheckpointAt;
-  private long checkpointEveryMs = CHECKPOINT_MS;
+  /** Written by the worker that wrote the last snapshot, read by the tick. */
+  private volatile long checkpointEveryMs = CHECKPOINT_MS;
 
   /**
    * A snapshot saved under the staging name (not kept in memory: a few hundred thousand held
@@ -184,26 +185,43 @@ final class SessionCheckpoints {
     }
     if (now - lastCheckpointAt >= checkpointEveryMs) {
       lastCheckpointAt = now;
-      long t0 = System.nanoTime();
       for (Map.Entry<String, Sessionizer> e : sessionizers.entrySet()) {
         if (!pending.containsKey(e.getKey()) && e.getValue().snapshotOffset() >= 0) {
-          Sessionizer s = e.getValue();
-          long offset = s.snapshotOffset();
-          Future<Void> staged = log.saveCheckpoint(new Checkpoint(STAGED_PREFIX + e.getKey(),
-              offset, s.snapshotParts()));
-          pending.put(e.getKey(), new Pending(offset, staged, profileSnapshot(e.getKey()),
-              new HashSet<>(tickSends)));
+          stage(e.getKey(), e.getValue());
         }
-      }
-      long tookMs = (System.nanoTime() - t0) / 1_000_000;
-      checkpointEveryMs = Math.max(CHECKPOINT_MS, tookMs * SNAPSHOT_BUDGET_FACTOR);
-      if (tookMs >= 1000) {
-        LOG.warn("session snapshots took {} ms on the pipeline's event loop ({} events held); the"
-            + " next in {} s", tookMs, sessionizers.values().stream()
-            .mapToLong(Sessionizer::heldEvents).sum(), checkpointEveryMs / 1000);
       }
     }
     savePending();
+  }
+
+  /**
+   * Takes a copy of a destination's state here (the only part that holds the pipeline's event
+   * loop), writes it on a worker thread and saves it under the staging name. The next snapshot
+   * waits for {@link #SNAPSHOT_BUDGET_FACTOR} times what this one cost, copy and writing together.
+   */
+  private void stage(String name, Sessionizer s) {
+    long t0 = System.nanoTime();
+    Sessionizer.Copy copy = s.snapshotCopy();
+    long copyNanos = System.nanoTime() - t0;
+    long copyMs = copyNanos / 1_000_000;
+    if (copyMs >= 250) {
+      LOG.warn("the session snapshot copy of {} held the pipeline's event loop {} ms ({} events "
+          + "held, {} open sessions)", name, copyMs, s.heldEvents(), s.openSessions());
+    }
+    Future<Void> staged = vertx.executeBlocking(() -> {
+      long w0 = System.nanoTime();
+      List<byte[]> parts = copy.parts();
+      long tookMs = (copyNanos + System.nanoTime() - w0) / 1_000_000;
+      checkpointEveryMs = Math.max(CHECKPOINT_MS, tookMs * SNAPSHOT_BUDGET_FACTOR);
+      if (tookMs >= 1000) {
+        LOG.info("the session snapshot of {} took {} ms ({} ms of it on the event loop); the "
+            + "next in {} s", name, tookMs, copyMs, checkpointEveryMs / 1000);
+      }
+      return parts;
+    }, false).compose(parts -> log.saveCheckpoint(new Checkpoint(STAGED_PREFIX + name,
+        copy.offset(), parts)));
+    pending.put(name, new Pending(copy.offset(), staged, profileSnapshot(name),
+        new HashSet<>(tickSends)));
   }
 
   /**

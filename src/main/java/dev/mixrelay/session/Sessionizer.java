@@ -584,8 +584,36 @@ public final class Sessionizer {
    * never needing one array of its whole size (read back with {@link #restore(InputStream)}).
    */
   public List<byte[]> snapshotParts() {
-    return new Snapshots(codec).write(fingerprint, st, links, pending, placedKeys,
-        users.inMemory(), users.spilled(), carry, timelineState);
+    return snapshotCopy().parts();
+  }
+
+  /**
+   * The state as of now, to write later on any thread while this sessionizer goes on: taking it
+   * copies references and the few mutable parts (a fraction of writing the snapshot), so the
+   * thread that owns the sessionizer is not held for the writing.
+   */
+  public Copy snapshotCopy() {
+    return new Copy(new Snapshots(codec).copy(fingerprint, st, links, pending, placedKeys,
+        users.inMemory(), users.spilled(), carry, timelineState));
+  }
+
+  /** A {@link #snapshotCopy}: the {@link #snapshotParts} of one moment, written when asked. */
+  public static final class Copy {
+    private final Snapshots.Copy copy;
+
+    private Copy(Snapshots.Copy copy) {
+      this.copy = copy;
+    }
+
+    /** The {@link #snapshotOffset} it reflects. */
+    public long offset() {
+      return copy.offset();
+    }
+
+    /** Writes it as {@link #snapshotParts} does; once, on any one thread. */
+    public List<byte[]> parts() {
+      return copy.parts();
+    }
   }
 
   /**
@@ -1179,21 +1207,63 @@ public final class Sessionizer {
     /** Set by a reader that found the timelines. */
     boolean known;
 
-    void write(DataOutputStream out) throws IOException {
-      out.writeInt(timelines.size());
-      for (Timeline tl : timelines.values()) {
-        StateCodec.writeString(out, tl.key);
-        writeTimeline(out, tl);
+    /** The section as of now, to write later on any thread. */
+    Copy copy() {
+      return new Copy();
+    }
+
+    /** The timelines, retired floors and placed keys' timelines of one moment. */
+    final class Copy {
+      private final String[] keys = new String[timelines.size()];
+      /** Per timeline: max, floor, lastWall. */
+      private final long[] times = new long[keys.length * 3];
+      /** Per timeline: null, the one key that joined it, or an array of those keys. */
+      private final Object[] joinedKeys = new Object[keys.length];
+      private final Object[] retiredKeys = retired.keySet().toArray();
+      private final long[] retiredFloors = new long[retiredKeys.length];
+      private final Object[] placedOnKeys = placedOn.keySet().toArray();
+      private final Object[] placedOnTimelines = new Object[placedOnKeys.length];
+
+      private Copy() {
+        int i = 0;
+        for (Timeline tl : timelines.values()) {
+          keys[i] = tl.key;
+          times[i * 3] = tl.max;
+          times[i * 3 + 1] = tl.floor;
+          times[i * 3 + 2] = tl.lastWall;
+          joinedKeys[i++] = tl.joinedKeys instanceof String one ? one
+              : tl.joinedKeys == null ? null : tl.joined().toArray(new String[0]);
+        }
+        i = 0;
+        for (Long floor : retired.values()) {
+          retiredFloors[i++] = floor;
+        }
+        i = 0;
+        for (String timeline : placedOn.values()) {
+          placedOnTimelines[i++] = timeline;
+        }
       }
-      out.writeInt(retired.size());
-      for (Map.Entry<String, Long> r : retired.entrySet()) {
-        StateCodec.writeString(out, r.getKey());
-        out.writeLong(r.getValue());
-      }
-      out.writeInt(placedOn.size());
-      for (Map.Entry<String, String> p : new java.util.TreeMap<>(placedOn).entrySet()) {
-        StateCodec.writeString(out, p.getKey());
-        StateCodec.writeString(out, p.getValue());
+
+      void write(DataOutputStream out) throws IOException {
+        out.writeInt(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+          StateCodec.writeString(out, keys[i]);
+          writeTimeline(out, times[i * 3], times[i * 3 + 1], times[i * 3 + 2], joinedKeys[i]);
+        }
+        out.writeInt(retiredKeys.length);
+        for (int i = 0; i < retiredKeys.length; i++) {
+          StateCodec.writeString(out, (String) retiredKeys[i]);
+          out.writeLong(retiredFloors[i]);
+        }
+        java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+        for (int i = 0; i < placedOnKeys.length; i++) {
+          sorted.put((String) placedOnKeys[i], (String) placedOnTimelines[i]);
+        }
+        out.writeInt(sorted.size());
+        for (Map.Entry<String, String> p : sorted.entrySet()) {
+          StateCodec.writeString(out, p.getKey());
+          StateCodec.writeString(out, p.getValue());
+        }
       }
     }
 
@@ -1267,15 +1337,33 @@ public final class Sessionizer {
     }
 
     private void writeTimeline(DataOutputStream out, Timeline tl) throws IOException {
-      out.writeLong(tl.max);
-      out.writeLong(tl.floor);
-      out.writeLong(tl.lastWall);
-      Set<String> keys = tl.keys();
-      out.writeInt(keys.size() - 1);
-      for (String k : new java.util.TreeSet<>(keys)) {
-        if (!k.equals(tl.key)) {
-          StateCodec.writeString(out, k);
-        }
+      writeTimeline(out, tl.max, tl.floor, tl.lastWall, tl.joinedKeys instanceof String one ? one
+          : tl.joinedKeys == null ? null : tl.joined().toArray(new String[0]));
+    }
+
+    /**
+     * A timeline's entry: max, floor, lastWall, then the keys that joined it ({@code joined}: null,
+     * one key, or an array of keys) in order.
+     */
+    private static void writeTimeline(DataOutputStream out, long max, long floor, long lastWall,
+        Object joined) throws IOException {
+      out.writeLong(max);
+      out.writeLong(floor);
+      out.writeLong(lastWall);
+      if (joined == null) {
+        out.writeInt(0);
+        return;
+      }
+      if (joined instanceof String one) {
+        out.writeInt(1);
+        StateCodec.writeString(out, one);
+        return;
+      }
+      String[] sorted = ((String[]) joined).clone();
+      java.util.Arrays.sort(sorted);
+      out.writeInt(sorted.length);
+      for (String k : sorted) {
+        StateCodec.writeString(out, k);
       }
     }
   }

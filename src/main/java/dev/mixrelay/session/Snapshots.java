@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,59 +33,138 @@ final class Snapshots {
     this.codec = codec;
   }
 
-  List<byte[]> write(String fingerprint, Sessionizer.State st, Map<String, String> links,
+  /**
+   * A copy of the state to write later, on any thread: the immutable parts (held events, strings,
+   * shared property arrays, spilled users' bytes) by reference, the mutable ones copied. Taking it
+   * costs a pass over the state's references, a fraction of writing it.
+   */
+  Copy copy(String fingerprint, Sessionizer.State st, Map<String, String> links,
       Collection<SessionEvent> pending, Map<String, Long> placed, Map<String, UserState> users,
       Map<String, byte[]> spilled, Handoffs handoffs, Sessionizer.TimelineState timelines) {
-    Chunks bytes = new Chunks();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(MAGIC);
-      out.writeInt(VERSION);
-      StateCodec.writeString(out, fingerprint);
-      out.writeLong(st.lastOffset);
-      out.writeLong(st.seq);
-      out.writeLong(st.maxTime);
-      out.writeLong(st.watermark);
-      out.writeLong(st.lastEventWall);
-      out.writeInt(links.size());
+    return new Copy(codec, fingerprint, st, links, pending, placed, users, spilled, handoffs,
+        timelines.copy());
+  }
+
+  /** What {@link #copy} took; {@link #parts} writes it (once, on any one thread). */
+  static final class Copy {
+    private final StateCodec codec;
+    private final String fingerprint;
+    private final long lastOffset;
+    private final long seq;
+    private final long maxTime;
+    private final long watermark;
+    private final long lastEventWall;
+    private final long lastWall;
+    private final Object[] links;
+    private final Object[] held;
+    private final Object[] placed;
+    private final long[] placedTimes;
+    /** The users in memory then the spilled ones decoded: keys and copies of their states. */
+    private final String[] userKeys;
+    private final UserState[] userStates;
+    private final byte[] handoffs;
+    private final Sessionizer.TimelineState.Copy timelines;
+
+    private Copy(StateCodec codec, String fingerprint, Sessionizer.State st,
+        Map<String, String> links, Collection<SessionEvent> pending, Map<String, Long> placed,
+        Map<String, UserState> users, Map<String, byte[]> spilled, Handoffs handoffs,
+        Sessionizer.TimelineState.Copy timelines) {
+      this.codec = codec;
+      this.fingerprint = fingerprint;
+      this.lastOffset = st.lastOffset;
+      this.seq = st.seq;
+      this.maxTime = st.maxTime;
+      this.watermark = st.watermark;
+      this.lastEventWall = st.lastEventWall;
+      this.lastWall = st.lastWall;
+      this.links = new Object[links.size() * 2];
+      int i = 0;
       for (Map.Entry<String, String> link : links.entrySet()) {
-        StateCodec.writeString(out, link.getKey());
-        StateCodec.writeString(out, link.getValue());
+        this.links[i++] = link.getKey();
+        this.links[i++] = link.getValue();
       }
-      List<SessionEvent> held = new ArrayList<>(pending); // counted as they are
-      out.writeInt(held.size());
-      for (SessionEvent e : held) {
-        codec.writeEvent(out, e);
+      this.held = pending.toArray(); // counted as they are
+      this.placed = placed.keySet().toArray();
+      this.placedTimes = new long[this.placed.length];
+      i = 0;
+      for (Long t : placed.values()) {
+        placedTimes[i++] = t;
       }
-      out.writeInt(placed.size());
-      for (Map.Entry<String, Long> p : placed.entrySet()) {
-        StateCodec.writeString(out, p.getKey());
-        out.writeLong(p.getValue());
+      this.userKeys = new String[users.size() + spilled.size()];
+      this.userStates = new UserState[userKeys.length];
+      i = 0;
+      for (Map.Entry<String, UserState> u : users.entrySet()) {
+        userKeys[i] = u.getKey();
+        userStates[i++] = u.getValue().copy();
       }
-      Map<String, UserState> all = new HashMap<>(users);
-      spilled.forEach((key, b) -> all.put(key, codec.decodeUser(b)));
-      Map<JsonNode[], Integer> table = new IdentityHashMap<>();
-      List<JsonNode[]> arrays = new ArrayList<>();
-      for (UserState s : all.values()) {
-        if (s.props != null && table.putIfAbsent(s.props, arrays.size()) == null) {
-          arrays.add(s.props);
-        }
+      for (Map.Entry<String, byte[]> u : spilled.entrySet()) {
+        userKeys[i] = u.getKey();
+        userStates[i++] = codec.decodeUser(u.getValue()); // the interner is this thread's
       }
-      out.writeInt(arrays.size());
-      for (JsonNode[] a : arrays) {
-        codec.writeNodes(out, a);
+      java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+      try (DataOutputStream out = new DataOutputStream(b)) {
+        handoffs.write(out, codec); // small, and its parts change in place: written now
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      out.writeInt(all.size());
-      for (Map.Entry<String, UserState> u : all.entrySet()) {
-        StateCodec.writeString(out, u.getKey());
-        codec.writeUser(out, u.getValue(), table);
-      }
-      out.writeLong(st.lastWall);
-      handoffs.write(out, codec);
-      timelines.write(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      this.handoffs = b.toByteArray();
+      this.timelines = timelines;
     }
-    return bytes.parts();
+
+    /** The offset the copy reflects, as {@link Sessionizer#snapshotOffset}. */
+    long offset() {
+      return lastOffset;
+    }
+
+    /** Writes the snapshot: magic, version, fingerprint, then the parts in their order. */
+    List<byte[]> parts() {
+      Chunks bytes = new Chunks();
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        StateCodec.writeString(out, fingerprint);
+        out.writeLong(lastOffset);
+        out.writeLong(seq);
+        out.writeLong(maxTime);
+        out.writeLong(watermark);
+        out.writeLong(lastEventWall);
+        out.writeInt(links.length / 2);
+        for (Object s : links) {
+          StateCodec.writeString(out, (String) s);
+        }
+        out.writeInt(held.length);
+        for (Object e : held) {
+          codec.writeEvent(out, (SessionEvent) e);
+        }
+        out.writeInt(placed.length);
+        for (int i = 0; i < placed.length; i++) {
+          StateCodec.writeString(out, (String) placed[i]);
+          out.writeLong(placedTimes[i]);
+        }
+        Map<JsonNode[], Integer> table = new IdentityHashMap<>();
+        List<JsonNode[]> arrays = new ArrayList<>();
+        for (UserState s : userStates) {
+          if (s.props != null && table.putIfAbsent(s.props, arrays.size()) == null) {
+            arrays.add(s.props);
+          }
+        }
+        out.writeInt(arrays.size());
+        for (JsonNode[] a : arrays) {
+          codec.writeNodes(out, a);
+        }
+        out.writeInt(userKeys.length);
+        for (int i = 0; i < userKeys.length; i++) {
+          StateCodec.writeString(out, userKeys[i]);
+          codec.writeUser(out, userStates[i], table);
+        }
+        out.writeLong(lastWall);
+        out.write(handoffs);
+        timelines.write(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return bytes.parts();
+    }
   }
 
   void read(InputStream snapshot, String fingerprint, Sessionizer.State st, Map<String, String> links,

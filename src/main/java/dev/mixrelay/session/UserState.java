@@ -31,4 +31,23 @@ final class UserState {
   long minOffset;
   /** The id of the timer entry that speaks for this state; others are stale. */
   int timer;
+
+  /** A copy of every field (the shared property arrays and nodes are never changed in place). */
+  UserState copy() {
+    UserState c = new UserState();
+    c.user = user;
+    c.first = first;
+    c.last = last;
+    c.count = count;
+    c.startId = startId;
+    c.startName = startName;
+    c.endName = endName;
+    c.deviceId = deviceId;
+    c.value = value;
+    c.props = props;
+    c.lastArrival = lastArrival;
+    c.minOffset = minOffset;
+    c.timer = timer;
+    return c;
+  }
 }

@@ -213,6 +213,52 @@ class SessionSnapshotFormatTest {
     assertThat(GoldenTimelines.sorted(a)).isEqualTo(GoldenTimelines.sorted(b));
   }
 
+  /**
+   * A copy taken while the sessionizer runs on, written later (as the relay writes it on a worker
+   * thread), is the snapshot of the moment it was taken: every part the sessionizer changes in
+   * place afterwards (open sessions, spilled users, links, timelines, placed keys, handoffs) is
+   * the same bytes, and the events after it change only the sessionizer.
+   */
+  @Test
+  void aCopyWrittenLaterIsTheSnapshotOfTheMomentItWasTaken() {
+    Sessionizer s = Sessionizer.create(new SessionConfig(Mode.timeout, Duration.ofMinutes(30), null,
+        null, null, "Europe/Berlin", null, null, Duration.ofMinutes(1), null, null, 2_000, null),
+        MixpanelSettings.DEFAULT_INSERT_ID_NAMESPACE, null);
+    long offset = 0;
+    for (int i = 0; i < 5_000; i++) { // more users than maxUsersInMemory: some spilled
+      long t = T0 + i * 10L;
+      s.onEvents(++offset, List.of(anonymous("Page", t, "d" + i, "c" + i)), t);
+      if (i % 3 == 0) { // the device's user logs in: a link, a joined timeline
+        s.onEvents(++offset, List.of(known("Login", t + 1, "u" + i, "d" + i, "k" + i)), t + 1);
+      }
+      if (i == 3_500) {
+        s.onTick(T0 + 10 * MIN); // places what is held: open sessions and placed keys
+      }
+    }
+    Sessionizer.Copy copy = s.snapshotCopy();
+    byte[] then = s.snapshot();
+    assertThat(copy.offset()).isEqualTo(s.snapshotOffset()).isEqualTo(offset);
+
+    long t = T0 + 11 * MIN;
+    for (int n = 0; n < 5_000; n++) {
+      // the users with open sessions go on, those settled last (in memory, changed in place
+      // before a spill) first, then the rest; ticks place them as their lateness passes
+      int i = n <= 3_500 ? 3_500 - n : n;
+      long at = t + n * 100L;
+      s.onEvents(++offset, List.of(i % 2 == 0 ? known("View", at, "u" + i, "d" + i, "v" + i)
+          : anonymous("View", at, "d" + i, "v" + i)), at);
+      if (n % 100 == 99) {
+        s.onTick(at);
+      }
+    }
+    s.onTick(T0 + 3 * 86_400_000L);
+    assertThat(s.snapshot()).isNotEqualTo(then);
+
+    java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+    copy.parts().forEach(written::writeBytes);
+    assertThat(written.toByteArray()).isEqualTo(then);
+  }
+
   private static List<MixpanelRecord> afterV4(Sessionizer s) {
     List<MixpanelRecord> out = new ArrayList<>(s.onEvents(8,
         List.of(anonymous("Click", T0 + 5 * MIN, "b", "v4-9")), T0 + 51 * MIN));
