@@ -42,14 +42,15 @@ final class EventReader {
     }
     String distinctId = text(p, "distinct_id");
     String insertId = text(p, "$insert_id");
-    String dedupKey = insertId == null ? null : DedupKey.of(name, distinctId, time, insertId);
+    byte[] key = insertId == null ? null : DedupKey.of(name, distinctId, time, insertId);
     // ids are many and short-lived: not interned (they would fill the interner's bound and keep
     // the names and values that repeat out), shared within the event and, by the sessionizer,
     // with the user's timeline (see Sessionizer#shareIds)
     distinctId = share(distinctId, userId, deviceId);
     return new SessionEvent(time, seq, offset, arrival, interner.string(name), userId, deviceId,
         distinctId, link == null ? null : link.device(), link == null ? null : link.user(),
-        link != null && link.anon(), dedupKey, value, interner.props(props(p)));
+        link != null && link.anon(), key == null ? 0 : DedupKey.hi(key),
+        key == null ? 0 : DedupKey.lo(key), value, interner.props(props(p)));
   }
 
   /** {@code s}, or the first of the candidates equal to it (one copy of an id, not several). */

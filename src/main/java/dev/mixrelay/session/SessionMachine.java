@@ -201,7 +201,7 @@ final class SessionMachine {
     s.first = e.time();
     s.last = e.time();
     s.count = 1;
-    s.startId = e.dedupKey() != null ? DedupKey.startId(e.dedupKey()) : (int) e.seq();
+    s.startId = e.keyed() ? DedupKey.startId(e.keyHi()) : (int) e.seq();
     s.startName = e.name();
     s.endName = e.name();
     s.deviceId = ownDevice(key, e.deviceId()) ? null : e.deviceId();

@@ -85,7 +85,7 @@ public final class Sessionizer {
   /** {@code sessions.backfillGrace}: a quiet user's sessions follow the destination's time. */
   private final long graceMillis;
   /** De-duplication keys of the held events, and of placed events not older than the watermark. */
-  private final Set<String> heldKeys = new HashSet<>();
+  private final KeySet heldKeys = new KeySet();
   private final LinkedHashMap<String, Long> placedKeys = new LinkedHashMap<>();
   private final Timers timers;
   private final String fingerprint;
@@ -365,13 +365,13 @@ public final class Sessionizer {
         continue;
       }
       e = shareIds(tl, e);
-      String k = e.dedupKey();
-      if (k != null && (heldKeys.contains(k) || placedKeys.containsKey(k))) {
+      if (e.keyed() && (heldKeys.contains(e.keyHi(), e.keyLo())
+          || !placedKeys.isEmpty() && placedKeys.containsKey(e.dedupKey()))) {
         listener.duplicateEvent();
         continue;
       }
-      if (k != null) {
-        heldKeys.add(k);
+      if (e.keyed()) {
+        heldKeys.add(e.keyHi(), e.keyLo());
       }
       st.lastEventWall = Math.max(st.lastEventWall, wallNow);
       heldCount++;
@@ -708,8 +708,8 @@ public final class Sessionizer {
     readHeld.clear();
     held.sort(Comparator.comparingLong(SessionEvent::seq));
     for (SessionEvent read : held) {
-      if (read.dedupKey() != null) {
-        heldKeys.add(read.dedupKey());
+      if (read.keyed()) {
+        heldKeys.add(read.keyHi(), read.keyLo());
       }
       Timeline tl = timeline(read);
       SessionEvent e = shareIds(tl, read);
@@ -764,8 +764,8 @@ public final class Sessionizer {
     List<SessionEvent> held = new ArrayList<>(readHeld);
     readHeld.clear();
     for (SessionEvent read : held) {
-      if (read.dedupKey() != null) {
-        heldKeys.add(read.dedupKey());
+      if (read.keyed()) {
+        heldKeys.add(read.keyHi(), read.keyLo());
       }
       Timeline tl = timeline(read, false); // the joins are the stored timelines' own
       SessionEvent e = shareIds(tl, read);
@@ -811,7 +811,7 @@ public final class Sessionizer {
       return e;
     }
     return new SessionEvent(e.time(), e.seq(), e.offset(), e.arrival(), e.name(), userId,
-        deviceId, distinctId, linkFrom, linkTo, e.linkAnon(), e.dedupKey(), e.value(),
+        deviceId, distinctId, linkFrom, linkTo, e.linkAnon(), e.keyHi(), e.keyLo(), e.value(),
         e.props());
   }
 
@@ -1028,12 +1028,13 @@ public final class Sessionizer {
       SessionEvent e = tl.pollOldest();
       heldCount--;
       changes.held(e, true);
-      if (e.dedupKey() != null) {
-        heldKeys.remove(e.dedupKey());
-        placedKeys.put(e.dedupKey(), e.time());
-        changes.placed(e.dedupKey());
-        tl.placed().add(e.dedupKey());
-        placedOn.put(e.dedupKey(), tl.key);
+      if (e.keyed()) {
+        heldKeys.remove(e.keyHi(), e.keyLo());
+        String k = e.dedupKey();
+        placedKeys.put(k, e.time());
+        changes.placed(k);
+        tl.placed().add(k);
+        placedOn.put(k, tl.key);
       }
       tl.floor = Math.max(tl.floor, e.time());
       placement.place(e, closed);

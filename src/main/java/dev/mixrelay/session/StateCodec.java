@@ -160,9 +160,12 @@ final class StateCodec {
     String distinctId = EventReader.share(readRaw(in), userId, deviceId);
     String linkFrom = EventReader.share(readRaw(in), deviceId, distinctId);
     String linkTo = EventReader.share(readRaw(in), userId, null);
+    boolean linkAnon = in.readBoolean();
+    String stored = readRaw(in);
+    byte[] key = stored == null ? null : DedupKey.parse(stored);
     return new SessionEvent(time, seq, offset, arrival, name, userId, deviceId, distinctId,
-        linkFrom, linkTo, in.readBoolean(), DedupKey.stored(readRaw(in)), readNode(in),
-        interner.props(readNodes(in)));
+        linkFrom, linkTo, linkAnon, key == null ? 0 : DedupKey.hi(key),
+        key == null ? 0 : DedupKey.lo(key), readNode(in), interner.props(readNodes(in)));
   }
 
   static void writeString(DataOutputStream out, String s) throws IOException {

@@ -77,7 +77,7 @@ class SessionBenchTest {
         int u = i % users;
         long time = T0 + (long) i * 12; // every 20 min per user: sessions run until midnight
         SessionEvent e = new SessionEvent(time, i, i, time, "Page", keys[u], null, null, null,
-            null, false, null, null, props);
+            null, false, 0, 0, null, props);
         states[u] = machine.onEvent(keys[u], true, states[u], e, out);
         closed += out.size();
         out.clear();

@@ -73,7 +73,7 @@ class SessionizerEntriesTest {
     // the event was held and placed between two drains: no h/ entry; u42's timeline came and
     // went; its placed key is kept while the destination's time has not passed it
     assertThat(drained).hasSize(5).contains("l/d42", "u/u42", "s", "t/u42 removed")
-        .contains("p/" + DedupKey.of("View", "$device:d42", T0 + 3 * MIN, "again"));
+        .contains("p/" + DedupKey.stored("View\n$device:d42\n" + (T0 + 3 * MIN) + "\nagain"));
   }
 
   @Test
@@ -83,7 +83,7 @@ class SessionizerEntriesTest {
     z.onEvents(1, List.of(event("u", "d", T0 + MIN, "e2")), T0 + MIN); // places e1, keeps its key
     Map<String, byte[]> store = new HashMap<>();
     z.drainChanges(SessionizerEntriesPropertiesTest.into(store));
-    String compact = "p/" + DedupKey.of("View", "u", T0, "e1");
+    String compact = "p/" + DedupKey.stored("View\nu\n" + T0 + "\ne1");
     String full = "p/View\nu\n" + T0 + "\ne1"; // as a state of before 2026-12 keeps it
     assertThat(store).containsKey(compact);
     store.put(full, store.remove(compact));
