@@ -15,7 +15,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -38,8 +37,10 @@ import java.util.function.Predicate;
  * protocol and its limits are in {@code package-info.java}.
  */
 public final class Sessionizer {
-  private static final Comparator<SessionEvent> BY_TIME =
-      Comparator.comparingLong(SessionEvent::time).thenComparingLong(SessionEvent::seq);
+  /** Whether {@code a} comes before {@code b}: by time, then arrival (seq, unique). */
+  private static boolean before(SessionEvent a, SessionEvent b) {
+    return a.time() < b.time() || a.time() == b.time() && a.seq() < b.seq();
+  }
 
   private final SessionRules rules;
   /** At most this many events wait for the watermark ({@code sessions.maxHeldEvents}). */
@@ -104,10 +105,13 @@ public final class Sessionizer {
   static final class Timeline {
     final String key;
     /**
-     * Its held events: null while none is held (most users), the event itself while one is (a
-     * queue costs about 64 B more), a queue in time order while several are.
+     * Its held events: null while none is held (most users), the event itself while one is, a
+     * binary heap in time order (the oldest first) of {@link #heldSize} while several are. Not a
+     * PriorityQueue: its object and looser growth cost about 50 B more per user holding several.
      */
     private Object held;
+    /** The events in {@link #held} while it is an array. */
+    private int heldSize;
     /** De-duplication keys of its placed events, in placement (time) order; null while none. */
     private ArrayDeque<String> placed;
     /**
@@ -131,21 +135,33 @@ public final class Sessionizer {
     }
 
     /** Holds {@code e} too. */
-    @SuppressWarnings("unchecked")
     void hold(SessionEvent e) {
       if (held == null) {
         held = e;
         return;
       }
-      PriorityQueue<SessionEvent> queue;
+      SessionEvent[] heap;
       if (held instanceof SessionEvent one) {
-        queue = new PriorityQueue<>(4, BY_TIME);
-        queue.add(one);
-        held = queue;
+        heap = new SessionEvent[4];
+        heap[0] = one;
+        heldSize = 1;
       } else {
-        queue = (PriorityQueue<SessionEvent>) held;
+        heap = (SessionEvent[]) held;
+        if (heldSize == heap.length) {
+          heap = java.util.Arrays.copyOf(heap, heap.length + (heap.length >> 1));
+        }
       }
-      queue.add(e);
+      held = heap;
+      int k = heldSize++;
+      while (k > 0) { // sift up
+        int parent = (k - 1) >>> 1;
+        if (!before(e, heap[parent])) {
+          break;
+        }
+        heap[k] = heap[parent];
+        k = parent;
+      }
+      heap[k] = e;
     }
 
     /** Takes over the held events of {@code other} (a device's timeline joining this one). */
@@ -154,6 +170,7 @@ public final class Sessionizer {
         hold(e);
       }
       other.held = null;
+      other.heldSize = 0;
     }
 
     boolean holds() {
@@ -161,38 +178,51 @@ public final class Sessionizer {
     }
 
     /** The oldest held event, or null. */
-    @SuppressWarnings("unchecked")
     SessionEvent oldest() {
       return held == null || held instanceof SessionEvent ? (SessionEvent) held
-          : ((PriorityQueue<SessionEvent>) held).peek();
+          : ((SessionEvent[]) held)[0];
     }
 
     /** Removes and returns the oldest held event, or null. */
-    @SuppressWarnings("unchecked")
     SessionEvent pollOldest() {
       if (held == null || held instanceof SessionEvent) {
         SessionEvent one = (SessionEvent) held;
         held = null;
         return one;
       }
-      PriorityQueue<SessionEvent> queue = (PriorityQueue<SessionEvent>) held;
-      SessionEvent e = queue.poll();
-      if (queue.size() == 1) {
-        held = queue.peek();
-      } else if (queue.isEmpty()) {
-        held = null;
+      SessionEvent[] heap = (SessionEvent[]) held;
+      SessionEvent oldest = heap[0];
+      int n = --heldSize;
+      SessionEvent last = heap[n];
+      heap[n] = null;
+      int k = 0;
+      int half = n >>> 1;
+      while (k < half) { // sift the last one down from the top
+        int child = 2 * k + 1;
+        if (child + 1 < n && before(heap[child + 1], heap[child])) {
+          child++;
+        }
+        if (!before(heap[child], last)) {
+          break;
+        }
+        heap[k] = heap[child];
+        k = child;
       }
-      return e;
+      heap[k] = last;
+      if (n == 1) {
+        held = heap[0];
+        heldSize = 0;
+      }
+      return oldest;
     }
 
     /** The held events, in no particular order (read only). */
-    @SuppressWarnings("unchecked")
     java.util.Collection<SessionEvent> heldEvents() {
       if (held == null) {
         return List.of();
       }
       return held instanceof SessionEvent one ? List.of(one)
-          : (PriorityQueue<SessionEvent>) held;
+          : java.util.Arrays.asList((SessionEvent[]) held).subList(0, heldSize);
     }
 
     ArrayDeque<String> placed() {

@@ -108,10 +108,11 @@
  *
  * <h2>Memory</h2>
  * One {@code UserState} per open session (primitives, interned names and values), held in a
- * Caffeine cache bounded by {@code maxUsersInMemory}; evicted users are kept serialized. Closed
- * sessions leave no state. Device links are kept, the least recently used dropped beyond four per
- * {@code maxUsersInMemory}. A held event (about 600 B of heap at Mixpanel's default associated
- * properties) and a recently placed one are known by a 22-character {@code DedupKey}, not the
- * full key of about 100 characters; a snapshot is written in 256 KiB chunks and copied once.
+ * map in settle order bounded by {@code maxUsersInMemory} ({@code UserStore}); the least recently
+ * settled are kept serialized. Closed sessions leave no state. Device links are kept, the least
+ * recently used dropped beyond four per {@code maxUsersInMemory}. A held event keeps its 128-bit
+ * {@code DedupKey} as two longs (the held keys are a {@code KeySet}), a recently placed one as
+ * 22 characters, not the full key of about 100; a snapshot is a copy of the state taken at once
+ * ({@code Sessionizer.snapshotCopy}) and written later, on any thread, in 256 KiB parts.
  */
 package dev.mixrelay.session;
