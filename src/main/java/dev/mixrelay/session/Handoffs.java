@@ -29,7 +29,12 @@ import java.util.function.BiConsumer;
  * changed; each applied id added or dropped is told to {@link Changes}.
  */
 final class Handoffs {
-  /** One user's parked events in placement order; the first waits for {@link #waitingFor}. */
+  /**
+   * One user's parked events in placement order; the first waits for {@link #waitingFor}. Events
+   * join at the end and leave from the front ({@link #add}, {@link #poll}); only the first one
+   * changes in place (its {@link Parked#halves}). Each has a position, {@link #first} for the
+   * first, counting on: the key of its own entry.
+   */
   static final class Awaiting {
     final ArrayDeque<Parked> events = new ArrayDeque<>();
     String waitingFor;
@@ -37,12 +42,36 @@ final class Handoffs {
     long since;
     /** When it began waiting, among the others (the order a restore puts them back in). */
     long order;
+    /** The position of the first event. */
+    long first;
+
+    void add(Parked p) {
+      events.add(p);
+    }
+
+    Parked poll() {
+      Parked p = events.poll();
+      if (p != null) {
+        first++;
+      }
+      return p;
+    }
+
+    /** One past the position of the last event. */
+    long end() {
+      return first + events.size();
+    }
   }
 
-  /** Entry keys: the outbox, one received handoff by id, one user's parked events. */
+  /**
+   * Entry keys: the outbox, one received handoff by id, one waiting user, one of its parked events
+   * ({@code q/<position>/<user>}: one entry per event, so parking one more writes that event, not
+   * the user's whole list; entries of before 2026-12 keep the events in the user's entry).
+   */
   static final String OUTBOX_ENTRY = "o";
   static final String RECEIVED_ENTRY = "r/";
   static final String AWAITING_ENTRY = "a/";
+  static final String PARKED_ENTRY = "q/";
 
   /**
    * An event the watermark reached while its user waited. {@code halves}: bit 0 set while the user
@@ -77,6 +106,13 @@ final class Handoffs {
   private boolean outboxChanged;
   private final Set<String> receivedChanged = new LinkedHashSet<>();
   private final Set<String> awaitingChanged = new LinkedHashSet<>();
+  /**
+   * Per waiting user, the positions [first, end) of the parked-event entries the store holds
+   * (as of the last drain, or the entries read): what a drain must remove when they leave.
+   */
+  private final Map<String, long[]> stored = new HashMap<>();
+  /** Parked-event entries read, until {@link #finishEntries} puts them on their users. */
+  private final List<Object[]> readParked = new ArrayList<>();
 
   Handoffs(int maxApplied, Changes changes) {
     this.changes = changes;
@@ -246,6 +282,8 @@ final class Handoffs {
     return awaiting.computeIfAbsent(user, u -> {
       Awaiting a = new Awaiting();
       a.order = nextOrder++;
+      long[] had = stored.get(u);
+      a.first = had == null ? 0 : had[1]; // positions never reused before a drain removes them
       return a;
     });
   }
@@ -306,6 +344,10 @@ final class Handoffs {
 
   void clear() {
     markAllChanged();
+    if (!changes.on) { // entries about to be read, or none tracked: no stored events to remove
+      stored.clear();
+    }
+    readParked.clear();
     outbox.clear();
     received.clear();
     expected.clear();
@@ -344,8 +386,9 @@ final class Handoffs {
 
   /**
    * Hands the changed entries to {@code sink} ({@code (key, null)} for one now gone) and forgets
-   * them: {@code o} the outbox, {@code r/<id>} a received handoff, {@code a/<user>} a user's
-   * parked events.
+   * them: {@code o} the outbox, {@code r/<id>} a received handoff, {@code a/<user>} a waiting
+   * user, {@code q/<position>/<user>} one of its parked events (the first, which changes in place,
+   * and those parked since the last drain; those gone since, removed).
    */
   void drainChanges(BiConsumer<String, byte[]> sink, StateCodec codec) throws IOException {
     if (outboxChanged) {
@@ -364,10 +407,38 @@ final class Handoffs {
     receivedChanged.clear();
     for (String user : awaitingChanged) {
       Awaiting a = awaiting.get(user);
-      sink.accept(AWAITING_ENTRY + user, a == null ? null : bytes(out -> {
+      long[] had = stored.get(user);
+      long from = a == null ? 0 : a.first;
+      long end = a == null ? 0 : a.end();
+      if (had != null) { // the entries of events that left (or of a state replaced)
+        for (long pos = had[0]; pos < had[1]; pos++) {
+          if (pos < from || pos >= end) {
+            sink.accept(parkedKey(pos, user), null);
+          }
+        }
+      }
+      if (a == null) {
+        stored.remove(user);
+        sink.accept(AWAITING_ENTRY + user, null);
+        continue;
+      }
+      sink.accept(AWAITING_ENTRY + user, bytes(out -> {
         StateCodec.writeVarLong(out, a.order);
-        writeWait(out, codec, a);
+        StateCodec.writeString(out, a.waitingFor);
+        out.writeLong(a.since);
+        out.writeInt(0); // the events are entries of their own
+        StateCodec.writeVarLong(out, a.first);
       }));
+      // the first event (its halves change in place) and those parked since the last drain
+      long pos = a.first;
+      long known = had == null ? from : Math.max(had[1], from + 1);
+      for (Parked p : a.events) {
+        if (pos == from || pos >= known) {
+          sink.accept(parkedKey(pos, user), bytes(out -> writeParked(out, codec, p)));
+        }
+        pos++;
+      }
+      stored.put(user, new long[] {from, end});
     }
     awaitingChanged.clear();
   }
@@ -394,20 +465,43 @@ final class Handoffs {
       Awaiting a = new Awaiting();
       a.order = StateCodec.readVarLong(in);
       readWait(in, codec, a);
+      if (in.available() > 0) {
+        a.first = StateCodec.readVarLong(in);
+      }
       users.add(Map.entry(key.substring(AWAITING_ENTRY.length()), a));
+    } else if (key.startsWith(PARKED_ENTRY)) {
+      int slash = key.indexOf('/', PARKED_ENTRY.length());
+      if (slash < 0) {
+        throw new IOException("a parked event's entry without its position");
+      }
+      long pos = Long.parseLong(key.substring(PARKED_ENTRY.length(), slash));
+      readParked.add(new Object[] {key.substring(slash + 1), pos, readParked(in, codec)});
     } else {
       return false;
     }
     return true;
   }
 
-  /** Puts the parked users read by {@link #readEntry} back in the order they began waiting. */
-  void finishEntries(List<Map.Entry<String, Awaiting>> users) {
+  /**
+   * Puts the parked users read by {@link #readEntry} back in the order they began waiting, each
+   * with its parked events' entries in position order after those its own entry held.
+   */
+  void finishEntries(List<Map.Entry<String, Awaiting>> users) throws IOException {
     users.sort(Comparator.comparingLong(e -> e.getValue().order));
     for (Map.Entry<String, Awaiting> u : users) {
       awaiting.put(u.getKey(), u.getValue());
       nextOrder = Math.max(nextOrder, u.getValue().order + 1);
     }
+    readParked.sort(Comparator.comparingLong(r -> (long) r[1]));
+    for (Object[] r : readParked) {
+      Awaiting a = awaiting.get((String) r[0]);
+      if (a == null || (long) r[1] != a.end()) {
+        throw new IOException("parked event " + r[1] + " of a user not waiting, or out of place");
+      }
+      a.add((Parked) r[2]);
+      stored.computeIfAbsent((String) r[0], k -> new long[] {a.first, a.first})[1] = a.end();
+    }
+    readParked.clear();
   }
 
   /** The snapshot part: outbox, received handoffs, parked users, applied ids. */
@@ -444,10 +538,25 @@ final class Handoffs {
     out.writeLong(a.since);
     out.writeInt(a.events.size());
     for (Parked p : a.events) {
-      out.writeBoolean(p.user);
-      out.writeByte(p.halves);
-      codec.writeEvent(out, p.event);
+      writeParked(out, codec, p);
     }
+  }
+
+  private static void writeParked(DataOutputStream out, StateCodec codec, Parked p)
+      throws IOException {
+    out.writeBoolean(p.user);
+    out.writeByte(p.halves);
+    codec.writeEvent(out, p.event);
+  }
+
+  private static Parked readParked(DataInputStream in, StateCodec codec) throws IOException {
+    boolean user = in.readBoolean();
+    int halves = in.readByte();
+    return new Parked(codec.readEvent(in), user, halves);
+  }
+
+  private static String parkedKey(long pos, String user) {
+    return PARKED_ENTRY + pos + "/" + user;
   }
 
   /** Reads {@link #writeWait} into {@code a}. */
@@ -456,9 +565,7 @@ final class Handoffs {
     a.waitingFor = StateCodec.readRaw(in);
     a.since = in.readLong();
     for (int j = in.readInt(); j > 0; j--) {
-      boolean user = in.readBoolean();
-      int halves = in.readByte();
-      a.events.add(new Parked(codec.readEvent(in), user, halves));
+      a.add(readParked(in, codec));
     }
   }
 

@@ -167,13 +167,13 @@ final class Placement {
           carry.expect(Handoff.id(key, Handoffs.deviceKey(bit, e), e.time()));
         }
       }
-      waiting.events.add(parked);
+      waiting.add(parked);
       return;
     }
     String blocked = settle(key, parked, false, closed);
     if (blocked != null) {
       waiting = carry.startAwaiting(key);
-      waiting.events.add(parked);
+      waiting.add(parked);
       waiting.waitingFor = blocked;
       waiting.since = st.lastWall;
     }
@@ -313,7 +313,7 @@ final class Placement {
         return;
       }
       giveUp = false;
-      waiting.events.poll();
+      waiting.poll();
     }
     carry.stopAwaiting(key);
   }

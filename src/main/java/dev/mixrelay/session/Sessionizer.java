@@ -684,7 +684,8 @@ public final class Sessionizer {
    * progress, {@code u/<user key>} an open session, {@code l/<device>} a device link,
    * {@code h/<time>/<seq>} a held event, {@code p/<dedup key>} a placed event's de-duplication
    * key, {@code o} the handoffs to send, {@code r/<handoff id>} a handoff received and not yet
-   * applied, {@code a/<user key>} a user's events parked for a handoff, {@code c/<handoff id>} an
+   * applied, {@code a/<user key>} a user waiting for a handoff, {@code q/<position>/<user key>} one
+   * of its parked events, {@code c/<handoff id>} an
    * applied handoff's id. A cache spill is not a change. Changes are tracked from the first call on (or
    * from {@link #restoreEntries}), so a sessionizer that is never drained pays next to nothing.
    */

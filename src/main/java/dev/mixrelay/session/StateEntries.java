@@ -30,7 +30,11 @@ import java.util.function.BiConsumer;
  *       one, and the restore rewrites it under that (see {@link #keepRemovals}).
  *   <li>{@code o}: the handoffs to send (usually none: the engine takes them after every call).
  *   <li>{@code r/<handoff id>}: a handoff received and not yet applied, as {@link Handoff#toBytes}.
- *   <li>{@code a/<user key>}: a user's events parked for a handoff: order, awaited id, since, events.
+ *   <li>{@code a/<user key>}: a user waiting for a handoff: order, awaited id, since, then no
+ *       events and the position of its first parked event (entries of before 2026-12: its events
+ *       here, and no position).
+ *   <li>{@code q/<position>/<user key>}: one of that user's parked events (user side, halves,
+ *       the event), so parking one more writes one entry.
  *   <li>{@code c/<handoff id>}: an applied handoff id: its stamp.
  * </ul>
  * Stamps grow in the order the part keeps its entries (links: least recently used first; placed

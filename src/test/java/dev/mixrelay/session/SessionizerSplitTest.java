@@ -206,6 +206,54 @@ class SessionizerSplitTest {
         "Session Start@0 $device:d n=1");
   }
 
+  /**
+   * A user's parked events are one entry each: parking one more drains that event (and the first,
+   * whose halves change in place), not the user's whole list; the entries restore the same parked
+   * events, which the handoff then places as the task that parked them would.
+   */
+  @Test
+  void parkingOneMoreEventDrainsThatEventNotTheWholeList() {
+    user = task(true, 3_600 * SEC);
+    java.util.Map<String, byte[]> store = new java.util.HashMap<>();
+    user.drainChanges(SessionizerEntriesPropertiesTest.into(store));
+    MixpanelRecord view = event("View", T0, null, "d");
+    MixpanelRecord login = event("Login", T0 + 5 * MIN, "u", "d");
+    List<MixpanelRecord> events = new ArrayList<>(List.of(view, login));
+    feed(user, 1, login);
+    user.drainChanges(SessionizerEntriesPropertiesTest.into(store));
+    for (int i = 0; i < 40; i++) {
+      MixpanelRecord buy = event("Buy", T0 + 7 * MIN + i * 20 * SEC, "u", null);
+      events.add(buy);
+      feed(user, 2 + i, buy);
+      List<String> parkedEntries = new ArrayList<>();
+      user.drainChanges((key, value) -> {
+        if (key.startsWith("q/")) {
+          parkedEntries.add(key);
+        }
+        SessionizerEntriesPropertiesTest.into(store).accept(key, value);
+      });
+      assertThat(parkedEntries).as("after %d parked", user.parkedEvents()).hasSizeLessThanOrEqualTo(2);
+    }
+    assertThat(user.parkedEvents()).isGreaterThan(30);
+    assertThat(store.keySet().stream().filter(k -> k.startsWith("q/")))
+        .hasSize(user.parkedEvents());
+
+    Sessionizer restored = task(true, 3_600 * SEC);
+    restored.restoreEntries(store.entrySet().iterator());
+    assertThat(restored.parkedEvents()).isEqualTo(user.parkedEvents());
+    user = restored;
+    feed(device, 1, view);
+    feed(device, 2, linkCopy(login));
+    out.addAll(device.onTick(T0 + 10 * MIN));
+    handOver(T0 + 10 * MIN);
+    assertThat(user.parkedEvents()).isZero();
+    java.util.Map<String, byte[]> after = new java.util.HashMap<>(store);
+    user.drainChanges(SessionizerEntriesPropertiesTest.into(after));
+    assertThat(after.keySet()).noneMatch(k -> k.startsWith("q/") || k.startsWith("a/"));
+    flush(T0 + 100 * MIN);
+    assertThat(GoldenTimelines.sorted(out)).isEqualTo(GoldenTimelines.sorted(whole(events)));
+  }
+
   @Test
   void aHandoffReplayedAfterARestoreIsIgnored() {
     MixpanelRecord login = event("Login", T0 + 5 * MIN, "u", "d");
