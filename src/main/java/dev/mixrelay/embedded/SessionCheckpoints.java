@@ -204,7 +204,7 @@ final class SessionCheckpoints {
     Sessionizer.Copy copy = s.snapshotCopy();
     long copyNanos = System.nanoTime() - t0;
     long copyMs = copyNanos / 1_000_000;
-    if (copyMs >= 250) {
+    if (copyMs >= 1000) {
       LOG.warn("the session snapshot copy of {} held the pipeline's event loop {} ms ({} events "
           + "held, {} open sessions)", name, copyMs, s.heldEvents(), s.openSessions());
     }
