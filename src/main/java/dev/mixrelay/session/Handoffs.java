@@ -111,8 +111,11 @@ final class Handoffs {
    * (as of the last drain, or the entries read): what a drain must remove when they leave.
    */
   private final Map<String, long[]> stored = new HashMap<>();
+  /** A parked event's entry as read: its user and position. */
+  private record ReadParked(String user, long pos, Parked parked) {}
+
   /** Parked-event entries read, until {@link #finishEntries} puts them on their users. */
-  private final List<Object[]> readParked = new ArrayList<>();
+  private final List<ReadParked> readParked = new ArrayList<>();
 
   Handoffs(int maxApplied, Changes changes) {
     this.changes = changes;
@@ -475,7 +478,7 @@ final class Handoffs {
         throw new IOException("a parked event's entry without its position");
       }
       long pos = Long.parseLong(key.substring(PARKED_ENTRY.length(), slash));
-      readParked.add(new Object[] {key.substring(slash + 1), pos, readParked(in, codec)});
+      readParked.add(new ReadParked(key.substring(slash + 1), pos, readParked(in, codec)));
     } else {
       return false;
     }
@@ -492,14 +495,15 @@ final class Handoffs {
       awaiting.put(u.getKey(), u.getValue());
       nextOrder = Math.max(nextOrder, u.getValue().order + 1);
     }
-    readParked.sort(Comparator.comparingLong(r -> (long) r[1]));
-    for (Object[] r : readParked) {
-      Awaiting a = awaiting.get((String) r[0]);
-      if (a == null || (long) r[1] != a.end()) {
-        throw new IOException("parked event " + r[1] + " of a user not waiting, or out of place");
+    readParked.sort(Comparator.comparingLong(ReadParked::pos));
+    for (ReadParked r : readParked) {
+      Awaiting a = awaiting.get(r.user());
+      if (a == null || r.pos() != a.end()) {
+        throw new IOException("parked event " + r.pos() + " of a user not waiting, or out of"
+            + " place");
       }
-      a.add((Parked) r[2]);
-      stored.computeIfAbsent((String) r[0], k -> new long[] {a.first, a.first})[1] = a.end();
+      a.add(r.parked());
+      stored.computeIfAbsent(r.user(), k -> new long[] {a.first, a.first})[1] = a.end();
     }
     readParked.clear();
   }

@@ -242,6 +242,15 @@ public final class Sessionizer {
       return all;
     }
 
+    /**
+     * The keys that joined it as a snapshot keeps them: null, the one key (a String is never
+     * changed), or an array of its own.
+     */
+    Object joinedCopy() {
+      return joinedKeys == null || joinedKeys instanceof String ? joinedKeys
+          : joined().toArray(new String[0]);
+    }
+
     /** The keys of the devices that joined it (read only). */
     @SuppressWarnings("unchecked")
     java.util.Collection<String> joined() {
@@ -1263,8 +1272,7 @@ public final class Sessionizer {
           times[i * 3] = tl.max;
           times[i * 3 + 1] = tl.floor;
           times[i * 3 + 2] = tl.lastWall;
-          joinedKeys[i++] = tl.joinedKeys instanceof String one ? one
-              : tl.joinedKeys == null ? null : tl.joined().toArray(new String[0]);
+          joinedKeys[i++] = tl.joinedCopy();
         }
         i = 0;
         for (Long floor : retired.values()) {
@@ -1369,13 +1377,12 @@ public final class Sessionizer {
     }
 
     private void writeTimeline(DataOutputStream out, Timeline tl) throws IOException {
-      writeTimeline(out, tl.max, tl.floor, tl.lastWall, tl.joinedKeys instanceof String one ? one
-          : tl.joinedKeys == null ? null : tl.joined().toArray(new String[0]));
+      writeTimeline(out, tl.max, tl.floor, tl.lastWall, tl.joinedCopy());
     }
 
     /**
-     * A timeline's entry: max, floor, lastWall, then the keys that joined it ({@code joined}: null,
-     * one key, or an array of keys) in order.
+     * A timeline's entry: max, floor, lastWall, then the keys that joined it ({@code joined}: as
+     * {@link Timeline#joinedCopy}) in order.
      */
     private static void writeTimeline(DataOutputStream out, long max, long floor, long lastWall,
         Object joined) throws IOException {
@@ -1391,7 +1398,7 @@ public final class Sessionizer {
         StateCodec.writeString(out, one);
         return;
       }
-      String[] sorted = ((String[]) joined).clone();
+      String[] sorted = (String[]) joined; // a copy of its own (joinedCopy): sorted in place
       java.util.Arrays.sort(sorted);
       out.writeInt(sorted.length);
       for (String k : sorted) {
